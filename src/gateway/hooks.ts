@@ -1,0 +1,58 @@
+/**
+ * The small interfaces through which identity, access control and charging plug into the request path
+ * (DESIGN.md: "identity and charging plug in through small interfaces, so a deployment without RADIUS or
+ * CDRs carries no dead weight on the per-packet path"). The gateway holds optional instances of these;
+ * src/identity/ and src/charging/ implement them.
+ */
+
+export type Service = 'cl' | 'co' | 'ppg';
+
+/** Who may use the gateway (client allow/deny lists, per-IP rate limits). */
+export interface ClientPolicy {
+  /** 'ok' to serve, 'deny' to drop silently (one log line), 'rate-limited' to answer a WSP 503. */
+  admit(clientIp: string, service: Service, now: number): 'ok' | 'deny' | 'rate-limited';
+}
+
+/** Subscriber identity as known from RADIUS accounting or the static table. */
+export interface Subscriber {
+  msisdn: string;
+  imsi?: string;
+}
+
+/** What the upstream is told about the handset (X-MSISDN & co). */
+export interface Enricher {
+  /** Lower-case header names a handset must never send upstream (they are stripped before forwarding). */
+  readonly protectedHeaders: ReadonlySet<string>;
+  lookup(clientIp: string): Subscriber | undefined;
+  /**
+   * Headers to add for a request from clientIp to upstream origin; 'refuse' when the subscriber is
+   * unknown and the origin is configured to require one.
+   */
+  headersFor(clientIp: string, origin: string): Record<string, string> | 'refuse';
+}
+
+/** One charging data record per completed transaction and per push. */
+export interface Cdr {
+  time: string; // ISO 8601, transaction end
+  kind: 'transaction' | 'push';
+  clientIp: string;
+  clientPort: number;
+  msisdn?: string;
+  imsi?: string;
+  sessionId?: number;
+  bearer: 'wsp-cl' | 'wsp-co' | 'push-ip' | 'push-sms';
+  method?: string;
+  url?: string;
+  upstreamStatus?: number;
+  wspStatus?: number;
+  bytesUp: number;
+  bytesDown: number;
+  durationMs: number;
+  mms?: { messageType?: string; transactionId?: string; messageId?: string; recipients?: number };
+  outcome?: string;
+}
+
+export interface ChargingSink {
+  record(cdr: Cdr): void;
+  flush(): Promise<void>;
+}

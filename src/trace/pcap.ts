@@ -1,0 +1,131 @@
+/**
+ * Classic libpcap files: LINKTYPE_RAW (IPv4/IPv6 + UDP, what wapgate records) and LINKTYPE_WIRESHARK_UPPER_PDU
+ * (252, "exported PDU": a payload tagged with the dissector that should read it — how a bare MMS body or WSP
+ * PDU is handed to tshark). Pure functions producing Buffers; writing files is the caller's business.
+ */
+import { isIPv4 } from 'node:net';
+
+export const LINKTYPE_RAW = 101;
+export const LINKTYPE_UPPER_PDU = 252;
+
+export interface UdpDatagram {
+  src: string;
+  srcPort: number;
+  dst: string;
+  dstPort: number;
+  payload: Uint8Array;
+  /** Milliseconds since the epoch; defaults to the packet's index (1 ms apart). */
+  time?: number;
+}
+
+export function pcapHeader(linktype: number, snaplen = 262144): Buffer {
+  const h = Buffer.alloc(24);
+  h.writeUInt32LE(0xa1b2c3d4, 0);
+  h.writeUInt16LE(2, 4);
+  h.writeUInt16LE(4, 6);
+  h.writeInt32LE(0, 8);
+  h.writeUInt32LE(0, 12);
+  h.writeUInt32LE(snaplen, 16);
+  h.writeUInt32LE(linktype, 20);
+  return h;
+}
+
+export function pcapRecord(data: Uint8Array, timeMs: number): Buffer {
+  const h = Buffer.alloc(16);
+  const sec = Math.floor(timeMs / 1000);
+  h.writeUInt32LE(sec >>> 0, 0);
+  h.writeUInt32LE(Math.round((timeMs - sec * 1000) * 1000), 4);
+  h.writeUInt32LE(data.length, 8);
+  h.writeUInt32LE(data.length, 12);
+  return Buffer.concat([h, data]);
+}
+
+function ipv4Addr(a: string): Buffer {
+  return Buffer.from(a.split('.').map((x) => Number(x)));
+}
+
+function ipv6Addr(a: string): Buffer {
+  const [head = '', tail = ''] = a.includes('::') ? a.split('::') : [a, ''];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  const b = Buffer.alloc(16);
+  groups.forEach((g, i) => b.writeUInt16BE(parseInt(g, 16) || 0, i * 2));
+  return b;
+}
+
+function checksum(buf: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i + 1 < buf.length; i += 2) sum += buf.readUInt16BE(i);
+  if (buf.length % 2) sum += buf[buf.length - 1]! << 8;
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return ~sum & 0xffff;
+}
+
+/** An IPv4 or IPv6 packet carrying one UDP datagram (checksums filled in). */
+export function ipUdpPacket(d: UdpDatagram): Buffer {
+  const udpLen = 8 + d.payload.length;
+  const udp = Buffer.alloc(udpLen);
+  udp.writeUInt16BE(d.srcPort, 0);
+  udp.writeUInt16BE(d.dstPort, 2);
+  udp.writeUInt16BE(udpLen > 0xffff ? 0 : udpLen, 4);
+  udp.set(d.payload, 8);
+  if (isIPv4(d.src)) {
+    const ip = Buffer.alloc(20);
+    ip[0] = 0x45;
+    ip.writeUInt16BE(Math.min(0xffff, 20 + udpLen), 2);
+    ip[8] = 64;
+    ip[9] = 17;
+    ipv4Addr(d.src).copy(ip, 12);
+    ipv4Addr(d.dst).copy(ip, 16);
+    ip.writeUInt16BE(checksum(ip), 10);
+    const pseudo = Buffer.concat([ip.subarray(12, 20), Buffer.from([0, 17, udpLen >> 8, udpLen & 0xff]), udp]);
+    udp.writeUInt16BE(checksum(pseudo) || 0xffff, 6);
+    return Buffer.concat([ip, udp]);
+  }
+  const ip = Buffer.alloc(40);
+  ip[0] = 0x60;
+  ip.writeUInt16BE(udpLen & 0xffff, 4);
+  ip[6] = 17;
+  ip[7] = 64;
+  ipv6Addr(d.src).copy(ip, 8);
+  ipv6Addr(d.dst).copy(ip, 24);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(udpLen);
+  const pseudo = Buffer.concat([ip.subarray(8, 40), len, Buffer.from([0, 0, 0, 17]), udp]);
+  udp.writeUInt16BE(checksum(pseudo) || 0xffff, 6);
+  return Buffer.concat([ip, udp]);
+}
+
+/** A whole pcap file of UDP datagrams (LINKTYPE_RAW). */
+export function udpPcap(datagrams: UdpDatagram[]): Buffer {
+  return Buffer.concat([
+    pcapHeader(LINKTYPE_RAW),
+    ...datagrams.map((d, i) => pcapRecord(ipUdpPacket(d), d.time ?? 1_700_000_000_000 + i)),
+  ]);
+}
+
+function tlv(tag: number, value: Buffer): Buffer {
+  const pad = (4 - (value.length % 4)) % 4;
+  const b = Buffer.alloc(4 + value.length + pad);
+  b.writeUInt16BE(tag, 0);
+  // The length covers the NUL padding: Wireshark steps over exactly `length` octets.
+  b.writeUInt16BE(value.length + pad, 2);
+  value.copy(b, 4);
+  return b;
+}
+
+/**
+ * An exported-PDU record: tag 12 names a dissector ("wsp-cl", "wsp-co", "wtp-udp", "gsm_sms"...), tag 13 a
+ * heuristic one ("mmse_wsp" for a bare MMS body).
+ */
+export function exportedPdu(payload: Uint8Array, dissector: string, heuristic = false): Buffer {
+  return Buffer.concat([tlv(heuristic ? 13 : 12, Buffer.from(dissector, 'ascii')), tlv(0, Buffer.alloc(0)), payload]);
+}
+
+export function exportedPduPcap(payloads: Uint8Array[], dissector: string, heuristic = false): Buffer {
+  return Buffer.concat([
+    pcapHeader(LINKTYPE_UPPER_PDU),
+    ...payloads.map((p, i) => pcapRecord(exportedPdu(p, dissector, heuristic), 1_700_000_000_000 + i)),
+  ]);
+}
