@@ -256,6 +256,9 @@ export function readRawValue(r: Reader): Buffer {
   const kind = peekValueKind(r);
   if (kind === 'short') r.u8();
   else if (kind === 'text') r.cstring('value');
-  else r.pos += readValueLength(r);
+  else {
+    const len = readValueLength(r);
+    r.pos += len;
+  }
   return r.buf.subarray(start, r.pos);
 }
