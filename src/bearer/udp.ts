@@ -1,0 +1,95 @@
+/**
+ * UDP bearer (WDP over IP, WAP-259): one node:dgram socket per port. Datagrams are handed up as views of the
+ * buffer dgram gives us (no copy); replies go to the datagram's source address and port. IPv4 and IPv6: the
+ * socket type follows the bind address. No logging on the per-datagram path.
+ */
+import dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
+
+export interface Peer {
+  address: string;
+  port: number;
+}
+
+export type DatagramHandler = (data: Buffer, peer: Peer) => void;
+
+export interface UdpEndpointOptions {
+  address: string;
+  port: number;
+  /** SO_RCVBUF / SO_SNDBUF in bytes (0 = OS default). */
+  bufferBytes?: number;
+}
+
+export class UdpEndpoint {
+  private socket: dgram.Socket | undefined;
+  private handler: DatagramHandler = () => {};
+  /** Counters for metrics/status; cheap integers on the hot path. */
+  readonly stats = { in: 0, out: 0, sendErrors: 0, bytesIn: 0, bytesOut: 0 };
+  private errorListener: (err: Error) => void = () => {};
+
+  constructor(private readonly opts: UdpEndpointOptions) {}
+
+  onDatagram(handler: DatagramHandler): void {
+    this.handler = handler;
+  }
+
+  /** Errors that are not the fault of one datagram (socket-level), for the owner to log. */
+  onError(listener: (err: Error) => void): void {
+    this.errorListener = listener;
+  }
+
+  async start(): Promise<Peer> {
+    const type = isIPv6(this.opts.address) ? 'udp6' : 'udp4';
+    const socket = dgram.createSocket({ type, reuseAddr: false, ipv6Only: type === 'udp6' ? false : undefined });
+    this.socket = socket;
+    socket.on('message', (msg, rinfo) => {
+      this.stats.in++;
+      this.stats.bytesIn += msg.length;
+      this.handler(msg, { address: rinfo.address, port: rinfo.port });
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onErr = (e: Error): void => reject(e);
+      socket.once('error', onErr);
+      socket.bind({ address: this.opts.address, port: this.opts.port, exclusive: true }, () => {
+        socket.off('error', onErr);
+        resolve();
+      });
+    });
+    socket.on('error', (e) => this.errorListener(e));
+    const size = this.opts.bufferBytes ?? 0;
+    if (size > 0) {
+      // The OS may cap these (net.core.rmem_max); a smaller buffer is not fatal.
+      try {
+        socket.setRecvBufferSize(size);
+        socket.setSendBufferSize(size);
+      } catch {
+        /* capped by the OS */
+      }
+    }
+    return this.address();
+  }
+
+  address(): Peer {
+    if (!this.socket) throw new Error('UDP endpoint not started');
+    const a = this.socket.address();
+    return { address: a.address, port: a.port };
+  }
+
+  /** Sends one datagram; failures (e.g. ICMP unreachable surfacing as ECONNREFUSED) are counted, never thrown. */
+  send(data: Uint8Array, peer: Peer): void {
+    const s = this.socket;
+    if (!s) return;
+    this.stats.out++;
+    this.stats.bytesOut += data.length;
+    s.send(data, peer.port, peer.address, (err) => {
+      if (err) this.stats.sendErrors++;
+    });
+  }
+
+  async stop(): Promise<void> {
+    const s = this.socket;
+    this.socket = undefined;
+    if (!s) return;
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}
