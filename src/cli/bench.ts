@@ -1,0 +1,282 @@
+/**
+ * `wapgate bench`: wapgate, Kannel and plain HTTP measured in one run, back to back, against the same upstream,
+ * driven by the same client (Kannel's fakewap through ../shared/peers/kannel/fakewap-load.sh), plus our own
+ * load generator (`wapgate phone load`). Prints medians, ratios, latency, CPU per 1000 transactions and peak RSS.
+ * A script, not a test: bounded in time, loopback only.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FAKEWAP_CASES, mSendReqOfSize, scaled, type FakewapCase } from '../bench/cases.ts';
+import { cpuSeconds, memoryMiB, run, start, stop, waitForClReply, waitForHttp, type Started } from '../bench/procs.ts';
+import { fmt, median, summarize, table, type CaseResult, type RunSample } from '../bench/report.ts';
+
+const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
+const HELP = `Usage: wapgate bench [options]
+
+Runs every case against wapgate (127.0.0.1) and Kannel (127.0.0.2) back to back, and plain HTTP to the same
+upstream, and prints medians and ratios.
+
+  --runs N           runs per case and gateway (default 3); medians are reported
+  --cases LIST       comma-separated subset of: ${FAKEWAP_CASES.map((c) => c.name).join(', ')}, http, own
+  --scale F          multiply transaction counts by F (e.g. 0.2 for a quick look)
+  --peers DIR        the Kannel peer harness (default ../shared/peers/kannel)
+  --with-kannel      install Kannel when it is missing (start.sh does it)
+  --no-kannel        measure wapgate and HTTP only
+  --workers N        run wapgate with N worker processes (default 1)
+  --upstream-port N  port of the benchmark upstream (default 8040)
+  --json             print the results as JSON instead of the table
+`;
+
+interface Gateway {
+  name: string;
+  host: string;
+  pids: () => number[];
+}
+
+export async function run_(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      runs: { type: 'string', default: '3' },
+      cases: { type: 'string' },
+      scale: { type: 'string', default: '1' },
+      peers: { type: 'string', default: join(ROOT, '..', 'shared', 'peers', 'kannel') },
+      'with-kannel': { type: 'boolean', default: false },
+      'no-kannel': { type: 'boolean', default: false },
+      workers: { type: 'string', default: '1' },
+      'upstream-port': { type: 'string', default: '8040' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const runs = Math.max(1, Number(values.runs));
+  const factor = Number(values.scale) > 0 ? Number(values.scale) : 1;
+  const wanted = new Set((values.cases ?? [...FAKEWAP_CASES.map((c) => c.name), 'http', 'own'].join(',')).split(','));
+  const peers = resolve(values.peers!);
+  const uport = Number(values['upstream-port']);
+  const base = `http://127.0.0.1:${uport}`;
+  const progress = (s: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+  const notes: string[] = [];
+  const work = mkdtempSync(join(tmpdir(), 'wapgate-bench-'));
+  const started: Started[] = [];
+  let kannelUp = false;
+  const kannelRun = join(work, 'kannel');
+
+  try {
+    // 1. The upstream, in its own process.
+    const up = start(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'bench', 'upstream.ts'), String(uport), '127.0.0.1']);
+    started.push(up);
+    await waitForHttp(`${base}/status`);
+    progress(`upstream ready on ${base}`);
+
+    // 2. wapgate.
+    const gwArgs = [join(ROOT, 'bin', 'wapgate.js'), 'serve', '--bind', '127.0.0.1', '--upstream', `${base}/mms`, '--allow-upstream', base];
+    if (Number(values.workers) > 1) gwArgs.push('--workers', String(values.workers));
+    const gw = start(process.execPath, gwArgs, { WAPGATE_LOG_LEVEL: 'warn', NODE_ENV: 'production' });
+    started.push(gw);
+    try {
+      await waitForClReply('127.0.0.1', 9200, `${base}/mms`);
+    } catch (e) {
+      process.stderr.write(gw.output());
+      throw e;
+    }
+    const wapgatePids = () => [gw.child.pid!, ...childPids(gw.child.pid!)];
+    const gateways: Gateway[] = [{ name: 'wapgate', host: '127.0.0.1', pids: wapgatePids }];
+    progress(`wapgate ready (pid ${gw.child.pid})`);
+
+    // 3. Kannel, side by side on 127.0.0.2.
+    const fakewapLoad = join(peers, 'fakewap-load.sh');
+    const haveFakewap = existsSync(fakewapLoad) && existsSync('/usr/lib/kannel/test/fakewap');
+    if (!haveFakewap) notes.push(`fakewap cases skipped: ${fakewapLoad} or /usr/lib/kannel/test/fakewap missing (apt-get install kannel-extras)`);
+    if (values['no-kannel']) notes.push('Kannel skipped (--no-kannel)');
+    else if (!existsSync('/usr/sbin/bearerbox') && !values['with-kannel']) notes.push('Kannel not installed: skipped (use --with-kannel to install it)');
+    else if (!existsSync(join(peers, 'start.sh'))) notes.push(`Kannel skipped: ${peers}/start.sh missing`);
+    else {
+      const r = await run('bash', [join(peers, 'start.sh')], { KANNEL_RUN_DIR: kannelRun, KANNEL_WDP_ADDR: '127.0.0.2' }, 180_000);
+      if (r.code !== 0) notes.push(`Kannel failed to start: ${r.out.trim().split('\n').slice(-3).join(' / ')}`);
+      else {
+        kannelUp = true;
+        const kpids = readFileSync(join(kannelRun, 'kannel.pids'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => Number(l.split(' ')[1]));
+        gateways.push({ name: 'kannel', host: '127.0.0.2', pids: () => kpids });
+        progress(`Kannel ready (pids ${kpids.join(', ')})`);
+      }
+    }
+
+    const bodies = new Map<number, string>();
+    for (const size of [300, 2000]) {
+      const f = join(work, `send-req-${size}.mms`);
+      writeFileSync(f, mSendReqOfSize(size));
+      bodies.set(size, f);
+    }
+
+    const results: CaseResult[] = [];
+    const cases = FAKEWAP_CASES.filter((c) => wanted.has(c.name)).map((c) => scaled(c, factor));
+    if (haveFakewap) {
+      for (const c of cases) {
+        for (const g of gateways) results.push({ name: c.name, what: c.what, gateway: g.name, runs: [] });
+        for (let i = 0; i < runs; i++) {
+          // Interleave the gateways run by run, so drifting machine noise hits both alike.
+          for (const g of gateways) {
+            progress(`${c.name} run ${i + 1}/${runs} on ${g.name} (${c.transactions} transactions)`);
+            const sample = await fakewapRun(fakewapLoad, g, c, base, bodies);
+            results.find((r) => r.name === c.name && r.gateway === g.name)!.runs.push(sample);
+          }
+        }
+      }
+    }
+
+    let httpTps = NaN;
+    if (wanted.has('http')) {
+      const samples: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        progress(`plain HTTP run ${i + 1}/${runs}`);
+        samples.push(await httpRun(`${base}/mms`));
+      }
+      httpTps = median(samples);
+      results.push({ name: 'http', what: 'plain HTTP to the upstream, 16 connections', gateway: 'http', runs: samples.map((tps) => ({ tps, ok: 1, requested: 1, meanMs: 16_000 / tps, cpuPer1000: NaN })) });
+    }
+
+    if (wanted.has('own')) {
+      for (const mode of ['cl', 'co'] as const) {
+        const r: CaseResult = { name: `own-${mode}-get`, what: `our load generator, ${mode.toUpperCase()} Get, 64 phones`, gateway: 'wapgate', runs: [] };
+        for (let i = 0; i < runs; i++) {
+          progress(`own load generator ${mode} run ${i + 1}/${runs}`);
+          const s = await ownRun(mode, `${base}/mms`, wapgatePids);
+          if (s) r.runs.push(s);
+          else {
+            notes.push(`own load generator (${mode}) did not run: wapgate phone load failed`);
+            break;
+          }
+        }
+        if (r.runs.length) results.push(r);
+      }
+    }
+
+    const mem = gateways.map((g) => ({ gateway: g.name, peakRssMiB: g.pids().reduce((a, p) => a + memoryMiB(p).peak, 0) }));
+    const summary = results.map(summarize);
+    if (values.json) {
+      process.stdout.write(JSON.stringify({ date: new Date().toISOString(), runs, scale: factor, summary, memory: mem, httpTps, notes }, null, 2) + '\n');
+    } else {
+      process.stdout.write(render(summary, mem, httpTps, notes, runs) + '\n');
+    }
+    return 0;
+  } finally {
+    if (kannelUp) await run('bash', [join(peers, 'stop.sh')], { KANNEL_RUN_DIR: kannelRun }, 60_000);
+    for (const s of started.reverse()) await stop(s);
+  }
+}
+
+export { run_ as run };
+
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function fakewapRun(script: string, g: Gateway, c: FakewapCase, base: string, bodies: Map<number, string>): Promise<RunSample> {
+  const env: NodeJS.ProcessEnv = { FAKEWAP_PROCS: String(c.phones), FAKEWAP_TIMEOUT: '120' };
+  if (c.postBytes) env.FAKEWAP_POST_FILE = bodies.get(c.postBytes)!;
+  const pids = g.pids();
+  const cpu0 = pids.reduce((a, p) => a + cpuSeconds(p), 0);
+  const r = await run('bash', [script, g.host, String(c.port), `${base}${c.path}`, String(c.transactions)], env, 200_000);
+  const cpu1 = pids.reduce((a, p) => a + cpuSeconds(p), 0);
+  const kv = Object.fromEntries([...r.out.matchAll(/(\w+)=([^\s]+)/g)].map((m) => [m[1], m[2]]));
+  const ok = Number(kv.ok ?? 0);
+  return {
+    tps: Number(kv.tps ?? 0),
+    ok,
+    requested: c.transactions,
+    meanMs: Number(kv.mean_txn_ms_littles_law ?? NaN),
+    cpuPer1000: ok > 0 ? ((cpu1 - cpu0) * 1000) / ok : NaN,
+  };
+}
+
+async function httpRun(url: string): Promise<number> {
+  const wrk = await run('sh', ['-c', 'command -v wrk'], {}, 5000);
+  if (wrk.code === 0) {
+    const r = await run('wrk', ['-t2', '-c16', '-d8s', url], {}, 30_000);
+    const m = /Requests\/sec:\s+([\d.]+)/.exec(r.out);
+    if (m) return Number(m[1]);
+  }
+  // No wrk: a closed loop of 16 keep-alive connections through undici for 8 s.
+  const { Pool } = await import('undici');
+  const u = new URL(url);
+  const pool = new Pool(u.origin, { connections: 16, pipelining: 1 });
+  const end = Date.now() + 8000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (Date.now() < end) {
+        const res = await pool.request({ path: u.pathname, method: 'GET' });
+        await res.body.arrayBuffer();
+        n++;
+      }
+    }),
+  );
+  await pool.close();
+  return n / 8;
+}
+
+async function ownRun(mode: 'cl' | 'co', url: string, pids: () => number[]): Promise<RunSample | undefined> {
+  const p = pids();
+  const cpu0 = p.reduce((a, x) => a + cpuSeconds(x), 0);
+  const args = [join(ROOT, 'bin', 'wapgate.js'), 'phone', 'load', '--gateway', `127.0.0.1:${mode === 'cl' ? 9200 : 9201}`, '--phones', '64', '--duration', '8', '--json', url];
+  if (mode === 'cl') args.push('--cl');
+  const r = await run(process.execPath, args, {}, 60_000);
+  const cpu1 = p.reduce((a, x) => a + cpuSeconds(x), 0);
+  if (r.code !== 0) return undefined;
+  try {
+    const j = JSON.parse(r.out.slice(r.out.indexOf('{'))) as { tps: number; ok: number; requested: number; meanMs: number; p50Ms: number; p99Ms: number };
+    return { ...j, cpuPer1000: j.ok > 0 ? ((cpu1 - cpu0) * 1000) / j.ok : NaN };
+  } catch {
+    return undefined;
+  }
+}
+
+function render(summary: ReturnType<typeof summarize>[], mem: { gateway: string; peakRssMiB: number }[], httpTps: number, notes: string[], runs: number): string {
+  const names = [...new Set(summary.map((s) => s.name))];
+  const rows = names.map((n) => {
+    const w = summary.find((s) => s.name === n && s.gateway === 'wapgate');
+    const k = summary.find((s) => s.name === n && s.gateway === 'kannel');
+    const h = summary.find((s) => s.name === n && s.gateway === 'http');
+    const main = w ?? h!;
+    return [
+      n,
+      fmt(main.tps),
+      k ? fmt(k.tps) : '—',
+      k && w ? `${fmt(w.tps / k.tps, 2)}×` : '—',
+      w && Number.isFinite(httpTps) ? `${fmt((100 * w.tps) / httpTps, 1)} %` : '—',
+      fmt(main.meanMs, 2),
+      k ? fmt(k.meanMs, 2) : '—',
+      `${fmt(main.p50Ms, 2)} / ${fmt(main.p99Ms, 2)}`,
+      fmt(main.cpuPer1000, 2),
+      k ? fmt(k.cpuPer1000, 2) : '—',
+      `${fmt(main.okRatio * 100, 1)} %`,
+    ];
+  });
+  const out = [
+    `wapgate bench — medians of ${runs} run(s) per case; one machine, both gateways up, runs interleaved`,
+    '',
+    table(
+      ['case', 'wapgate tps', 'kannel tps', 'wapgate/kannel', 'of HTTP', 'wapgate ms/txn', 'kannel ms/txn', 'p50/p99 ms', 'wapgate cpu s/1k', 'kannel cpu s/1k', 'ok'],
+      rows,
+    ),
+    '',
+    `plain HTTP ceiling: ${fmt(httpTps)} req/s`,
+    `peak RSS: ${mem.map((m) => `${m.gateway} ${fmt(m.peakRssMiB)} MiB`).join(', ')}`,
+  ];
+  if (notes.length) out.push('', 'notes:', ...notes.map((n) => `- ${n}`));
+  return out.join('\n');
+}
