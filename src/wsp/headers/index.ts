@@ -1,18 +1,33 @@
 /**
  * WSP headers (WAP-230 §8.4): binary ⇄ HTTP text, field by field.
  *
- * CONTRACT (other modules depend on these names and shapes; the implementation is owned by the headers work):
- * headers travel through wapgate as (name, value) pairs in HTTP text syntax; the codecs here turn them into
- * WSP's binary form (well-known field codes and typed values, code pages) and back.
+ * CONTRACT (other modules depend on these names and shapes): headers travel through wapgate as (name, value)
+ * pairs in HTTP text syntax; the codecs here turn them into WSP's binary form (well-known field codes and typed
+ * values, code pages) and back.
+ *
+ * Decoding is lenient: a value off its grammar is kept as raw octets (and rendered as text where possible),
+ * fields on other header code pages come out as text headers named `X-Wsp-Page-<page>-0x<code>` with the raw
+ * value kept. Encoding is strict: well-known codes and typed values where the peer's encoding version has them,
+ * Text-string otherwise; a header with `raw` is re-emitted unchanged.
  */
-import type { Reader } from '../../wire/reader.ts';
+import { DecodeErrorCode, WapDecodeError, WapEncodeError } from '../../wire/errors.ts';
+import { peekValueKind, readRawValue, readTextString, readTokenText, writeTextString, writeTokenText } from '../../wire/primitives.ts';
+import { Reader } from '../../wire/reader.ts';
+import { Writer } from '../../wire/writer.ts';
+import { isToken, splitOutsideQuotes } from '../content-type.ts';
+import { ENCODING_VERSION_LATEST, FIELD_NAMES } from '../well-known.ts';
+import { CODECS } from './codecs.ts';
 
 export interface WspHeader {
   /** Canonical field name as HTTP writes it ('Content-Length', 'X-Wap-Application-Id', or any application header). */
   name: string;
   /** The value in HTTP text syntax. */
   value: string;
-  /** Set when the value could not be typed: its raw encoded octets, re-emitted unchanged on encode. */
+  /**
+   * Set when the value could not be typed, or when its octets differ from what encoding `value` would give
+   * (e.g. a non-minimal integer from a handset): the exact encoded value, re-emitted unchanged on encode.
+   * Whoever changes `value` must drop `raw`.
+   */
   raw?: Buffer;
 }
 
@@ -23,12 +38,201 @@ export interface HeaderCodecOptions {
   maxHeaders?: number;
 }
 
+/** WAP-230 §8.4.2.6 Shift-delimiter; octets 1..31 are Short-cut-shift-delimiters. */
+export const SHIFT_DELIMITER = 0x7f;
+const OTHER_PAGE = /^x-wsp-page-(\d{1,3})-0x([0-9a-f]{1,2})$/i;
+const UNKNOWN_FIELD = /^x-wsp-field-0x([0-9a-f]{1,2})$/i;
+
+// ---------------------------------------------------------------- decoding
+
 /** Decodes a whole header block (the reader's window) into fields. */
-export function decodeHeaders(_r: Reader, _opts?: HeaderCodecOptions): WspHeader[] {
-  throw new Error('not implemented yet');
+export function decodeHeaders(r: Reader, opts: HeaderCodecOptions = {}): WspHeader[] {
+  const max = opts.maxHeaders ?? 256;
+  const out: WspHeader[] = [];
+  let page = 1;
+  while (!r.atEnd()) {
+    if (out.length >= max) r.fail(DecodeErrorCode.LIMIT, `more than ${max} header fields`);
+    const b = r.peek();
+    if (b === SHIFT_DELIMITER) {
+      // §8.4.2.6 Shift-sequence = Shift-delimiter Page-identity
+      r.u8();
+      page = r.u8();
+      continue;
+    }
+    if (b >= 1 && b <= 31) {
+      // §8.4.2.6 Short-cut-shift-delimiter
+      r.u8();
+      page = b;
+      continue;
+    }
+    if (b === 0) r.fail(DecodeErrorCode.VALUE, 'header field starts with NUL');
+    out.push(b >= 0x80 ? readWellKnown(r, page) : readApplicationHeader(r));
+  }
+  return out;
 }
 
-/** Encodes fields into a header block: well-known codes and typed values where possible, text otherwise. */
-export function encodeHeaders(_headers: readonly WspHeader[], _opts?: HeaderCodecOptions): Buffer {
-  throw new Error('not implemented yet');
+/** Decodes one header block from a Buffer (convenience). */
+export function decodeHeaderBlock(buf: Buffer, opts?: HeaderCodecOptions): WspHeader[] {
+  return decodeHeaders(new Reader(buf), opts);
 }
+
+function readWellKnown(r: Reader, page: number): WspHeader {
+  const code = r.u8() & 0x7f;
+  const start = r.pos;
+  const raw = readRawValue(r);
+  if (page !== 1) {
+    return { name: `X-Wsp-Page-${page}-0x${hex(code)}`, value: renderRaw(raw, start, r.buf), raw };
+  }
+  const name = FIELD_NAMES.name(code) ?? `X-Wsp-Field-0x${hex(code)}`;
+  const codec = CODECS.get(code);
+  if (!codec) return { name, value: renderRaw(raw, start, r.buf), raw };
+  let value: string;
+  try {
+    const vr = new Reader(r.buf, start, r.pos);
+    value = codec.decode(vr);
+    vr.expectEnd(name);
+  } catch (e) {
+    if (!(e instanceof WapDecodeError || e instanceof WapEncodeError)) throw e;
+    return { name, value: renderRaw(raw, start, r.buf), raw };
+  }
+  // Keep the octets when our canonical encoding of the text would differ (lossless round trip).
+  let again: Buffer | undefined;
+  try {
+    const w = new Writer(raw.length + 8);
+    codec.encode(w, value, { version: ENCODING_VERSION_LATEST, code });
+    again = w.finish();
+  } catch (e) {
+    if (!(e instanceof WapEncodeError)) throw e;
+  }
+  if (again === undefined) return { name, value: renderRaw(raw, start, r.buf), raw };
+  return again.equals(raw) ? { name, value } : { name, value, raw };
+}
+
+/** Application-header = Token-text Application-specific-value (Text-string; lenient: any value). */
+function readApplicationHeader(r: Reader): WspHeader {
+  const name = readTokenText(r);
+  if (r.atEnd()) return { name, value: '', raw: Buffer.alloc(0) };
+  const start = r.pos;
+  if (peekValueKind(r) === 'text') return { name, value: readTextString(r) };
+  const raw = readRawValue(r);
+  // Lenient: handsets send binary values under text names (the Nokia 3510i's `X-WAP.TOD` Long-integer);
+  // when the name is a well-known field's, read the value with that field's codec, keeping the octets.
+  const code = FIELD_NAMES.code(name.replace(/\./g, '-'));
+  const codec = code === undefined ? undefined : CODECS.get(code);
+  if (codec) {
+    try {
+      const vr = new Reader(r.buf, start, r.pos);
+      const value = codec.decode(vr);
+      vr.expectEnd(name);
+      return { name, value, raw };
+    } catch (e) {
+      if (!(e instanceof WapDecodeError || e instanceof WapEncodeError)) throw e;
+    }
+  }
+  return { name, value: renderRaw(raw, start, r.buf), raw };
+}
+
+/** Text where the value is text, the number for a Short-integer, hex octets otherwise. */
+function renderRaw(raw: Buffer, start: number, buf: Buffer): string {
+  const r = new Reader(buf, start, start + raw.length);
+  const kind = peekValueKind(r);
+  if (kind === 'short') return String(raw[0]! & 0x7f);
+  if (kind === 'text') return readTextString(r);
+  const len = raw[0]! === 31 ? raw.length - 1 - uintvarSize(raw) : raw.length - 1;
+  return raw.subarray(raw.length - len).toString('hex');
+}
+
+function uintvarSize(raw: Buffer): number {
+  let n = 0;
+  for (let i = 1; i < raw.length && n < 5; i++) {
+    n++;
+    if ((raw[i]! & 0x80) === 0) break;
+  }
+  return n;
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(2, '0');
+}
+
+// ---------------------------------------------------------------- encoding
+
+/** Encodes fields into a header block: well-known codes and typed values where possible, text otherwise. */
+export function encodeHeaders(headers: readonly WspHeader[], opts: HeaderCodecOptions = {}): Buffer {
+  const version = opts.encodingVersion ?? ENCODING_VERSION_LATEST;
+  const w = new Writer(256);
+  let page = 1;
+  const shiftTo = (p: number) => {
+    if (p === page) return;
+    if (p >= 1 && p <= 31) w.u8(p);
+    else w.u8(SHIFT_DELIMITER).u8(p);
+    page = p;
+  };
+  for (const h of headers) {
+    const other = OTHER_PAGE.exec(h.name);
+    if (other && h.raw) {
+      const p = Number(other[1]);
+      if (p > 255) throw new WapEncodeError(`code page ${p} out of range`);
+      shiftTo(p);
+      w.u8(0x80 | parseInt(other[2]!, 16));
+      w.bytes(h.raw);
+      continue;
+    }
+    const unknown = UNKNOWN_FIELD.exec(h.name);
+    const codes = unknown ? [parseInt(unknown[1]!, 16)] : FIELD_NAMES.codes(h.name, version);
+    const code = codes[0];
+    if (code === undefined || code > 0x7f) {
+      writeApplicationHeader(w, h);
+      continue;
+    }
+    shiftTo(1);
+    if (h.raw) {
+      w.u8(0x80 | code).bytes(h.raw);
+      continue;
+    }
+    const codec = CODECS.get(code);
+    const values = codec?.list ? splitList(h.value) : [h.value];
+    for (const v of values) writeField(w, codes, v, version);
+  }
+  return w.finish();
+}
+
+/**
+ * One field: the first (oldest) code whose grammar takes the value typed — a later assignment of the same
+ * name only when the value needs its newer grammar (e.g. Content-Range with an unknown length) — else the
+ * first code with the value as a Text-string (WAP-230 §8.4.1.2).
+ */
+function writeField(w: Writer, codes: readonly number[], value: string, version: number): void {
+  for (const code of codes) {
+    const codec = CODECS.get(code);
+    if (!codec) break;
+    const typed = new Writer(64);
+    try {
+      codec.encode(typed, value, { version, code });
+    } catch (e) {
+      if (!(e instanceof WapEncodeError)) throw e;
+      continue;
+    }
+    w.u8(0x80 | code).bytes(typed.finish());
+    return;
+  }
+  w.u8(0x80 | codes[0]!);
+  writeTextString(w, value);
+}
+
+function writeApplicationHeader(w: Writer, h: WspHeader): void {
+  if (!isToken(h.name)) throw new WapEncodeError(`header name '${h.name}' is not a token`);
+  writeTokenText(w, h.name);
+  if (h.raw) w.bytes(h.raw);
+  else writeTextString(w, h.value);
+}
+
+/** 'a, b;q=0.5, "c, d"' → ['a', 'b;q=0.5', '"c, d"']. */
+export function splitList(value: string): string[] {
+  const parts = splitOutsideQuotes(value, ',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  return parts.length ? parts : [value.trim()];
+}
+
+export { FIELD_NAMES };
