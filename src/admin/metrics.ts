@@ -1,0 +1,169 @@
+/**
+ * Every Prometheus metric wapgate exposes, in one prom-client Registry of its own (never prom-client's global
+ * default, so tests and embedders can create independent instances and nothing a library registers leaks in).
+ *
+ * Names and labels are a stable operator interface: dashboards and alerts depend on them. Add, never rename.
+ *
+ * Cheap on the per-datagram path: prefer the pre-bound children (`metrics.datagramsIn.labels('9201').inc()`, or
+ * hold the child in a field) over `inc({port})`, which hashes the label object on every call.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Label values used across the code base, so producers and dashboards agree on spelling. */
+export type WtpClass = '0' | '1' | '2';
+/** How a WTP transaction ended. */
+export type WtpOutcome = 'completed' | 'aborted' | 'timeout' | 'duplicate';
+/** Who sent an Abort: 'local' = wapgate aborted, 'peer' = the handset did. */
+export type AbortOrigin = 'local' | 'peer';
+export type SarDirection = 'in' | 'out';
+export type WspMode = 'cl' | 'co';
+export type UpstreamErrorKind =
+  | 'refused'
+  | 'timeout'
+  | 'reset'
+  | 'dns'
+  | 'tls'
+  | 'http_5xx'
+  | 'too_large'
+  | 'not_allowed'
+  | 'other';
+export type PushBearer = 'ip-cl' | 'ip-co' | 'sms';
+export type PushOutcome = 'delivered' | 'expired' | 'cancelled' | 'undeliverable' | 'accepted' | 'rejected';
+export type RadiusUpdate = 'start' | 'interim' | 'stop' | 'static';
+/** Where a rejected input came in. */
+export type RejectSource = 'udp' | 'radius' | 'pap' | 'mm1' | 'admin';
+
+export interface WapgateMetrics {
+  datagramsIn: Counter<'port'>;
+  datagramsOut: Counter<'port'>;
+  bytesIn: Counter<'port'>;
+  bytesOut: Counter<'port'>;
+  wtpTransactions: Counter<'class' | 'outcome'>;
+  wtpInFlight: Gauge;
+  wtpRetransmissions: Counter<'pdu'>;
+  wtpAborts: Counter<'reason' | 'origin'>;
+  sarSegments: Counter<'direction'>;
+  sarNacks: Counter<'direction'>;
+  sessionsActive: Gauge;
+  sessionsTotal: Counter<'event'>;
+  wspRequests: Counter<'mode' | 'method' | 'status'>;
+  upstreamDuration: Histogram<'origin'>;
+  upstreamErrors: Counter<'kind'>;
+  pushes: Counter<'bearer' | 'outcome'>;
+  pushQueueDepth: Gauge;
+  radiusMapSize: Gauge;
+  radiusUpdates: Counter<'type'>;
+  rejectedInputs: Counter<'source' | 'reason'>;
+  cdrsWritten: Counter;
+  configReloads: Counter<'result'>;
+  buildInfo: Gauge<'version' | 'node'>;
+}
+
+export interface MetricsBundle {
+  registry: Registry;
+  metrics: WapgateMetrics;
+}
+
+/** Upstream latency buckets (seconds): handsets wait on slow MMSCs, so the tail up to a minute matters. */
+export const UPSTREAM_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/**
+ * A fresh registry with every wapgate metric and (unless `defaultMetrics: false`) prom-client's process/Node
+ * metrics. The module-level `registry`/`metrics` below is the instance the gateway uses; tests that need
+ * isolation call this.
+ */
+export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string } = {}): MetricsBundle {
+  const registry = new Registry();
+  const p = opts.prefix ?? 'wapgate_';
+  const registers = [registry];
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name: p + name, help, labelNames, registers });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Gauge<L>({ name: p + name, help, labelNames, registers });
+
+  const metrics: WapgateMetrics = {
+    datagramsIn: counter('datagrams_received_total', 'UDP datagrams received, by local port.', ['port']),
+    datagramsOut: counter('datagrams_sent_total', 'UDP datagrams sent, by local port.', ['port']),
+    bytesIn: counter('udp_received_bytes_total', 'UDP payload octets received, by local port.', ['port']),
+    bytesOut: counter('udp_sent_bytes_total', 'UDP payload octets sent, by local port.', ['port']),
+    wtpTransactions: counter(
+      'wtp_transactions_total',
+      'WTP transactions ended, by class (0, 1, 2) and outcome (completed, aborted, timeout, duplicate).',
+      ['class', 'outcome'],
+    ),
+    wtpInFlight: gauge('wtp_transactions_in_flight', 'WTP transactions currently open.'),
+    wtpRetransmissions: counter(
+      'wtp_retransmissions_total',
+      'WTP PDUs sent again after a retry timer expired or a NACK, by PDU type (invoke, result, ack, segment).',
+      ['pdu'],
+    ),
+    wtpAborts: counter(
+      'wtp_aborts_total',
+      'WTP Abort PDUs, by abort reason and origin (local = sent by wapgate, peer = received).',
+      ['reason', 'origin'],
+    ),
+    sarSegments: counter('wtp_sar_segments_total', 'WTP SAR segments, by direction (in, out).', ['direction']),
+    sarNacks: counter('wtp_sar_nacks_total', 'WTP SAR NACK PDUs, by direction (in = received, out = sent).', [
+      'direction',
+    ]),
+    sessionsActive: gauge('wsp_sessions_active', 'Connection-oriented WSP sessions currently open (incl. suspended).'),
+    sessionsTotal: counter(
+      'wsp_session_events_total',
+      'WSP session lifecycle events (connect, disconnect, suspend, resume, idle_timeout, evicted, redirect).',
+      ['event'],
+    ),
+    wspRequests: counter(
+      'wsp_requests_total',
+      'WSP method requests answered, by mode (cl, co), method (GET, POST, ...) and HTTP-equivalent status.',
+      ['mode', 'method', 'status'],
+    ),
+    upstreamDuration: new Histogram<'origin'>({
+      name: p + 'upstream_request_duration_seconds',
+      help: 'Time from sending the HTTP request upstream to the end of its response body, by upstream origin.',
+      labelNames: ['origin'],
+      buckets: UPSTREAM_BUCKETS,
+      registers,
+    }),
+    upstreamErrors: counter(
+      'upstream_errors_total',
+      'Upstream HTTP failures, by kind (refused, timeout, reset, dns, tls, http_5xx, too_large, not_allowed, other).',
+      ['kind'],
+    ),
+    pushes: counter(
+      'pushes_total',
+      'WAP pushes, by bearer (ip-cl, ip-co, sms) and outcome (accepted, delivered, expired, cancelled, undeliverable, rejected).',
+      ['bearer', 'outcome'],
+    ),
+    pushQueueDepth: gauge('push_queue_depth', 'Pushes accepted by the PPG and not yet finished.'),
+    radiusMapSize: gauge('radius_map_size', 'Entries in the IP → MSISDN subscriber map.'),
+    radiusUpdates: counter(
+      'radius_updates_total',
+      'Subscriber map updates, by type (start, interim, stop from RADIUS accounting; static from configuration).',
+      ['type'],
+    ),
+    rejectedInputs: counter(
+      'rejected_inputs_total',
+      'Inputs refused or dropped, by source (udp, radius, pap, mm1, admin) and reason (stable code).',
+      ['source', 'reason'],
+    ),
+    cdrsWritten: counter('cdrs_written_total', 'Charging data records written.'),
+    configReloads: counter('config_reloads_total', 'Configuration reloads (SIGHUP), by result (applied, rejected).', [
+      'result',
+    ]),
+    buildInfo: gauge('build_info', 'Always 1; labels carry the wapgate and Node.js versions.', ['version', 'node']),
+  };
+  metrics.buildInfo.set({ version: WAPGATE_VERSION, node: process.versions.node }, 1);
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: p });
+  return { registry, metrics };
+}
+
+export const WAPGATE_VERSION = '0.1.0';
+
+const shared = createMetrics();
+/** The process-wide registry scraped by the admin listener's /metrics. */
+export const registry: Registry = shared.registry;
+/** The process-wide metrics; e.g. `metrics.datagramsIn.inc({ port: '9201' })`. */
+export const metrics: WapgateMetrics = shared.metrics;
+
+/** The Content-Type of the exposition (Prometheus text format 0.0.4). */
+export const METRICS_CONTENT_TYPE = registry.contentType;

@@ -1,0 +1,94 @@
+/**
+ * `gateway:` — the UDP listeners (WSP connectionless 9200, WTP + WSP sessions 9201), the upstream(s) and how
+ * wapgate talks HTTP to them, session limits and the WSP/WTP knobs. Owned by the gateway area; extend here.
+ */
+import { z } from 'zod';
+import { duration, group, httpUrl, ipAddress, key, origin, port, size } from '../meta.ts';
+
+export const gatewaySection = group({
+  bind: key(ipAddress().default('127.0.0.1'), {
+    description:
+      'Address the UDP listeners bind (IPv4 or IPv6). 127.0.0.1 keeps the gateway on this machine; use 0.0.0.0 or :: to serve handsets on the network.',
+    flag: 'bind',
+  }),
+  clPort: key(port().default(9200), { description: 'UDP port for connectionless WSP (and unit push out).', flag: 'cl-port' }),
+  coPort: key(port().default(9201), { description: 'UDP port for WTP and connection-oriented WSP sessions.', flag: 'co-port' }),
+  upstream: key(httpUrl().optional(), {
+    description:
+      'Default upstream (the MMSC, e.g. http://mmsc.example:8002/mms); relative request URIs resolve against it. Unset: the embedded reference MMSC (see mmsc.embedded).',
+    flag: 'upstream',
+    reloadable: true,
+  }),
+  allowUpstream: key(z.array(origin()).default([]), {
+    description:
+      "Origins the gateway may fetch besides the default upstream's own (never an open proxy). Anything else gets a WSP 403.",
+    flag: 'allow-upstream',
+    repeatable: true,
+    reloadable: true,
+  }),
+  maxMessageSize: key(size().default(1_048_576), {
+    description: 'Largest WSP request or reply body, in octets (or 300KB, 1MiB); larger ones get a defined error reply.',
+  }),
+  http: group({
+    connectTimeout: key(duration().default(5_000), { description: 'Upstream TCP/TLS connect timeout (ms or 5s).' }),
+    headersTimeout: key(duration().default(30_000), { description: 'Time to wait for the upstream response headers.' }),
+    bodyTimeout: key(duration().default(30_000), { description: 'Longest idle gap while reading the upstream body.' }),
+    keepAliveTimeout: key(duration().default(4_000), { description: 'How long an idle upstream connection is kept.' }),
+    connections: key(z.number().int().min(1).max(1024).default(16), {
+      description: 'Maximum TCP connections per upstream origin.',
+    }),
+    pipelining: key(z.number().int().min(1).max(64).default(1), {
+      description: 'HTTP/1.1 requests pipelined per connection (1 = no pipelining).',
+    }),
+    proxy: key(httpUrl().optional(), { description: 'Optional HTTP proxy for upstream requests (http://host:port).' }),
+    followRedirects: key(z.boolean().default(false), {
+      description: 'Follow upstream redirects instead of passing 3xx to the handset.',
+    }),
+    via: key(z.string().min(1).default('1.1 wapgate'), { description: 'Value added to the Via request header.' }),
+    tls: group({
+      rejectUnauthorized: key(z.boolean().default(true), {
+        description: 'Check upstream TLS certificates (turn off only in a lab).',
+      }),
+      ca: key(z.string().optional(), { description: 'PEM file of extra CA certificates trusted for upstream TLS.' }),
+      servername: key(z.string().optional(), { description: 'SNI name to send instead of the URL host.' }),
+    }),
+  }),
+  session: group({
+    max: key(z.number().int().min(1).default(10_000), {
+      description: 'Most concurrent WSP sessions; the least recently used one is evicted beyond it.',
+    }),
+    idleTimeout: key(duration().default(600_000), { description: 'A session idle this long is dropped (ms or 10m).' }),
+  }),
+  wsp: group({
+    methodMor: key(z.number().int().min(1).max(255).default(4), {
+      description: 'Most outstanding method requests per session the gateway accepts (negotiated down).',
+    }),
+    pushMor: key(z.number().int().min(1).max(255).default(1), {
+      description: 'Most outstanding confirmed pushes per session.',
+    }),
+    clientSduSize: key(size().default(1_048_576), {
+      description: 'Largest SDU the gateway accepts from a handset (advertised at capability negotiation).',
+    }),
+  }),
+  wtp: group({
+    retryInterval: key(duration().default(4_000), { description: 'WTP retry timer R: wait before retransmitting.' }),
+    ackInterval: key(duration().default(1_500), {
+      description: 'WTP acknowledgement timer A: hold-on Ack sent when the upstream is slower than this.',
+    }),
+    waitTimeout: key(duration().default(40_000), {
+      description: 'WTP wait timer W: how long a finished transaction is remembered for duplicates.',
+    }),
+    maxRetransmissions: key(z.number().int().min(0).max(32).default(8), {
+      description: 'WTP RCR_MAX: retransmissions before a transaction is aborted.',
+    }),
+    maxAckExpirations: key(z.number().int().min(0).max(32).default(4), {
+      description: 'WTP AEC_MAX: acknowledgement timer expirations before giving up.',
+    }),
+    segmentSize: key(z.number().int().min(64).max(65_000).default(1_400), {
+      description: 'Largest WTP SAR segment payload sent, in octets.',
+    }),
+    groupSize: key(z.number().int().min(1).max(255).default(8), {
+      description: 'SAR segments sent per group before waiting for an Ack.',
+    }),
+  }),
+});
