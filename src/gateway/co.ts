@@ -1,0 +1,96 @@
+/**
+ * Port 9201: WTP responder (src/wtp) → WSP session server (src/wsp/session.ts) → the gateway's method
+ * handler. The composition of those three and nothing else.
+ */
+import type { Logger } from 'pino';
+import type { Peer, UdpEndpoint } from '../bearer/udp.ts';
+import { realClock } from '../wtp/clock.ts';
+import { WtpResponder } from '../wtp/index.ts';
+import type { ResponderTransaction, WtpUser } from '../wtp/types.ts';
+import { SessionServer, type SessionTx } from '../wsp/session.ts';
+import type { ThrottledWarn } from './log.ts';
+import type { GatewayOptions } from './options.ts';
+import type { MethodHandler } from './transaction.ts';
+
+export class SessionLayer {
+  readonly sessions: SessionServer;
+  readonly wtp: WtpResponder;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(sock: UdpEndpoint, handler: MethodHandler, options: GatewayOptions, log: Logger, throttled: ThrottledWarn) {
+    const so = options.session;
+    this.sessions = new SessionServer(
+      {
+        maxSessions: so.maxSessions,
+        idleTimeoutMs: so.idleTimeoutMs,
+        suspendedTimeoutMs: so.suspendedTimeoutMs,
+        redirect: options.redirect,
+        capabilities: {
+          clientSduSize: so.clientSduSize,
+          serverSduSize: so.serverSduSize,
+          clientMessageSize: so.clientMessageSize,
+          serverMessageSize: so.serverMessageSize,
+          methodMor: so.methodMor,
+          pushMor: so.pushMor,
+          protocolOptions: { push: true, confirmedPush: true, sessionResume: true, ackHeaders: false, largeDataTransfer: false },
+          extendedMethods: Object.entries(so.extendedMethods).map(([t, name]) => ({ pduType: Number(t), name })),
+          headerCodePages: [],
+        },
+      },
+      {
+        method: (pdu, ctx) =>
+          handler.handle(pdu, {
+            bearer: 'wsp-co',
+            peer: ctx.peer,
+            sessionId: ctx.session.id,
+            sessionHeaders: ctx.session.headers,
+            maxReplyBytes: ctx.maxReplyBytes,
+            encode: ctx.encode,
+          }),
+      },
+      {
+        connected: (s, replaced) => log.debug({ session: s.id, client: `${s.peer.address}:${s.peer.port}`, replaced }, 'session connected'),
+        disconnected: (s, why) => log.debug({ session: s.id, why }, 'session ended'),
+        suspended: (s) => log.debug({ session: s.id }, 'session suspended'),
+        resumed: (s, moved) => log.info({ session: s.id, client: `${s.peer.address}:${s.peer.port}`, moved }, 'session resumed'),
+        redirected: (p) => log.info({ client: `${p.address}:${p.port}` }, 'Connect redirected (maintenance)'),
+        rejected: (reason, p, detail) => throttled.warn(`co-${reason}`, { client: `${p.address}:${p.port}`, detail }, 'WSP PDU refused'),
+        failed: (err, p) => log.error({ err, client: p.address }, 'session method failed'),
+      },
+    );
+    const sessions = this.sessions;
+    const user: WtpUser = {
+      invoke: (tx: ResponderTransaction, data: Buffer, info) => sessions.invoke(tx as SessionTx, data, info),
+      abort: (tx: ResponderTransaction) => sessions.aborted(tx as SessionTx),
+      resultConfirmed: (tx: ResponderTransaction) => sessions.resultConfirmed(tx as SessionTx),
+    };
+    this.wtp = new WtpResponder({
+      transport: { send: (d: Buffer, p: Peer) => sock.send(d, p) },
+      clock: realClock,
+      user,
+      onEvent: (e) => {
+        if (e.kind === 'malformed') throttled.warn('wtp-malformed', { detail: e.error }, 'WTP datagram refused');
+      },
+    });
+    this.sweeper = setInterval(() => sessions.sweep(), Math.max(1000, Math.min(60_000, so.idleTimeoutMs / 4)));
+    this.sweeper.unref();
+  }
+
+  receive(data: Buffer, peer: Peer): void {
+    this.wtp.receive(data, peer);
+  }
+
+  sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  inFlight(): number {
+    return this.sessions.inFlight;
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    this.sessions.close();
+    this.wtp.close?.();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The gateway's composition root (DESIGN.md): UDP 9200 → connectionless WSP, UDP 9201 → WTP responder → WSP
+ * sessions, both answered through one HTTP proxy. `createGateway(options, deps)` is what serve.ts, the tests
+ * and the benchmark compose; identity, policy and charging plug in through src/gateway/hooks.ts.
+ */
+import type { Logger } from 'pino';
+import { UdpEndpoint, type Peer } from '../bearer/udp.ts';
+import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
+import type { WspPdu } from '../wsp/pdu-types.ts';
+import type { ChargingSink, ClientPolicy, Enricher } from './hooks.ts';
+import { silentLogger, ThrottledWarn } from './log.ts';
+import { resolveOptions, type GatewayOptions, type GatewayOptionsInput } from './options.ts';
+import { HttpProxy } from './proxy.ts';
+import { MethodHandler } from './transaction.ts';
+import type { SessionLayer } from './co.ts';
+
+export interface GatewayDeps {
+  log?: Logger;
+  policy?: ClientPolicy;
+  enricher?: Enricher;
+  charging?: ChargingSink;
+}
+
+export interface Gateway {
+  readonly options: GatewayOptions;
+  start(): Promise<void>;
+  /** Stops taking datagrams, lets in-flight methods finish (up to graceMs), closes sockets and pools. */
+  stop(graceMs?: number): Promise<void>;
+  /** Bound addresses (after start). */
+  readonly addresses: { cl: Peer; co: Peer };
+  /** S-Unit-Push out of the connectionless port (for the PPG); returns the TID used. */
+  sendUnitPush(peer: Peer, pdu: WspPdu, tid?: number): number;
+  /** Replace the upstream allow-list (SIGHUP). */
+  setAllowedUpstreams(origins: readonly string[]): void;
+  /** Counters for status/metrics. */
+  stats(): GatewayStats;
+}
+
+export interface GatewayStats {
+  cl: UdpEndpoint['stats'] & { inFlight: number };
+  co: UdpEndpoint['stats'] & { sessions: number; inFlight: number };
+  rejected: Record<string, number>;
+}
+
+export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, deps: GatewayDeps = {}): Gateway {
+  const options = resolveOptions(input as GatewayOptionsInput);
+  const log = deps.log ?? silentLogger();
+  const throttled = new ThrottledWarn(log);
+  const proxy = new HttpProxy(options.http, options.upstream, options.allowUpstream, options.via, {
+    enricher: deps.enricher,
+    warn: (o, m) => log.debug(o, m),
+  });
+  const handler = new MethodHandler({
+    proxy,
+    log,
+    policy: deps.policy,
+    enricher: deps.enricher,
+    charging: deps.charging,
+  });
+
+  const clSock = new UdpEndpoint({ address: options.bind, port: options.clPort, bufferBytes: options.socketBufferBytes });
+  const coSock = new UdpEndpoint({ address: options.bind, port: options.coPort, bufferBytes: options.socketBufferBytes });
+  const cl = new ConnectionlessServer(
+    clSock,
+    {
+      method: (pdu, peer, encode) =>
+        handler.handle(pdu, { bearer: 'wsp-cl', peer, maxReplyBytes: options.clMaxMessageSize, encode }),
+    },
+    {
+      dropped: (reason, peer, detail) =>
+        throttled.warn(`cl-${reason}`, { client: `${peer.address}:${peer.port}`, detail }, 'connectionless datagram dropped'),
+      failed: (err, peer) => log.error({ err, client: peer.address }, 'connectionless method failed'),
+    },
+  );
+  clSock.onDatagram((d, p) => cl.receive(d, p));
+  let co: SessionLayer | undefined;
+  for (const [name, s] of [['cl', clSock], ['co', coSock]] as const) {
+    s.onError((err) => log.error({ err, port: name }, 'UDP socket error'));
+  }
+
+  let addresses: { cl: Peer; co: Peer } | undefined;
+  return {
+    options,
+    async start() {
+      // TEMP until src/wtp/index.ts lands: the session layer is loaded on start.
+      try {
+        const { SessionLayer: Layer } = await import('./co.ts');
+        const layer = new Layer(coSock, handler, options, log, throttled);
+        co = layer;
+        coSock.onDatagram((d, p) => layer.receive(d, p));
+      } catch (err) {
+        log.error({ err }, 'connection-oriented layer unavailable');
+      }
+      const a = await clSock.start();
+      try {
+        const b = await coSock.start();
+        addresses = { cl: a, co: b };
+      } catch (e) {
+        await clSock.stop();
+        throw e;
+      }
+      log.info(
+        { cl: `${addresses.cl.address}:${addresses.cl.port}`, co: `${addresses.co.address}:${addresses.co.port}`, upstream: options.upstream, allow: options.allowUpstream },
+        'wapgate listening',
+      );
+    },
+    async stop(graceMs = 5000) {
+      // Stop taking new datagrams on the connectionless port; sessions let the WTP layer finish in flight.
+      clSock.onDatagram(() => {});
+      const deadline = Date.now() + graceMs;
+      while ((cl.inFlight > 0 || (co?.inFlight() ?? 0) > 0) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      co?.close();
+      await Promise.all([clSock.stop(), coSock.stop()]);
+      await proxy.close();
+      await deps.charging?.flush();
+      log.info('wapgate stopped');
+    },
+    get addresses() {
+      if (!addresses) throw new Error('gateway not started');
+      return addresses;
+    },
+    sendUnitPush: (peer, pdu, tid) => cl.sendUnitPush(peer, pdu, tid),
+    setAllowedUpstreams: (origins) => proxy.setAllowed(origins),
+    stats: () => ({
+      cl: { ...clSock.stats, inFlight: cl.inFlight },
+      co: { ...coSock.stats, sessions: co?.sessionCount() ?? 0, inFlight: co?.inFlight() ?? 0 },
+      rejected: Object.fromEntries(throttled.counts),
+    }),
+  };
+}
+
+export { resolveOptions, type GatewayOptions, type GatewayOptionsInput } from './options.ts';

@@ -1,0 +1,43 @@
+/**
+ * Logging for the gateway: pino JSON (pretty on a terminal), and a throttle for input a hostile peer can
+ * repeat at line rate — bad datagrams are counted always and logged at most once per interval per reason.
+ */
+import pino, { type Logger } from 'pino';
+
+export function createLogger(level = 'info', pretty = process.stdout.isTTY === true): Logger {
+  if (pretty) {
+    return pino({
+      level,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
+    });
+  }
+  return pino({ level });
+}
+
+/** A logger that writes nothing (tests, library use). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
+
+export class ThrottledWarn {
+  private readonly last = new Map<string, { at: number; suppressed: number }>();
+  readonly counts = new Map<string, number>();
+
+  constructor(
+    private readonly log: Logger,
+    private readonly intervalMs = 1000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  warn(reason: string, fields: Record<string, unknown>, msg: string): void {
+    this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+    const t = this.now();
+    const s = this.last.get(reason);
+    if (s && t - s.at < this.intervalMs) {
+      s.suppressed++;
+      return;
+    }
+    this.log.warn({ reason, ...fields, suppressed: s?.suppressed ?? 0 }, msg);
+    this.last.set(reason, { at: t, suppressed: 0 });
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * One WSP method transaction, the same for connectionless (9200) and session (9201) traffic: admission, WSP
+ * headers → HTTP text (session headers merged, request headers winning), the upstream exchange, and the Reply
+ * (WAP-230 §8.2.3.3) with its status mapped from HTTP (status.ts). Ends with one access line and one CDR.
+ */
+import type { Logger } from 'pino';
+import type { Peer } from '../bearer/udp.ts';
+import { formatContentType, parseContentType, type ContentType } from '../wsp/content-type.ts';
+import type { WspHeader } from '../wsp/headers/index.ts';
+import type { GetPdu, PostPdu, ReplyPdu } from '../wsp/pdu-types.ts';
+import { httpToWspStatus, statusReason } from '../wsp/status.ts';
+import type { ChargingSink, ClientPolicy, Enricher } from './hooks.ts';
+import type { HeaderPair, HttpProxy, ProxyOutcome } from './proxy.ts';
+
+export interface MethodContext {
+  bearer: 'wsp-cl' | 'wsp-co';
+  peer: Peer;
+  sessionId?: number;
+  /** Headers sent in Connect/Resume; every request of the session carries them unless it overrides. */
+  sessionHeaders?: readonly WspHeader[];
+  /** Largest encoded Reply the client accepts (negotiated Client-Message-Size / one datagram for CL). */
+  maxReplyBytes: number;
+  /** Encodes the Reply in its bearer's form (with TID octet for CL); may throw on an unencodable field. */
+  encode(reply: ReplyPdu): Buffer;
+}
+
+export interface TransactionDeps {
+  proxy: HttpProxy;
+  log: Logger;
+  policy?: ClientPolicy;
+  enricher?: Enricher;
+  charging?: ChargingSink;
+  now?: () => number;
+}
+
+/** Headroom for the Reply's status, lengths and headers when capping the upstream body read. */
+const REPLY_OVERHEAD = 1024;
+
+export class MethodHandler {
+  constructor(private readonly deps: TransactionDeps) {}
+
+  /** The encoded Reply, or undefined when the client is denied (dropped without an answer). */
+  async handle(pdu: GetPdu | PostPdu, ctx: MethodContext): Promise<Buffer | undefined> {
+    const t0 = performance.now();
+    const { peer } = ctx;
+    const service = ctx.bearer === 'wsp-cl' ? 'cl' : 'co';
+    const method = (pdu.method ?? '').toUpperCase();
+    const admit = this.deps.policy?.admit(peer.address, service, Date.now()) ?? 'ok';
+    if (admit === 'deny') {
+      this.deps.log.warn({ client: peer.address, service }, 'client denied by policy');
+      return undefined;
+    }
+    let status: number;
+    let outcome: ProxyOutcome | 'rate-limited' | 'not-implemented';
+    let headers: HeaderPair[] = [];
+    let contentType: string | undefined;
+    let body: Buffer = Buffer.alloc(0);
+    let upstreamStatus: number | undefined;
+    let url: string | undefined = pdu.uri;
+    let reason: string | undefined;
+    if (admit === 'rate-limited') {
+      [status, outcome] = [503, 'rate-limited'];
+    } else if (!method) {
+      // WAP-230 §8.3.2.5: an extended method PDU type the session never negotiated.
+      [status, outcome, reason] = [501, 'not-implemented', `PDU type 0x${(pdu.pduType ?? 0).toString(16)}`];
+    } else {
+      const res = await this.deps.proxy.fetch({
+        method,
+        uri: pdu.uri,
+        headers: mergeHeaders(ctx.sessionHeaders, pdu.headers),
+        body: pdu.type === 'Post' ? pdu.data : undefined,
+        contentType: pdu.type === 'Post' && pdu.contentType ? formatContentType(pdu.contentType) : undefined,
+        clientIp: peer.address,
+        maxResponseBytes: Math.max(0, ctx.maxReplyBytes - REPLY_OVERHEAD),
+      });
+      ({ status, outcome, headers, contentType, body, upstreamStatus, reason } = res);
+      url = res.url ?? url;
+    }
+    let reply = buildReply(status, contentType, headers, body, outcome);
+    let out = encodeOrBare(reply, ctx, this.deps.log);
+    if (out.length > ctx.maxReplyBytes) {
+      // Never truncate: the handset gets a defined error instead (the body read was already capped).
+      reason = `reply of ${out.length} octets exceeds the client's ${ctx.maxReplyBytes}`;
+      [status, outcome] = [502, 'response-too-large'];
+      reply = buildReply(status, undefined, [], Buffer.alloc(0), outcome);
+      out = encodeOrBare(reply, ctx, this.deps.log);
+    }
+    const durationMs = Math.round((performance.now() - t0) * 10) / 10;
+    const bytesUp = pdu.type === 'Post' ? pdu.data.length : 0;
+    const line = {
+      client: `${peer.address}:${peer.port}`,
+      session: ctx.sessionId,
+      bearer: ctx.bearer,
+      method: method || `0x${(pdu.pduType ?? 0).toString(16)}`,
+      url,
+      status,
+      wspStatus: reply.status,
+      upstreamStatus,
+      outcome,
+      bytesUp,
+      bytes: reply.data.length,
+      durationMs,
+    };
+    if (outcome === 'ok') this.deps.log.info(line, 'access');
+    else this.deps.log.warn({ ...line, reason }, 'access');
+    if (this.deps.charging) {
+      const sub = this.deps.enricher?.lookup(peer.address);
+      this.deps.charging.record({
+        time: new Date().toISOString(),
+        kind: 'transaction',
+        clientIp: peer.address,
+        clientPort: peer.port,
+        msisdn: sub?.msisdn,
+        imsi: sub?.imsi,
+        sessionId: ctx.sessionId,
+        bearer: ctx.bearer,
+        method: line.method,
+        url,
+        upstreamStatus,
+        wspStatus: reply.status,
+        bytesUp,
+        bytesDown: reply.data.length,
+        durationMs,
+        outcome,
+      });
+    }
+    return out;
+  }
+}
+
+/** Session headers first unless the request carries a field of the same name (request wins, WAP-230 §6.3.2.1). */
+export function mergeHeaders(session: readonly WspHeader[] | undefined, request: readonly WspHeader[]): HeaderPair[] {
+  const out: HeaderPair[] = [];
+  if (session && session.length > 0) {
+    const own = new Set(request.map((h) => h.name.toLowerCase()));
+    for (const h of session) if (!own.has(h.name.toLowerCase())) out.push([h.name, h.value]);
+  }
+  for (const h of request) out.push([h.name, h.value]);
+  return out;
+}
+
+function buildReply(
+  status: number,
+  contentType: string | undefined,
+  headers: HeaderPair[],
+  body: Buffer,
+  outcome: string,
+): ReplyPdu {
+  let ct: ContentType;
+  let data = body;
+  if (outcome !== 'ok') {
+    // A short plain-text body names the failure for a human at the handset.
+    ct = { type: 'text/plain', params: [] };
+    data = Buffer.from(`${status} ${statusReason(status) ?? ''} (${outcome})\n`, 'latin1');
+  } else {
+    ct = contentType ? safeContentType(contentType) : { type: 'application/octet-stream', params: [] };
+  }
+  return {
+    type: 'Reply',
+    status: httpToWspStatus(status),
+    contentType: ct,
+    headers: headers.map(([name, value]) => ({ name, value })),
+    data,
+  };
+}
+
+function safeContentType(text: string): ContentType {
+  try {
+    const ct = parseContentType(text);
+    return ct.type ? ct : { type: 'application/octet-stream', params: [] };
+  } catch {
+    return { type: 'application/octet-stream', params: [] };
+  }
+}
+
+/** Encodes; if a header value has no WSP form, drops headers one by one (logged) rather than failing. */
+function encodeOrBare(reply: ReplyPdu, ctx: MethodContext, log: Logger): Buffer {
+  try {
+    return ctx.encode(reply);
+  } catch (first) {
+    const kept: WspHeader[] = [];
+    for (const h of reply.headers) {
+      try {
+        ctx.encode({ ...reply, headers: [...kept, h] });
+        kept.push(h);
+      } catch {
+        log.warn({ header: h.name, err: String(first) }, 'reply header has no WSP encoding; dropped');
+      }
+    }
+    try {
+      return ctx.encode({ ...reply, headers: kept });
+    } catch {
+      return ctx.encode({ ...reply, contentType: { type: 'application/octet-stream', params: [] }, headers: [] });
+    }
+  }
+}
