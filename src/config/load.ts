@@ -134,7 +134,7 @@ function readYaml(file: string, sources: Map<string, string>): Obj {
   const record = (node: Node | null | undefined, path: string) => {
     if (!node) return;
     const at = node.range ? lc.linePos(node.range[0]) : undefined;
-    if (path && at) sources.set(path, `${file}:${at.line}`);
+    if (path && at && !sources.has(path)) sources.set(path, `${file}:${at.line}`);
     if (isMap(node)) {
       for (const item of node.items) {
         const k = isScalar(item.key) ? String(item.key.value) : String(item.key);

@@ -1,7 +1,7 @@
 /** `wapgate config --print`: the effective configuration as YAML, secrets masked, with where each value came from. */
 import { stringify } from 'yaml';
 import { MASK } from './errors.ts';
-import { configKeys, secretSubfields } from './keys.ts';
+import { configKeys, keyByName, secretSubfields } from './keys.ts';
 import type { WapgateConfig } from './schema.ts';
 
 /** A deep copy of the configuration with every secret replaced by ******** (unset/empty secrets stay empty). */
@@ -37,7 +37,8 @@ export function renderConfig(config: WapgateConfig, sources?: Map<string, string
       const indent = m[1]!.length;
       while (stack.length && stack[stack.length - 1]!.indent >= indent) stack.pop();
       stack.push({ indent, name: m[2]! });
-      const src = sources.get(stack.map((s) => s.name).join('.'));
+      const name = stack.map((s) => s.name).join('.');
+      const src = keyByName(name) ? sources.get(name) : undefined;
       return src ? `${line}  # ${src}` : line;
     })
     .join('\n');
