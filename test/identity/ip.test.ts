@@ -1,0 +1,54 @@
+import { isIP } from 'node:net';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CidrTable, cidrSet, formatCidr, normalizeIp, parseCidr, parseIp } from '../../src/identity/ip.ts';
+
+describe('IP parsing', () => {
+  it('parses and formats IPv4, IPv6 and IPv4-mapped IPv6', () => {
+    expect(normalizeIp('10.0.0.1')).toBe('10.0.0.1');
+    expect(normalizeIp('::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(normalizeIp('::FFFF:7f00:1')).toBe('127.0.0.1');
+    expect(normalizeIp('2001:DB8:0:0:0:0:0:1')).toBe('2001:db8::1');
+    expect(normalizeIp('2001:db8:0:1:0:0:0:1')).toBe('2001:db8:0:1::1');
+    expect(normalizeIp('::')).toBe('::');
+    expect(normalizeIp('::1')).toBe('::1');
+    expect(normalizeIp('fe80::1%eth0')).toBe('fe80::1');
+    expect(normalizeIp('64:ff9b::192.0.2.33')).toBe('64:ff9b::c000:221');
+    for (const bad of ['', '1.2.3', '1.2.3.256', '::g', '1:2:3:4:5:6:7:8:9', 'x', '1.2.3.4/8']) {
+      expect(parseIp(bad)).toBeUndefined();
+    }
+  });
+
+  it('agrees with node:net on arbitrary strings and round-trips every address it accepts', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string()), (s) => {
+        const n = normalizeIp(s);
+        if (n === undefined) return;
+        expect(isIP(n)).not.toBe(0);
+        expect(normalizeIp(n)).toBe(n);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('parses CIDR prefixes and clears host bits', () => {
+    expect(formatCidr(parseCidr('10.1.2.3/8')!)).toBe('10.0.0.0/8');
+    expect(formatCidr(parseCidr('2001:db8::7/64')!)).toBe('2001:db8::/64');
+    expect(formatCidr(parseCidr('127.0.0.5')!)).toBe('127.0.0.5/32');
+    expect(formatCidr(parseCidr('::ffff:10.0.0.0/104')!)).toBe('10.0.0.0/8');
+    for (const bad of ['10.0.0.0/33', '::/129', '10.0.0.0/x', 'nope/8', '10.0.0.0/-1']) expect(parseCidr(bad)).toBeUndefined();
+  });
+
+  it('matches the longest prefix', () => {
+    const t = new CidrTable<string>();
+    t.set(parseCidr('10.0.0.0/8')!, 'wide');
+    t.set(parseCidr('10.1.0.0/16')!, 'narrow');
+    t.set(parseCidr('2001:db8::/32')!, 'v6');
+    expect(t.match(parseIp('10.1.2.3')!)?.value).toBe('narrow');
+    expect(t.match(parseIp('10.2.2.3')!)?.value).toBe('wide');
+    expect(t.match(parseIp('11.0.0.1')!)).toBeUndefined();
+    expect(t.match(parseIp('2001:db8:5::1')!)?.value).toBe('v6');
+    expect(t.match(parseIp('::ffff:10.1.0.9')!)?.value).toBe('narrow');
+    expect(() => cidrSet(['10.0.0.0/8', 'bogus'], 'allow')).toThrow(/allow: "bogus"/);
+  });
+});
