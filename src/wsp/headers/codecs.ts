@@ -427,24 +427,41 @@ const retryAfter: ValueCodec = {
   },
 };
 
-// ---- §8.4.2.51 Warning: Warn-code | Value-length Warn-code Warn-agent Warn-text
+// ---- §8.4.2.51 Warning: Warn-code | Value-length Warn-code Warn-agent Warn-text. Warn-code carries the
+// last two digits of the HTTP code (110 → 10, 214 → 14; 199 and 299 both → 99).
+function warnCode(v: Reader): number {
+  const c = readShortInteger(v);
+  if (c === 99) return 199;
+  if (c >= 10 && c <= 13) return 100 + c;
+  if (c === 14) return 214;
+  return fail(`warn-code ${c}`);
+}
+
+function warnOctet(http: number): number {
+  if (http >= 110 && http <= 113) return http - 100;
+  if (http === 214) return 14;
+  if (http === 199 || http === 299) return 99;
+  return fail(`warn-code ${http}`);
+}
+
 const warning: ValueCodec = {
   list: true,
   decode(r) {
-    if (isShort(r)) return String(readShortInteger(r));
+    if (isShort(r)) return String(warnCode(r));
     return readFramed(r, 'Warning', (v) => {
-      const code = readShortInteger(v);
+      const code = warnCode(v);
       const agent = readTextString(v);
       const txt = readTextString(v);
       return `${code} ${agent} "${txt.replace(/["\\]/g, (c) => `\\${c}`)}"`;
     });
   },
   encode(w, value) {
-    const m = /^\s*(\d{1,3})(?:\s+(\S+)\s+"((?:[^"\\]|\\.)*)")?\s*$/.exec(value);
-    if (!m || Number(m[1]) > 127) fail('Warning');
-    if (m[2] === undefined) return writeShortInteger(w, Number(m[1]));
+    const m = /^\s*(\d{3})(?:\s+(\S+)\s+"((?:[^"\\]|\\.)*)")?\s*$/.exec(value);
+    if (!m) fail('Warning');
+    const code = warnOctet(Number(m[1]));
+    if (m[2] === undefined) return writeShortInteger(w, code);
     writeFramed(w, (i) => {
-      writeShortInteger(i, Number(m[1]));
+      writeShortInteger(i, code);
       writeTextString(i, m[2]!);
       writeTextString(i, m[3]!.replace(/\\(.)/g, '$1'));
     });
@@ -604,7 +621,7 @@ const te: ValueCodec = {
 
 // ---- §8.4.2.71 Content-ID: Quoted-string
 const contentId: ValueCodec = {
-  decode: (r) => (r.peek() === 0x22 ? `"${readQuotedString(r)}"` : readTextString(r)),
+  decode: (r) => (r.peek() === 0x22 ? readQuotedString(r) : readTextString(r)),
   encode(w, value) {
     const v = value.trim();
     writeQuotedString(w, v.startsWith('"') && v.endsWith('"') && v.length >= 2 ? v.slice(1, -1) : v);
@@ -618,7 +635,8 @@ const setCookie: ValueCodec = {
       const version = versionToString(readVersionValue(v));
       const name = readTextString(v);
       const val = readTextString(v);
-      const params = readParameters(v).map(formatParameter);
+      // cookie-av values (path=/) go unquoted unless they hold a separator
+      const params = readParameters(v).map((p) => (/[;",\s]/.test(p.value) || p.value === '' ? formatParameter(p) : `${p.name}=${p.value}`));
       return [`${name}=${val}`, ...(version === '1' ? [] : [`version=${version}`]), ...params].join('; ');
     }),
   encode(w, value, c) {

@@ -29,6 +29,12 @@ export interface WspHeader {
    * Whoever changes `value` must drop `raw`.
    */
   raw?: Buffer;
+  /**
+   * The page-1 field code the field arrived with, set by the decoder only when it differs from the code
+   * encodeHeaders would choose (e.g. Accept-Charset as 0x3B rather than 0x01), so re-encoding is byte-exact.
+   * Ignored on encode unless it is an assignment of `name`.
+   */
+  code?: number;
 }
 
 export interface HeaderCodecOptions {
@@ -85,7 +91,13 @@ function readWellKnown(r: Reader, page: number): WspHeader {
   }
   const name = FIELD_NAMES.name(code) ?? `X-Wsp-Field-0x${hex(code)}`;
   const codec = CODECS.get(code);
-  if (!codec) return { name, value: renderRaw(raw, start, r.buf), raw };
+  // Raw-kept fields remember a code other than the one encodeHeaders would pick for the name.
+  const rawField = (): WspHeader => {
+    const f: WspHeader = { name, value: renderRaw(raw, start, r.buf), raw };
+    if (FIELD_NAMES.code(name) !== code && FIELD_NAMES.name(code)) f.code = code;
+    return f;
+  };
+  if (!codec) return rawField();
   let value: string;
   try {
     const vr = new Reader(r.buf, start, r.pos);
@@ -93,19 +105,34 @@ function readWellKnown(r: Reader, page: number): WspHeader {
     vr.expectEnd(name);
   } catch (e) {
     if (!(e instanceof WapDecodeError || e instanceof WapEncodeError)) throw e;
-    return { name, value: renderRaw(raw, start, r.buf), raw };
+    return rawField();
   }
-  // Keep the octets when our canonical encoding of the text would differ (lossless round trip).
-  let again: Buffer | undefined;
+  // Keep the code and octets when our canonical encoding of the text would differ (lossless round trip).
+  const field: WspHeader = { name, value };
+  let canonical: Buffer | undefined;
   try {
     const w = new Writer(raw.length + 8);
-    codec.encode(w, value, { version: ENCODING_VERSION_LATEST, code });
-    again = w.finish();
+    writeField(w, FIELD_NAMES.codes(name), value, ENCODING_VERSION_LATEST, true);
+    canonical = w.finish();
   } catch (e) {
     if (!(e instanceof WapEncodeError)) throw e;
   }
-  if (again === undefined) return { name, value: renderRaw(raw, start, r.buf), raw };
-  return again.equals(raw) ? { name, value } : { name, value, raw };
+  if (canonical === undefined) return rawField();
+  // A list field whose one value reads as several would be split on encode: keep its octets.
+  if (codec.list && splitList(value).length > 1) field.raw = raw;
+  if (canonical[0] !== (0x80 | code)) field.code = code;
+  if (!field.raw && !canonical.subarray(1).equals(raw)) {
+    // Same code, other octets → keep them; other code → check the value under the code it came with.
+    const w = new Writer(raw.length + 8);
+    try {
+      codec.encode(w, value, { version: ENCODING_VERSION_LATEST, code });
+      if (!w.finish().equals(raw)) field.raw = raw;
+    } catch (e) {
+      if (!(e instanceof WapEncodeError)) throw e;
+      field.raw = raw;
+    }
+  }
+  return field;
 }
 
 /** Application-header = Token-text Application-specific-value (Text-string; lenient: any value). */
@@ -179,7 +206,8 @@ export function encodeHeaders(headers: readonly WspHeader[], opts: HeaderCodecOp
       continue;
     }
     const unknown = UNKNOWN_FIELD.exec(h.name);
-    const codes = unknown ? [parseInt(unknown[1]!, 16)] : FIELD_NAMES.codes(h.name, version);
+    let codes = unknown ? [parseInt(unknown[1]!, 16)] : FIELD_NAMES.codes(h.name, version);
+    if (h.code !== undefined && !unknown && FIELD_NAMES.name(h.code)?.toLowerCase() === h.name.toLowerCase()) codes = [h.code];
     const code = codes[0];
     if (code === undefined || code > 0x7f) {
       writeApplicationHeader(w, h);
@@ -202,7 +230,7 @@ export function encodeHeaders(headers: readonly WspHeader[], opts: HeaderCodecOp
  * name only when the value needs its newer grammar (e.g. Content-Range with an unknown length) — else the
  * first code with the value as a Text-string (WAP-230 §8.4.1.2).
  */
-function writeField(w: Writer, codes: readonly number[], value: string, version: number): void {
+function writeField(w: Writer, codes: readonly number[], value: string, version: number, strict = false): void {
   for (const code of codes) {
     const codec = CODECS.get(code);
     if (!codec) break;
@@ -216,12 +244,17 @@ function writeField(w: Writer, codes: readonly number[], value: string, version:
     w.u8(0x80 | code).bytes(typed.finish());
     return;
   }
+  if (strict) throw new WapEncodeError(`no typed form for '${value}'`);
   w.u8(0x80 | codes[0]!);
   writeTextString(w, value);
 }
 
 function writeApplicationHeader(w: Writer, h: WspHeader): void {
-  if (!isToken(h.name)) throw new WapEncodeError(`header name '${h.name}' is not a token`);
+  // Token-text: must not be empty, contain NUL, or start with an octet that reads as a code or shift.
+  const first = h.name.charCodeAt(0);
+  if (!h.name || h.name.includes('\0') || first < 0x20 || first >= 0x7f) {
+    throw new WapEncodeError(`header name '${h.name}' cannot be sent as Token-text`);
+  }
   writeTokenText(w, h.name);
   if (h.raw) w.bytes(h.raw);
   else writeTextString(w, h.value);
