@@ -110,7 +110,6 @@ export function encodeMms(pdu: MmsPdu): Buffer {
     } else if (f.key === 'contentType') {
       contentTypeOctets = f.octets;
     } else {
-      if (!typeWritten) writeType();
       if (f.key === 'unknown') {
         const h = unknown[unknownUsed++];
         if (h === undefined) continue;

@@ -281,6 +281,7 @@ const LEADING = [
   'bcc',
   'subject',
   'messageClass',
+  'messageSize',
   'expiry',
   'deliveryTime',
   'priority',
@@ -296,7 +297,6 @@ const LEADING = [
   'retrieveStatus',
   'retrieveText',
   'contentLocation',
-  'messageSize',
 ];
 export const CANONICAL_ORDER: readonly string[] = [
   ...LEADING,

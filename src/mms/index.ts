@@ -6,3 +6,4 @@ export { encodeMms } from './encode.ts';
 export * from './types.ts';
 export * from './fields.ts';
 export { isMultipart, readMultipart, writeMultipart, encodeMultipart, partHeader } from './multipart.ts';
+export * from './address.ts';

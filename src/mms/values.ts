@@ -41,6 +41,18 @@ const TOTAL_UNITS = { 0x80: 'messages', 0x81: 'bytes' } as const;
 const YES = 0x80;
 const NO = 0x81;
 
+/**
+ * Encoded-string-value, reading a lone NUL as the empty Text-string: an empty Text-string is a single 0x00, which
+ * the general rule would take for a zero Value-length (WAP-230 §8.4.2.1 leaves the two forms overlapping there).
+ */
+function readEsv(r: Reader): EncodedString {
+  if (r.peek() === 0) {
+    r.u8();
+    return { text: '' };
+  }
+  return readEncodedStringValue(r);
+}
+
 function token<T extends string>(table: Readonly<Record<number, T>>, r: Reader, what: string): T {
   const at = r.pos;
   const b = r.u8();
@@ -76,7 +88,7 @@ function writeFramed(w: Writer, fill: (inner: Writer) => void): void {
 export function readFieldValue(def: FieldDef, r: Reader): unknown {
   switch (def.kind) {
     case 'esv':
-      return readEncodedStringValue(r);
+      return readEsv(r);
     case 'text':
       return readTextString(r);
     case 'long':
@@ -113,7 +125,7 @@ export function readFieldValue(def: FieldDef, r: Reader): unknown {
       const t = v.u8();
       let out: MmsFrom;
       if (t === INSERT_ADDRESS) out = { insertAddress: true };
-      else if (t === ADDRESS_PRESENT) out = { address: readEncodedStringValue(v) };
+      else if (t === ADDRESS_PRESENT) out = { address: readEsv(v) };
       else return v.fail(DecodeErrorCode.VALUE, `From token 0x${t.toString(16)} unknown`, at);
       v.expectEnd('From');
       return out;
@@ -127,7 +139,7 @@ export function readFieldValue(def: FieldDef, r: Reader): unknown {
     }
     case 'sentBy': {
       const v = readLengthPrefixed(r, def.name);
-      const out = { count: readIntegerValue(v), address: readEncodedStringValue(v) };
+      const out = { count: readIntegerValue(v), address: readEsv(v) };
       v.expectEnd(def.name);
       return out;
     }
@@ -139,7 +151,7 @@ export function readFieldValue(def: FieldDef, r: Reader): unknown {
     }
     case 'flags': {
       const v = readLengthPrefixed(r, def.name);
-      const out = { op: token(FLAG_OPS, v, def.name), flag: readEncodedStringValue(v) };
+      const out = { op: token(FLAG_OPS, v, def.name), flag: readEsv(v) };
       v.expectEnd(def.name);
       return out;
     }

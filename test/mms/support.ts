@@ -1,0 +1,46 @@
+/** Helpers for the MMS tests: tshark fields with repeated keys kept, and expected tshark renderings. */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MmsPart, MmsPdu } from '../../src/mms/index.ts';
+import { fieldValues, tempDir, type TsharkPacket } from '../support/tools.ts';
+
+/** `tshark -T json --no-duplicate-keys`: repeated fields (To, parts) become arrays instead of overwriting. */
+export function tsharkPackets(pcap: Buffer): TsharkPacket[] {
+  const file = join(tempDir('wapgate-mms-'), 'in.pcap');
+  writeFileSync(file, pcap);
+  const out = execFileSync('tshark', ['-r', file, '-n', '-T', 'json', '--no-duplicate-keys'], {
+    maxBuffer: 512 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return JSON.parse(out.toString('utf8')) as TsharkPacket[];
+}
+
+export { fieldValues };
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A date as tshark prints an FT_ABSOLUTE_TIME in UTC: 'Nov 28, 2026 18:00:00.000000000 UTC'. */
+export function tsharkDate(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')}, ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.000000000 UTC`;
+}
+
+export function hex(n: number): string {
+  return `0x${n.toString(16).padStart(2, '0')}`;
+}
+
+function stripParts(parts: MmsPart[] | undefined): MmsPart[] | undefined {
+  // Header `code` (the WSP field code a header arrived with, kept by the headers codec for faithful re-encoding)
+  // is wire detail like `wire`: an application building a PDU does not set it.
+  return parts?.map(({ wire: _w, ...p }) => {
+    const headers = p.headers.map(({ code: _c, ...x }) => x);
+    return p.parts ? { ...p, headers, parts: stripParts(p.parts) } : { ...p, headers };
+  });
+}
+/** The PDU without the recorded wire octets: what an application would build. */
+export function canonical(pdu: MmsPdu): MmsPdu {
+  const { wire: _w, ...rest } = pdu;
+  return pdu.parts ? { ...rest, parts: stripParts(pdu.parts)! } : rest;
+}
+
