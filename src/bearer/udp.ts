@@ -13,6 +13,9 @@ export interface Peer {
 
 export type DatagramHandler = (data: Buffer, peer: Peer) => void;
 
+/** Sees every datagram in and out (pcap tracing); `local` is this endpoint's bound address. */
+export type DatagramTap = (direction: 'in' | 'out', data: Uint8Array, peer: Peer, local: Peer) => void;
+
 export interface UdpEndpointOptions {
   address: string;
   port: number;
@@ -26,11 +29,18 @@ export class UdpEndpoint {
   /** Counters for metrics/status; cheap integers on the hot path. */
   readonly stats = { in: 0, out: 0, sendErrors: 0, bytesIn: 0, bytesOut: 0 };
   private errorListener: (err: Error) => void = () => {};
+  private tap: DatagramTap | undefined;
+  private local: Peer = { address: '', port: 0 };
 
   constructor(private readonly opts: UdpEndpointOptions) {}
 
   onDatagram(handler: DatagramHandler): void {
     this.handler = handler;
+  }
+
+  /** Installs (or removes) a tap that sees every datagram; free when unset. */
+  setTap(tap: DatagramTap | undefined): void {
+    this.tap = tap;
   }
 
   /** Errors that are not the fault of one datagram (socket-level), for the owner to log. */
@@ -45,7 +55,9 @@ export class UdpEndpoint {
     socket.on('message', (msg, rinfo) => {
       this.stats.in++;
       this.stats.bytesIn += msg.length;
-      this.handler(msg, { address: rinfo.address, port: rinfo.port });
+      const peer = { address: rinfo.address, port: rinfo.port };
+      if (this.tap) this.tap('in', msg, peer, this.local);
+      this.handler(msg, peer);
     });
     await new Promise<void>((resolve, reject) => {
       const onErr = (e: Error): void => reject(e);
@@ -66,7 +78,8 @@ export class UdpEndpoint {
         /* capped by the OS */
       }
     }
-    return this.address();
+    this.local = this.address();
+    return this.local;
   }
 
   address(): Peer {
@@ -81,6 +94,7 @@ export class UdpEndpoint {
     if (!s) return;
     this.stats.out++;
     this.stats.bytesOut += data.length;
+    if (this.tap) this.tap('out', data, peer, this.local);
     s.send(data, peer.port, peer.address, (err) => {
       if (err) this.stats.sendErrors++;
     });

@@ -4,7 +4,7 @@
  * and the benchmark compose; identity, policy and charging plug in through src/gateway/hooks.ts.
  */
 import type { Logger } from 'pino';
-import { UdpEndpoint, type Peer } from '../bearer/udp.ts';
+import { UdpEndpoint, type DatagramTap, type Peer } from '../bearer/udp.ts';
 import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
 import type { WspPdu } from '../wsp/pdu-types.ts';
 import type { ChargingSink, ClientPolicy, Enricher } from './hooks.ts';
@@ -34,6 +34,8 @@ export interface Gateway {
   setAllowedUpstreams(origins: readonly string[]): void;
   /** Counters for status/metrics. */
   stats(): GatewayStats;
+  /** Sees every datagram on both ports (pcap tracing: src/trace/pcap.ts); undefined removes it. */
+  setTap(tap: DatagramTap | undefined): void;
 }
 
 export interface GatewayStats {
@@ -123,6 +125,10 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     },
     sendUnitPush: (peer, pdu, tid) => cl.sendUnitPush(peer, pdu, tid),
     setAllowedUpstreams: (origins) => proxy.setAllowed(origins),
+    setTap: (tap) => {
+      clSock.setTap(tap);
+      coSock.setTap(tap);
+    },
     stats: () => ({
       cl: { ...clSock.stats, inFlight: cl.inFlight },
       co: { ...coSock.stats, sessions: co?.sessionCount() ?? 0, inFlight: co?.inFlight() ?? 0 },

@@ -1,3 +1,5 @@
+import type { WtpTimers } from '../wtp/timers.ts';
+
 /**
  * The gateway's options as one plain interface with defaults. src/config/ (the ops work) will later produce
  * this shape from YAML → env → flags; until then serve.ts fills it from a few flags.
@@ -24,6 +26,8 @@ export interface HttpUpstreamOptions {
   rejectUnauthorized: boolean;
   /** TLS: extra trusted CA certificates (PEM). */
   ca?: string;
+  /** TLS: SNI name instead of the URL host (default: the URL host). */
+  servername?: string;
   /** Follow upstream redirects (only to allowed origins) instead of passing them to the handset. */
   followRedirects: boolean;
   /** At most this many redirects are followed when followRedirects is set. */
@@ -71,7 +75,7 @@ export interface GatewayOptions {
   allowUpstream: string[];
   /** Largest reply accepted on the connectionless port (one UDP datagram). */
   clMaxMessageSize: number;
-  /** Via pseudonym added to upstream requests. */
+  /** The Via element appended to upstream requests (RFC 9110 §7.6.3). */
   via: string;
   http: HttpUpstreamOptions;
   session: SessionOptions;
@@ -79,6 +83,8 @@ export interface GatewayOptions {
   redirect?: RedirectOptions;
   /** UDP receive/send buffer sizes (bytes); 0 = OS default. */
   socketBufferBytes: number;
+  /** WTP timers and limits for the 9201 responder (defaults: src/wtp/timers.ts). */
+  wtp: Partial<WtpTimers>;
 }
 
 export const DEFAULT_OPTIONS: GatewayOptions = {
@@ -87,7 +93,7 @@ export const DEFAULT_OPTIONS: GatewayOptions = {
   coPort: 9201,
   allowUpstream: [],
   clMaxMessageSize: 65_000,
-  via: 'wapgate',
+  via: 'WSP/1.0 wapgate',
   http: {
     connections: 32,
     pipelining: 1,
@@ -113,6 +119,7 @@ export const DEFAULT_OPTIONS: GatewayOptions = {
     extendedMethods: {},
   },
   socketBufferBytes: 4 * 1024 * 1024,
+  wtp: {},
 };
 
 export type GatewayOptionsInput = Partial<Omit<GatewayOptions, 'http' | 'session'>> & {

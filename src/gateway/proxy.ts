@@ -134,8 +134,14 @@ export class HttpProxy {
     return this.allowed.has(origin);
   }
 
-  private tls(): { rejectUnauthorized: boolean; ca?: string; timeout: number } {
-    return { rejectUnauthorized: this.opts.rejectUnauthorized, ca: this.opts.ca, timeout: this.opts.connectTimeoutMs };
+  private tls(): { rejectUnauthorized: boolean; ca?: string; servername?: string; timeout: number } {
+    const t: { rejectUnauthorized: boolean; ca?: string; servername?: string; timeout: number } = {
+      rejectUnauthorized: this.opts.rejectUnauthorized,
+      timeout: this.opts.connectTimeoutMs,
+    };
+    if (this.opts.ca) t.ca = this.opts.ca;
+    if (this.opts.servername) t.servername = this.opts.servername;
+    return t;
   }
 
   private dispatcher(origin: string): Dispatcher {
@@ -232,8 +238,8 @@ export class HttpProxy {
       }
       out.push(name, value);
     }
-    // RFC 9110 §7.6.3: the gateway appends itself; the hop it received was WSP.
-    out.push('Via', `${via ? `${via}, ` : ''}WSP/1.0 ${this.via}`);
+    // RFC 9110 §7.6.3: the gateway appends itself (default 'WSP/1.0 wapgate': the hop it received was WSP).
+    out.push('Via', via ? `${via}, ${this.via}` : this.via);
     out.push('X-WAP-Network-Client-IP', req.clientIp);
     if (this.deps.enricher) {
       const extra = this.deps.enricher.headersFor(req.clientIp, origin);

@@ -17,21 +17,10 @@ import type { WspHeader } from './headers/index.ts';
 import { decodeWspPdu, encodeWspPdu } from './pdu.ts';
 import type { ConnectPdu, GetPdu, PostPdu, ReplyPdu, ResumePdu, WspPduOptions } from './pdu-types.ts';
 import { WspStatus } from './status.ts';
+import { USER_ABORT } from '../wtp/pdu.ts';
 
-/** WAP-230 Table 35 (carried as WTP user abort reasons). */
-export const WSP_ABORT = {
-  PROTOERR: 0xe0,
-  DISCONNECT: 0xe1,
-  SUSPEND: 0xe2,
-  RESUME: 0xe3,
-  CONGESTION: 0xe4,
-  CONNECTERR: 0xe5,
-  MRUEXCEEDED: 0xe6,
-  MOREXCEEDED: 0xe7,
-  PEERREQ: 0xe8,
-  NETERR: 0xe9,
-  USERREQ: 0xea,
-} as const;
+/** WAP-230 Table 35 abort reasons, carried as WTP user abort reasons (one table: src/wtp/pdu.ts). */
+export const WSP_ABORT = USER_ABORT;
 
 /** The slice of the WTP responder's transaction handle this layer uses (see src/wtp/types.ts). */
 export interface SessionTx {

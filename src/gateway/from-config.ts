@@ -1,0 +1,53 @@
+/**
+ * The validated `gateway:` configuration section (src/config/sections/gateway.ts) → GatewayOptionsInput.
+ * Kept apart from serve.ts so tests and the benchmark build the same options from a config object.
+ */
+import { readFileSync } from 'node:fs';
+import type { WapgateConfig } from '../config/index.ts';
+import type { GatewayOptionsInput } from './options.ts';
+
+export function gatewayOptionsFromConfig(cfg: WapgateConfig): GatewayOptionsInput {
+  const g = cfg.gateway;
+  const o: GatewayOptionsInput = {
+    bind: g.bind,
+    clPort: g.clPort,
+    coPort: g.coPort,
+    allowUpstream: g.allowUpstream,
+    via: g.http.via,
+    http: {
+      connectTimeoutMs: g.http.connectTimeout,
+      headersTimeoutMs: g.http.headersTimeout,
+      bodyTimeoutMs: g.http.bodyTimeout,
+      // The whole exchange may take a connect, the headers and one body gap; past that the handset gets 504.
+      requestTimeoutMs: g.http.connectTimeout + g.http.headersTimeout + g.http.bodyTimeout,
+      keepAliveTimeoutMs: g.http.keepAliveTimeout,
+      connections: g.http.connections,
+      pipelining: g.http.pipelining,
+      followRedirects: g.http.followRedirects,
+      rejectUnauthorized: g.http.tls.rejectUnauthorized,
+    },
+    session: {
+      maxSessions: g.session.max,
+      idleTimeoutMs: g.session.idleTimeout,
+      methodMor: g.wsp.methodMor,
+      pushMor: g.wsp.pushMor,
+      serverSduSize: g.wsp.clientSduSize,
+      serverMessageSize: g.maxMessageSize,
+      clientMessageSize: g.maxMessageSize,
+    },
+    wtp: {
+      retryIntervalMs: g.wtp.retryInterval,
+      ackIntervalMs: g.wtp.ackInterval,
+      waitTimeoutMs: g.wtp.waitTimeout,
+      maxRetransmissions: g.wtp.maxRetransmissions,
+      maxAckExpirations: g.wtp.maxAckExpirations,
+      segmentSize: g.wtp.segmentSize,
+      groupSize: g.wtp.groupSize,
+    },
+  };
+  if (g.upstream) o.upstream = g.upstream;
+  if (g.http.proxy) o.http!.proxy = g.http.proxy;
+  if (g.http.tls.ca) o.http!.ca = readFileSync(g.http.tls.ca, 'utf8');
+  if (g.http.tls.servername) o.http!.servername = g.http.tls.servername;
+  return o;
+}
