@@ -129,3 +129,65 @@ export function exportedPduPcap(payloads: Uint8Array[], dissector: string, heuri
     ...payloads.map((p, i) => pcapRecord(exportedPdu(p, dissector, heuristic), 1_700_000_000_000 + i)),
   ]);
 }
+
+// ---------------- TCP (for the HTTP side of a trace: src/trace/recorder.ts) ----------------
+
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+
+export interface TcpSegment {
+  src: string;
+  srcPort: number;
+  dst: string;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  /** TCP_* flags or-ed together. */
+  flags: number;
+  payload?: Uint8Array;
+  window?: number;
+}
+
+/** An IPv4 or IPv6 packet carrying one TCP segment (20-octet header, no options; checksums filled in). */
+export function ipTcpPacket(s: TcpSegment): Buffer {
+  const payload = s.payload ?? new Uint8Array(0);
+  const tcp = Buffer.alloc(20 + payload.length);
+  tcp.writeUInt16BE(s.srcPort, 0);
+  tcp.writeUInt16BE(s.dstPort, 2);
+  tcp.writeUInt32BE(s.seq >>> 0, 4);
+  tcp.writeUInt32BE(s.flags & TCP_ACK ? s.ack >>> 0 : 0, 8);
+  tcp[12] = 5 << 4;
+  tcp[13] = s.flags & 0x3f;
+  tcp.writeUInt16BE(s.window ?? 65535, 14);
+  tcp.set(payload, 20);
+  const len = tcp.length;
+  if (isIPv4(s.src)) {
+    const ip = Buffer.alloc(20);
+    ip[0] = 0x45;
+    ip.writeUInt16BE(20 + len, 2);
+    ip[6] = 0x40; // don't fragment
+    ip[8] = 64;
+    ip[9] = 6;
+    ipv4Addr(s.src).copy(ip, 12);
+    ipv4Addr(s.dst).copy(ip, 16);
+    ip.writeUInt16BE(checksum(ip), 10);
+    const pseudo = Buffer.concat([ip.subarray(12, 20), Buffer.from([0, 6, len >> 8, len & 0xff]), tcp]);
+    tcp.writeUInt16BE(checksum(pseudo), 16);
+    return Buffer.concat([ip, tcp]);
+  }
+  const ip = Buffer.alloc(40);
+  ip[0] = 0x60;
+  ip.writeUInt16BE(len, 4);
+  ip[6] = 6;
+  ip[7] = 64;
+  ipv6Addr(s.src).copy(ip, 8);
+  ipv6Addr(s.dst).copy(ip, 24);
+  const l = Buffer.alloc(4);
+  l.writeUInt32BE(len);
+  const pseudo = Buffer.concat([ip.subarray(8, 40), l, Buffer.from([0, 0, 0, 6]), tcp]);
+  tcp.writeUInt16BE(checksum(pseudo), 16);
+  return Buffer.concat([ip, tcp]);
+}

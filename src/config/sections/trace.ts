@@ -14,7 +14,8 @@ export const traceSection = group({
   sessionDir: key(z.string().min(1).default('var/traces'), {
     description: 'Directory for per-session traces started through the admin listener.',
   }),
-  maxHttpBody: key(size().default(262_144), {
-    description: 'HTTP bodies longer than this are cut in the trace (the headers are always whole).',
+  maxHttpBody: key(size().default(2_097_152), {
+    description:
+      'HTTP bodies longer than this are cut in the trace (noted in an X-Wapgate-Trace header; a cut MMS body shows as malformed in Wireshark).',
   }),
 });
