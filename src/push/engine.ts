@@ -1,0 +1,536 @@
+/**
+ * The PPG engine (WAP-249 §5–6): accepts pushes from the PAP side, chooses the bearer for each address,
+ * delivers (IP connectionless, IP confirmed over WTP class 1, WDP over SMS), retries until deliver-before,
+ * and reports how each delivery ended (result notification to the PI, events, metrics, CDRs).
+ */
+import { EventEmitter } from 'node:events';
+import type { Cdr, ChargingSink } from '../gateway/hooks.ts';
+import { WdpPort, segmentWdp } from '../bearer/sms/wdp.ts';
+import type { PushAddress } from './address.ts';
+import { SmsSubmitError, type ConfirmedPushInitiator, type PushTransport, type SmsPushSender, type SmsReceipt } from './delivery.ts';
+import { PapCode, PapError, papCodeDescription } from './pap-codes.ts';
+import type { CancelMessage, PushMessage, StatusQueryMessage } from './pap-parse.ts';
+import { resultNotificationXml, type CancelResult, type MessageState, type StatusResult } from './pap-xml.ts';
+import type { PpgOptions } from './options.ts';
+import { encodeConfirmedPush, encodePushDatagram, type PushPduInput } from './push-pdu.ts';
+import { PushStore, isFinal, type Bearer, type PushRecord, type Target } from './store.ts';
+
+export interface PpgClock {
+  /** Wall-clock milliseconds (PAP timestamps are UTC wall time). */
+  now(): number;
+  setTimer(ms: number, fn: () => void): { cancel(): void };
+}
+
+export const wallClock: PpgClock = {
+  now: () => Date.now(),
+  setTimer(ms, fn) {
+    const t = setTimeout(fn, Math.max(0, Math.min(ms, 2_147_000_000)));
+    t.unref?.();
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+export interface PpgLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+/** The metric children the PPG updates (src/admin/metrics.ts WapgateMetrics has these). */
+export interface PpgMetrics {
+  pushes: { labels(bearer: string, outcome: string): { inc(): void } };
+  pushQueueDepth: { set(v: number): void };
+  rejectedInputs?: { labels(source: string, reason: string): { inc(): void } };
+}
+
+export interface PpgDeps {
+  /** Unit push out of the gateway's 9200 socket. Without it IP pushes stay pending until they expire. */
+  transport?: PushTransport;
+  /** WTP class 1 initiator for confirmed push. Without it delivery-method="confirmed" gets PAP 3007. */
+  wtp?: ConfirmedPushInitiator;
+  /** SMPP client. Without it PLMN addresses with no known IP wait (and expire). */
+  sms?: SmsPushSender;
+  /** Subscriber lookup (identity map): MSISDN → the handset's current IP. */
+  resolveMsisdn?: (msisdn: string) => string | undefined;
+  /** USER / user-defined addresses → an IP or an MSISDN; undefined = address not found (PAP 2003). */
+  resolveUser?: (a: PushAddress) => { ip?: string; msisdn?: string } | undefined;
+  /** Posts a resultnotification-message; resolves to the HTTP status. Default: fetch. */
+  notify?: (url: string, xml: string) => Promise<number>;
+  clock?: PpgClock;
+  log?: PpgLogger;
+  metrics?: PpgMetrics;
+  charging?: ChargingSink;
+}
+
+export interface PushResultEvent {
+  pushId: string;
+  address: string;
+  state: MessageState;
+  code: number;
+  desc?: string;
+  bearer?: Bearer;
+}
+
+const IP_BEARERS = new Set(['ANY', 'IP', 'IPV4', 'IPV6', 'GPRS', 'UMTS', 'LTE', 'PACKET_DATA', 'CSD', 'WLAN']);
+
+type Route = { bearer: 'ip'; ip: string; msisdn?: string } | { bearer: 'sms'; msisdn: string } | { wait: string };
+
+/** WAP-247 §9.13 (5xxx): a WTP/WSP abort reason reported as 5000 + reason. */
+function abortCode(e: unknown): number {
+  const reason = (e as { reason?: { code?: number } })?.reason?.code;
+  return typeof reason === 'number' && reason >= 0 && reason < 256 ? 5000 + reason : PapCode.MOBILE_CLIENT_ABORTED;
+}
+
+export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
+  readonly store: PushStore;
+  private readonly clock: PpgClock;
+  private timer: { cancel(): void } | undefined;
+  private wakeAt = Infinity;
+  private running = 0;
+  private tid = 0;
+  private smsRef = 0;
+  private closed = false;
+  private readonly receipts = new Map<string, { rec: PushRecord; target: Target }>();
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(
+    readonly opts: PpgOptions,
+    readonly deps: PpgDeps,
+  ) {
+    super();
+    this.clock = deps.clock ?? wallClock;
+    this.store = new PushStore(opts.queue.max, opts.queue.keepFinished ?? 3_600_000);
+    deps.sms?.onReceipt((r) => this.onReceipt(r));
+  }
+
+  get senderName(): string {
+    return this.opts.senderName ?? 'wapgate PPG';
+  }
+
+  // ---------------- PAP operations ----------------
+
+  /** WAP-247 §9.2 push submission: checks, then queues (nothing is queued when a PapError is thrown). */
+  submit(msg: PushMessage, content: PushPduInput, initiator: { ip: string; user?: string }): { code: number; desc: string } {
+    const now = this.clock.now();
+    const existing = this.store.get(msg.pushId);
+    if (existing) throw new PapError(PapCode.DUPLICATE_PUSH_ID, `push-id ${msg.pushId} already used`);
+    // WAP-247 §9.2.2: a push whose deliver-before time has passed cannot be delivered.
+    if (msg.deliverBefore && msg.deliverBefore.getTime() <= now) {
+      throw new PapError(PapCode.BAD_REQUEST, 'deliver-before-timestamp is in the past');
+    }
+    this.checkQos(msg);
+    for (const a of msg.addresses) this.checkAddress(a, msg);
+    const seen = new Set<string>();
+    for (const a of msg.addresses) {
+      const key = `${a.type}:${a.value}`;
+      if (seen.has(key)) throw new PapError(PapCode.ADDRESS_ERROR, `address ${a.raw} given twice`);
+      seen.add(key);
+    }
+    if (msg.replacePushId) this.replace(msg.replacePushId, msg.replaceMethod ?? 'all');
+    // Burst protection: the queue is bounded; beyond it the PI is told to come back (4001), nothing dropped.
+    if (!this.store.hasRoom(msg.addresses.length)) {
+      throw new PapError(PapCode.SERVICE_UNAVAILABLE, `pending-push queue full (${this.store.maxPending})`);
+    }
+    const deliverAfter = msg.deliverAfter?.getTime();
+    const targets: Target[] = msg.addresses.map((address) => ({
+      address,
+      state: 'pending',
+      code: PapCode.ACCEPTED_FOR_PROCESSING,
+      eventTime: now,
+      attempts: 0,
+      notBefore: Math.max(now, deliverAfter ?? now),
+      busy: false,
+    }));
+    this.store.add({
+      pushId: msg.pushId,
+      version: msg.version,
+      receivedTime: now,
+      deliverBefore: msg.deliverBefore?.getTime() ?? now + this.opts.queue.expiry,
+      ...(deliverAfter !== undefined ? { deliverAfter } : {}),
+      priority: msg.qos.priority,
+      qos: msg.qos,
+      ...(msg.notifyTo ? { notifyTo: msg.notifyTo } : {}),
+      ...(msg.sourceReference ? { sourceReference: msg.sourceReference } : {}),
+      initiator,
+      content,
+      targets,
+    });
+    this.deps.metrics?.pushQueueDepth.set(this.store.pending);
+    for (const _ of targets) this.deps.metrics?.pushes.labels(this.bearerLabel(msg), 'accepted').inc();
+    this.deps.log?.info({ pushId: msg.pushId, addresses: msg.addresses.length, pi: initiator.ip }, 'push accepted');
+    this.kick();
+    return { code: PapCode.ACCEPTED_FOR_PROCESSING, desc: papCodeDescription(PapCode.ACCEPTED_FOR_PROCESSING) };
+  }
+
+  /** WAP-247 §9.4 cancel: pending targets become cancelled; finished ones cannot be. */
+  cancel(msg: CancelMessage): CancelResult[] {
+    const rec = this.store.get(msg.pushId);
+    if (!rec) return [{ code: PapCode.PUSH_ID_NOT_FOUND, desc: `push-id ${msg.pushId} not found` }];
+    const targets = this.select(rec, msg.addresses);
+    if (!targets) return [{ code: PapCode.ADDRESS_NOT_FOUND, desc: 'address not part of this push', addresses: msg.addresses!.map((a) => a.raw) }];
+    const done: string[] = [];
+    const refused: string[] = [];
+    const now = this.clock.now();
+    for (const t of targets) {
+      // WAP-249 §5.4: only what has not been handed to the bearer can be cancelled.
+      if (isFinal(t) || t.busy || t.awaitingReceipts?.size) refused.push(t.address.raw);
+      else {
+        this.finish(rec, t, 'cancelled', PapCode.OK, 'Cancelled by the push initiator', now);
+        done.push(t.address.raw);
+      }
+    }
+    const out: CancelResult[] = [];
+    if (done.length) out.push({ code: PapCode.OK, desc: 'Cancelled', addresses: done });
+    if (refused.length) out.push({ code: PapCode.CANCELLATION_NOT_POSSIBLE, addresses: refused });
+    return out;
+  }
+
+  /** WAP-247 §9.5 status query. */
+  status(msg: StatusQueryMessage): StatusResult[] {
+    const rec = this.store.get(msg.pushId);
+    if (!rec) return [{ state: 'unknown', code: PapCode.PUSH_ID_NOT_FOUND, desc: `push-id ${msg.pushId} not found` }];
+    const targets = this.select(rec, msg.addresses);
+    if (!targets) return [{ state: 'unknown', code: PapCode.ADDRESS_NOT_FOUND, addresses: msg.addresses!.map((a) => a.raw) }];
+    return targets.map((t) => ({
+      state: t.state,
+      code: t.code,
+      ...(t.desc ? { desc: t.desc } : {}),
+      eventTime: new Date(t.eventTime),
+      addresses: [t.address.raw],
+      qos: rec.qos,
+    }));
+  }
+
+  private select(rec: PushRecord, addresses: readonly PushAddress[] | undefined): Target[] | undefined {
+    if (!addresses) return rec.targets;
+    const want = new Set(addresses.map((a) => `${a.type}:${a.value}`));
+    const found = rec.targets.filter((t) => want.has(`${t.address.type}:${t.address.value}`));
+    return found.length ? found : undefined;
+  }
+
+  private replace(pushId: string, method: 'all' | 'pending-only'): void {
+    const old = this.store.get(pushId);
+    if (!old) {
+      if (method === 'pending-only') throw new PapError(PapCode.PUSH_ID_NOT_FOUND, `replace-push-id ${pushId} not found`);
+      return;
+    }
+    const now = this.clock.now();
+    for (const t of old.targets) {
+      if (!isFinal(t) && !t.busy) this.finish(old, t, 'cancelled', PapCode.OK, `Replaced by a newer push`, now);
+    }
+  }
+
+  // ---------------- checks at submission ----------------
+
+  private bearerLabel(msg: { qos: PushMessage['qos']; addresses: PushAddress[] }): string {
+    if (msg.qos.bearerRequired && msg.qos.bearer?.toUpperCase() === 'SMS') return 'sms';
+    return msg.qos.deliveryMethod === 'confirmed' ? 'ip-co' : 'ip-cl';
+  }
+
+  private checkQos(msg: PushMessage): void {
+    const q = msg.qos;
+    // WAP-247 §9.2.3: network-required / bearer-required name what the PPG must use or refuse.
+    if (q.networkRequired && q.network) {
+      const nets = (this.opts.networks ?? []).map((n) => n.toUpperCase());
+      if (!nets.includes(q.network.toUpperCase())) {
+        throw new PapError(PapCode.REQUIRED_NETWORK_NOT_AVAILABLE, `network ${q.network} is not reachable from this PPG`);
+      }
+    }
+    if (q.bearerRequired && q.bearer) {
+      const b = q.bearer.toUpperCase();
+      if (b === 'SMS' && !this.deps.sms) throw new PapError(PapCode.REQUIRED_BEARER_NOT_AVAILABLE, 'no SMSC is configured for the SMS bearer');
+      if (b !== 'SMS' && !IP_BEARERS.has(b)) throw new PapError(PapCode.REQUIRED_BEARER_NOT_AVAILABLE, `bearer ${q.bearer} is not supported`);
+      if (b === 'SMS' && q.deliveryMethod === 'confirmed') {
+        throw new PapError(PapCode.SPECIFIED_DELIVERY_METHOD_NOT_POSSIBLE, 'confirmed push is not possible over the SMS bearer');
+      }
+    }
+    if (q.deliveryMethod === 'confirmed' && !this.deps.wtp) {
+      throw new PapError(PapCode.SPECIFIED_DELIVERY_METHOD_NOT_POSSIBLE, 'confirmed push is not available (no WTP initiator)');
+    }
+  }
+
+  private checkAddress(a: PushAddress, msg: PushMessage): void {
+    const b = msg.qos.bearerRequired ? msg.qos.bearer?.toUpperCase() : undefined;
+    if ((a.type === 'IPv4' || a.type === 'IPv6') && b === 'SMS') {
+      throw new PapError(PapCode.REQUIRED_BEARER_NOT_AVAILABLE, `address ${a.raw} cannot be reached over SMS`);
+    }
+    if (a.type === 'USER' || a.type === 'user-defined') {
+      if (!this.deps.resolveUser?.(a)) throw new PapError(PapCode.ADDRESS_NOT_FOUND, `address ${a.raw} not found`);
+    }
+    if (a.type === 'PLMN' && b && b !== 'SMS' && !this.deps.resolveMsisdn && msg.qos.deliveryMethod === 'confirmed') {
+      throw new PapError(PapCode.SPECIFIED_DELIVERY_METHOD_NOT_POSSIBLE, `no IP is known for ${a.raw}`);
+    }
+  }
+
+  // ---------------- delivery ----------------
+
+  private route(rec: PushRecord, t: Target): Route {
+    const a = t.address;
+    const forced = rec.qos.bearerRequired ? rec.qos.bearer?.toUpperCase() : undefined;
+    const confirmed = rec.qos.deliveryMethod === 'confirmed';
+    if (a.type === 'IPv4' || a.type === 'IPv6') return { bearer: 'ip', ip: a.value };
+    let msisdn: string | undefined;
+    let ip: string | undefined;
+    if (a.type === 'PLMN') msisdn = a.value;
+    else {
+      const r = this.deps.resolveUser?.(a);
+      msisdn = r?.msisdn;
+      ip = r?.ip;
+    }
+    if (!ip && msisdn) ip = this.deps.resolveMsisdn?.(msisdn) ?? this.deps.resolveMsisdn?.(msisdn.replace(/^\+/, ''));
+    // WAP-249 §6.3 bearer selection: the PI's required bearer first; else IP when the handset has a known
+    // address (cheaper, and the only way to confirm), else SMS.
+    if (forced === 'SMS') return msisdn && this.deps.sms ? { bearer: 'sms', msisdn } : { wait: 'no SMSC' };
+    if (ip && this.deps.transport) return { bearer: 'ip', ip, ...(msisdn ? { msisdn } : {}) };
+    if (confirmed || (forced && forced !== 'ANY')) return { wait: ip ? 'no IP transport' : `no IP address known for ${a.raw}` };
+    if (msisdn && this.deps.sms) return { bearer: 'sms', msisdn };
+    return { wait: ip ? 'no IP transport' : `no route to ${a.raw} (no IP known, no SMSC)` };
+  }
+
+  /** Runs due attempts and expiries now, then re-arms the timer. */
+  kick(): void {
+    if (this.closed) return;
+    const now = this.clock.now();
+    for (const { rec, target } of this.store.expired(now)) {
+      const why = target.lastError ? `: last attempt failed (${target.lastError})` : '';
+      this.finish(rec, target, 'expired', PapCode.SERVICE_FAILURE, `Not delivered before deliver-before-timestamp${why}`, now);
+    }
+    const limit = (this.opts.queue.concurrency ?? 32) - this.running;
+    if (limit > 0) for (const { rec, target } of this.store.due(now, limit)) this.attempt(rec, target);
+    this.store.purge(now);
+    this.arm();
+  }
+
+  private arm(): void {
+    const next = this.store.nextWake();
+    if (next === undefined) {
+      this.timer?.cancel();
+      this.timer = undefined;
+      this.wakeAt = Infinity;
+      return;
+    }
+    if (this.timer && next >= this.wakeAt) return;
+    this.timer?.cancel();
+    this.wakeAt = next;
+    this.timer = this.clock.setTimer(Math.max(0, next - this.clock.now()), () => {
+      this.timer = undefined;
+      this.wakeAt = Infinity;
+      this.kick();
+    });
+  }
+
+  private attempt(rec: PushRecord, t: Target): void {
+    const route = this.route(rec, t);
+    const now = this.clock.now();
+    if ('wait' in route) {
+      t.lastError = route.wait;
+      t.notBefore = now + this.opts.queue.retryInterval;
+      return;
+    }
+    t.busy = true;
+    t.attempts++;
+    this.running++;
+    const started = now;
+    const p = this.deliver(rec, t, route)
+      .then((outcome) => this.settle(rec, t, route, outcome, started))
+      .catch((e: unknown) => this.settle(rec, t, route, { retry: String((e as Error)?.message ?? e) }, started))
+      .finally(() => {
+        t.busy = false;
+        this.running--;
+        this.inflight.delete(p);
+        this.kick();
+      });
+    this.inflight.add(p);
+  }
+
+  private async deliver(
+    rec: PushRecord,
+    t: Target,
+    route: Exclude<Route, { wait: string }>,
+  ): Promise<{ final: [MessageState, number, string]; bearer: Bearer; bytes: number } | { awaiting: string[]; bytes: number } | { retry: string }> {
+    const pdu = rec.content;
+    if (route.bearer === 'ip') {
+      const confirmed = rec.qos.deliveryMethod === 'confirmed' || (rec.qos.deliveryMethod === 'preferconfirmed' && !!this.deps.wtp);
+      if (confirmed && this.deps.wtp) {
+        // WAP-235 §6.2.2 / WAP-230 §8.2.4.1: ConfirmedPush in a WTP class 1 invoke to the confirmed push port.
+        const data = encodeConfirmedPush(pdu);
+        try {
+          await this.deps.wtp.invoke({ address: route.ip, port: this.opts.confirmedPushPort }, data, { class: 1 });
+        } catch (e) {
+          const code = abortCode(e);
+          return { final: ['aborted', code, `Handset did not confirm: ${(e as Error).message}`], bearer: 'ip-co', bytes: data.length };
+        }
+        return { final: ['delivered', PapCode.OK, 'Confirmed by the handset'], bearer: 'ip-co', bytes: data.length };
+      }
+      // WAP-235 §6.2.1: unconfirmed push, connectionless WSP Push to the handset's port 2948.
+      const datagram = encodePushDatagram(this.nextTid(), pdu);
+      await this.deps.transport!.sendDatagram(datagram, route.ip, this.opts.pushPort);
+      return { final: ['delivered', PapCode.OK, `Sent as unconfirmed push to ${route.ip}:${this.opts.pushPort}`], bearer: 'ip-cl', bytes: datagram.length };
+    }
+    // WAP-259 §6.5: WDP over SMS, ports 9200 → 2948, concatenated when longer than one message.
+    const datagram = encodePushDatagram(this.nextTid(), pdu);
+    const blocks = segmentWdp(datagram, { ref: this.nextSmsRef(), dstPort: WdpPort.PUSH_CL, srcPort: WdpPort.WSP_CL });
+    const receipt = this.opts.smpp.deliveryReceipts ?? true;
+    const priority = rec.priority === 'high' ? 2 : rec.priority === 'low' ? 0 : 1;
+    try {
+      const ids = await this.deps.sms!.submitUserData(route.msisdn, blocks, { receipt, priority });
+      if (receipt && ids.length) return { awaiting: ids, bytes: datagram.length };
+      return { final: ['delivered', PapCode.OK, `Accepted by the SMSC (${blocks.length} SMS)`], bearer: 'sms', bytes: datagram.length };
+    } catch (e) {
+      if (e instanceof SmsSubmitError && e.permanent) {
+        return { final: ['undeliverable', PapCode.ADDRESS_ERROR, `SMSC refused: ${e.message}`], bearer: 'sms', bytes: datagram.length };
+      }
+      return { retry: `SMSC: ${(e as Error).message}` };
+    }
+  }
+
+  private settle(
+    rec: PushRecord,
+    t: Target,
+    route: Exclude<Route, { wait: string }>,
+    outcome: Awaited<ReturnType<PpgEngine['deliver']>>,
+    started: number,
+  ): void {
+    const now = this.clock.now();
+    t.bearer = route.bearer === 'sms' ? 'sms' : t.bearer ?? 'ip-cl';
+    if ('retry' in outcome) {
+      t.lastError = outcome.retry;
+      t.notBefore = now + this.opts.queue.retryInterval;
+      this.deps.log?.warn({ pushId: rec.pushId, address: t.address.raw, error: outcome.retry }, 'push attempt failed, will retry');
+      return;
+    }
+    if ('awaiting' in outcome) {
+      t.awaitingReceipts = new Set(outcome.awaiting);
+      for (const id of outcome.awaiting) this.receipts.set(id, { rec, target: t });
+      return;
+    }
+    t.bearer = outcome.bearer;
+    const [state, code, desc] = outcome.final;
+    this.finish(rec, t, state, code, desc, now, { bytes: outcome.bytes, durationMs: now - started, route });
+  }
+
+  private onReceipt(r: SmsReceipt): void {
+    const hit = this.receipts.get(r.messageId);
+    if (!hit) return;
+    const { rec, target } = hit;
+    if (r.state === 'accepted' || r.state === 'enroute') return; // intermediate (SMPP 3.4 Appendix B)
+    this.receipts.delete(r.messageId);
+    const now = this.clock.now();
+    if (r.state !== 'delivered') {
+      for (const id of target.awaitingReceipts ?? []) this.receipts.delete(id);
+      target.awaitingReceipts?.clear();
+      const state: MessageState = r.state === 'expired' ? 'expired' : 'undeliverable';
+      const err = r.error !== undefined ? ` err:${r.error}` : '';
+      this.finish(rec, target, state, PapCode.SERVICE_FAILURE, `SMSC delivery receipt: ${r.state}${err}`, now);
+    } else {
+      target.awaitingReceipts?.delete(r.messageId);
+      if (!target.awaitingReceipts?.size) this.finish(rec, target, 'delivered', PapCode.OK, 'Delivery receipt from the SMSC', now);
+    }
+    this.kick();
+  }
+
+  private finish(
+    rec: PushRecord,
+    t: Target,
+    state: MessageState,
+    code: number,
+    desc: string,
+    now: number,
+    info: { bytes?: number; durationMs?: number; route?: Exclude<Route, { wait: string }> } = {},
+  ): void {
+    if (!this.store.transition(t, state, code, desc, now)) return;
+    const bearer = t.bearer;
+    this.deps.metrics?.pushQueueDepth.set(this.store.pending);
+    this.deps.metrics?.pushes.labels(bearer ?? 'ip-cl', state === 'aborted' || state === 'timeout' ? 'undeliverable' : state).inc();
+    this.deps.log?.info({ pushId: rec.pushId, address: t.address.raw, state, code, bearer }, 'push finished');
+    const ev: PushResultEvent = { pushId: rec.pushId, address: t.address.raw, state, code, desc, ...(bearer ? { bearer } : {}) };
+    this.emit('result', ev);
+    this.cdr(rec, t, info);
+    if (rec.notifyTo) this.notify(rec, t);
+  }
+
+  private cdr(rec: PushRecord, t: Target, info: { bytes?: number; durationMs?: number; route?: Exclude<Route, { wait: string }> }): void {
+    if (!this.deps.charging) return;
+    const route = info.route;
+    const cdr: Cdr = {
+      time: new Date(t.eventTime).toISOString(),
+      kind: 'push',
+      clientIp: route?.bearer === 'ip' ? route.ip : '',
+      clientPort: route?.bearer === 'ip' ? this.opts.pushPort : 0,
+      bearer: t.bearer === 'sms' ? 'push-sms' : 'push-ip',
+      bytesUp: 0,
+      bytesDown: info.bytes ?? 0,
+      durationMs: info.durationMs ?? t.eventTime - rec.receivedTime,
+      url: rec.pushId,
+      outcome: t.state,
+    };
+    const msisdn = route?.bearer === 'sms' ? route.msisdn : route?.msisdn ?? (t.address.type === 'PLMN' ? t.address.value : undefined);
+    if (msisdn) cdr.msisdn = msisdn;
+    try {
+      this.deps.charging.record(cdr);
+    } catch (e) {
+      this.deps.log?.warn({ err: String(e) }, 'CDR not recorded');
+    }
+  }
+
+  /** WAP-247 §9.6 resultnotification-message to ppg-notify-requested-to (one per address). */
+  private notify(rec: PushRecord, t: Target): void {
+    const xml = resultNotificationXml({
+      version: rec.version,
+      pushId: rec.pushId,
+      senderAddress: this.opts.papPath,
+      senderName: this.senderName,
+      receivedTime: new Date(rec.receivedTime),
+      eventTime: new Date(t.eventTime),
+      state: t.state,
+      code: t.code,
+      ...(t.desc ? { desc: t.desc } : {}),
+      address: t.address.raw,
+      qos: rec.qos,
+    });
+    const send = this.deps.notify ?? ((url: string, body: string) => this.post(url, body));
+    const url = rec.notifyTo!;
+    const p = (async () => {
+      for (let i = 0; i < 3; i++) {
+        try {
+          const status = await send(url, xml);
+          if (status >= 200 && status < 300) return;
+          this.deps.log?.warn({ pushId: rec.pushId, url, status }, 'result notification refused');
+          if (status < 500) return;
+        } catch (e) {
+          this.deps.log?.warn({ pushId: rec.pushId, url, err: String(e) }, 'result notification failed');
+        }
+        if (this.closed) return;
+        await new Promise((r) => setTimeout(r, 200 * (i + 1)).unref());
+      }
+    })().finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
+  }
+
+  private async post(url: string, body: string): Promise<number> {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body,
+      signal: AbortSignal.timeout(this.opts.notifyTimeout ?? 10_000),
+    });
+    await res.arrayBuffer().catch(() => undefined);
+    return res.status;
+  }
+
+  private nextTid(): number {
+    this.tid = (this.tid + 1) & 0xff;
+    return this.tid;
+  }
+
+  private nextSmsRef(): number {
+    this.smsRef = (this.smsRef + 1) & 0xff;
+    return this.smsRef;
+  }
+
+  /** Stops scheduling; waits for running attempts and notifications (bounded by their own timeouts). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.timer?.cancel();
+    await Promise.allSettled([...this.inflight]);
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * The PAP endpoint (WAP-247 §8, over HTTP POST like Kannel's :8080/wappush) in front of the PPG engine:
+ * authenticates the push initiator (trusted IP list, then HTTP Basic or Kannel-style ?username=&password=),
+ * reads the bounded body, parses multipart/related + control XML, compiles the content, and answers every
+ * request with a PAP document — never an HTTP 500 for bad input.
+ *
+ *   const ppg = createPpg(options, deps); await ppg.listen(8080, '127.0.0.1'); ... await ppg.close();
+ *   http.createServer(ppg.handler)  // or mount the handler in another server
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { cidrSet, parseIp } from '../identity/ip.ts';
+import { compilePushContent, type PushCompiler } from './content.ts';
+import { PpgEngine, type PpgDeps } from './engine.ts';
+import { resolvePpgOptions, type PpgOptions, type PpgOptionsInput } from './options.ts';
+import { PapCode, PapError, papCodeDescription } from './pap-codes.ts';
+import { parsePapBody } from './pap-multipart.ts';
+import { MAX_CONTROL_SIZE, parsePapControl, papVersion, type PapMessage, type PapVersion } from './pap-parse.ts';
+import {
+  badMessageResponseXml,
+  cancelResponseXml,
+  ccqResponseXml,
+  pushResponseXml,
+  statusQueryResponseXml,
+} from './pap-xml.ts';
+
+export interface PpgCreateDeps extends PpgDeps {
+  /** SI/SL/CO → WBXML; default src/wbxml's compilePushContent (pass-through until it exists). */
+  compile?: PushCompiler;
+}
+
+export interface Ppg {
+  readonly options: PpgOptions;
+  readonly engine: PpgEngine;
+  /** node:http request handler for the PAP endpoint (answers 404 outside options.papPath). */
+  handler(req: IncomingMessage, res: ServerResponse): void;
+  /** Starts an HTTP server for the handler (defaults: options.papPort / papBind). */
+  listen(port?: number, host?: string): Promise<AddressInfo>;
+  /** Stops the listener and the engine (running deliveries and notifications are awaited). */
+  close(): Promise<void>;
+}
+
+interface Answer {
+  status: number;
+  xml: string;
+  headers?: Record<string, string>;
+}
+
+export function createPpg(input: PpgOptionsInput = {}, deps: PpgCreateDeps = {}): Ppg {
+  const options = resolvePpgOptions(input);
+  const engine = new PpgEngine(options, deps);
+  const trusted = cidrSet(options.trustedIps, 'push.trustedIps');
+  const bodyLimit = options.maxContentSize * 2 + MAX_CONTROL_SIZE + 16 * 1024;
+  let server: Server | undefined;
+
+  const reject = (reason: string): void => deps.metrics?.rejectedInputs?.labels('pap', reason).inc();
+
+  function ipTrusted(ip: string): boolean {
+    const p = parseIp(ip);
+    return !!p && trusted.match(p) !== undefined;
+  }
+
+  function credentialsOk(req: IncomingMessage, url: URL): { ok: boolean; user?: string } {
+    if (options.credentials.length === 0) return { ok: true };
+    let user: string | undefined;
+    let pass: string | undefined;
+    const auth = req.headers.authorization;
+    if (auth && /^basic\s+/i.test(auth)) {
+      const decoded = Buffer.from(auth.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
+      const i = decoded.indexOf(':');
+      if (i >= 0) [user, pass] = [decoded.slice(0, i), decoded.slice(i + 1)];
+    } else if (url.searchParams.has('username')) {
+      // Kannel's PIs (test_ppg) send the credentials in the query string.
+      user = url.searchParams.get('username') ?? undefined;
+      pass = url.searchParams.get('password') ?? '';
+    }
+    if (user === undefined || pass === undefined) return { ok: false };
+    const ok = options.credentials.some((c) => same(c.username, user!) && same(c.password, pass!));
+    return ok ? { ok, user } : { ok: false, user };
+  }
+
+  async function process(req: IncomingMessage, url: URL, body: Buffer, who: { ip: string; user?: string }): Promise<Answer> {
+    let version: PapVersion = '2.0';
+    let msg: PapMessage | undefined;
+    try {
+      const parts = parsePapBody(req.headers['content-type'], body, options.maxContentSize);
+      version = safeVersion(parts.control);
+      msg = parsePapControl(parts.control);
+      switch (msg.kind) {
+        case 'push-message': {
+          if (!parts.content) throw new PapError(PapCode.BAD_REQUEST, 'push-message without a content entity');
+          if (parts.content.tooLarge !== undefined) {
+            throw new PapError(PapCode.BAD_REQUEST, `content entity of ${parts.content.tooLarge} octets exceeds ${options.maxContentSize}`);
+          }
+          if (!parts.content.contentType) throw new PapError(PapCode.BAD_REQUEST, 'content entity without Content-Type');
+          const compiled = await compilePushContent(parts.content.contentType, parts.content.body, deps.compile);
+          if (compiled.body.length > options.maxContentSize) {
+            throw new PapError(PapCode.BAD_REQUEST, `content larger than ${options.maxContentSize} octets`);
+          }
+          // WAP-247 §8.2: X-Wap-Application-Id may also come as a header of the PAP request itself.
+          const entityHeaders = [...parts.content.headers];
+          const appId = req.headers['x-wap-application-id'];
+          if (typeof appId === 'string' && !entityHeaders.some(([k]) => k === 'x-wap-application-id')) {
+            entityHeaders.push(['x-wap-application-id', appId]);
+          }
+          const initiatorUri = typeof req.headers['x-wap-initiator-uri'] === 'string' ? req.headers['x-wap-initiator-uri'] : undefined;
+          const r = engine.submit(
+            msg,
+            {
+              contentType: compiled.contentType,
+              body: compiled.body,
+              entityHeaders,
+              ...(initiatorUri ? { initiatorUri } : {}),
+              // WAP-230 §8.4.2.66 bit 0: the initiator URI was authenticated by the PPG.
+              pushFlag: who.user && (initiatorUri || entityHeaders.some(([k]) => k === 'x-wap-initiator-uri')) ? 1 : 0,
+            },
+            who,
+          );
+          return pushAnswer(msg.version, msg.pushId, r.code, r.desc);
+        }
+        case 'cancel-message':
+          return { status: 200, xml: cancelResponseXml({ version, pushId: msg.pushId, results: engine.cancel(msg) }) };
+        case 'statusquery-message':
+          return { status: 200, xml: statusQueryResponseXml({ version, pushId: msg.pushId, results: engine.status(msg) }) };
+        case 'ccq-message':
+          // WAP-247 §9.7: client capabilities are not known to this PPG (no capability repository).
+          return {
+            status: 200,
+            xml: ccqResponseXml({ version, queryId: msg.queryId, code: PapCode.CAPABILITIES_NOT_AVAILABLE, ...(msg.address ? { address: msg.address.raw } : {}) }),
+          };
+        case 'resultnotification-response':
+          return { status: 200, xml: badMessageResponseXml({ version, code: PapCode.BAD_REQUEST, desc: 'resultnotification-response is sent to the PI, not the PPG' }) };
+      }
+    } catch (e) {
+      if (!(e instanceof PapError)) throw e;
+      reject(`pap_${e.code}`);
+      if (msg && msg.kind === 'push-message') return pushAnswer(msg.version, msg.pushId, e.code, e.desc);
+      return { status: 400, xml: badMessageResponseXml({ version, code: e.code, desc: e.desc, ...(e.fragment ? { fragment: e.fragment } : {}) }) };
+    }
+  }
+
+  function pushAnswer(version: PapVersion, pushId: string, code: number, desc?: string): Answer {
+    const xml = pushResponseXml({
+      version,
+      pushId,
+      senderAddress: options.papPath,
+      senderName: options.senderName ?? 'wapgate PPG',
+      replyTime: new Date(),
+      code,
+      desc: desc ?? papCodeDescription(code),
+    });
+    // Kannel answers 202 Accepted to an accepted push; an error code travels in the PAP document.
+    return { status: code === PapCode.ACCEPTED_FOR_PROCESSING ? 202 : code < 2000 ? 200 : code === PapCode.FORBIDDEN ? 403 : 400, xml };
+  }
+
+  /** Auth failures still name the push-id when the control entity can be read (WAP-247 push-response). */
+  function forbidden(req: IncomingMessage, body: Buffer, status: number, desc: string): Answer {
+    reject('pap_2001');
+    const headers: Record<string, string> = status === 401 ? { 'www-authenticate': 'Basic realm="wapgate PPG"' } : {};
+    try {
+      const parts = parsePapBody(req.headers['content-type'], body, options.maxContentSize);
+      const msg = parsePapControl(parts.control);
+      if (msg.kind === 'push-message') return { ...pushAnswer(msg.version, msg.pushId, PapCode.FORBIDDEN, desc), status, headers };
+    } catch {
+      // unreadable: a badmessage-response below
+    }
+    return { status, headers, xml: badMessageResponseXml({ code: PapCode.FORBIDDEN, desc }) };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://ppg.invalid');
+    if (url.pathname !== options.papPath) return send(res, { status: 404, xml: badMessageResponseXml({ code: PapCode.BAD_REQUEST, desc: `no PAP endpoint at ${url.pathname}` }) });
+    if (req.method !== 'POST') {
+      return send(res, { status: 405, headers: { allow: 'POST' }, xml: badMessageResponseXml({ code: PapCode.BAD_REQUEST, desc: 'PAP requests are POSTed' }) });
+    }
+    const ip = req.socket.remoteAddress ?? '';
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > bodyLimit) {
+      reject('too_large');
+      req.resume();
+      return send(res, { status: 413, headers: { connection: 'close' }, xml: badMessageResponseXml({ code: PapCode.BAD_REQUEST, desc: `request larger than ${bodyLimit} octets` }) });
+    }
+    const body = await readBody(req, bodyLimit);
+    if (!body) {
+      reject('too_large');
+      return send(res, { status: 413, headers: { connection: 'close' }, xml: badMessageResponseXml({ code: PapCode.BAD_REQUEST, desc: `request larger than ${bodyLimit} octets` }) });
+    }
+    if (!ipTrusted(ip)) return send(res, forbidden(req, body, 403, `push initiator ${ip} is not trusted`));
+    const cred = credentialsOk(req, url);
+    if (!cred.ok) return send(res, forbidden(req, body, 401, 'push initiator not authenticated'));
+    send(res, await process(req, url, body, { ip, ...(cred.user ? { user: cred.user } : {}) }));
+  }
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    handle(req, res).catch((e: unknown) => {
+      deps.log?.warn({ err: String((e as Error)?.stack ?? e) }, 'PAP request failed');
+      if (!res.headersSent) send(res, { status: 500, xml: badMessageResponseXml({ code: PapCode.INTERNAL_SERVER_ERROR }) });
+      else res.destroy();
+    });
+  };
+
+  return {
+    options,
+    engine,
+    handler,
+    listen(port = options.papPort, host = options.papBind) {
+      return new Promise<AddressInfo>((resolve, reject) => {
+        const s = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, handler);
+        s.once('error', reject);
+        s.listen(port, host, () => {
+          s.off('error', reject);
+          server = s;
+          resolve(s.address() as AddressInfo);
+        });
+      });
+    },
+    async close() {
+      if (server) {
+        const s = server;
+        server = undefined;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeIdleConnections();
+        });
+      }
+      await engine.close();
+    },
+  };
+}
+
+function safeVersion(control: string): PapVersion {
+  try {
+    return papVersion(control);
+  } catch {
+    return '2.0';
+  }
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function send(res: ServerResponse, a: Answer): void {
+  const body = Buffer.from(a.xml, 'utf8');
+  res.writeHead(a.status, { 'content-type': 'application/xml; charset=utf-8', 'content-length': String(body.length), ...a.headers });
+  res.end(body);
+}
+
+/** The body, or undefined once it passes `limit` octets (the rest is drained, not kept). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      if (over) return;
+      size += c.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,340 @@
+import { createServer, type Server } from 'node:http';
+import { createSocket, type Socket } from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { XMLParser } from 'fast-xml-parser';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeUserDataHeader } from '../../src/bearer/sms/udh.ts';
+import { SmsReassembler } from '../../src/bearer/sms/wdp.ts';
+import { SmsSubmitError, udpPushTransport, type SmsPushSender, type SmsReceipt } from '../../src/push/delivery.ts';
+import type { PpgClock } from '../../src/push/engine.ts';
+import { createPpg, type Ppg, type PpgCreateDeps } from '../../src/push/ppg.ts';
+import type { PpgOptionsInput } from '../../src/push/options.ts';
+import { decodeConnectionless } from '../../src/wsp/pdu.ts';
+
+const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' });
+const cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+const DOCTYPE = '<?xml version="1.0"?><!DOCTYPE pap PUBLIC "-//WAPFORUM//DTD PAP 2.0//EN" "http://www.wapforum.org/DTD/pap_2.0.dtd">';
+const SI = '<?xml version="1.0"?><!DOCTYPE si PUBLIC "-//WAPFORUM//DTD SI 1.0//EN" "http://www.wapforum.org/DTD/si.dtd"><si><indication href="http://127.0.0.1/x" si-id="1@t">hi</indication></si>';
+const MMS_NOTIF = Buffer.from('8c82983132330008d9e8d9e8d984687474703a2f2f312e322e332e342f6d00', 'hex');
+
+function pushControl(id: string, addresses: string[], extra = '', qos = '<quality-of-service delivery-method="unconfirmed"/>'): string {
+  return `${DOCTYPE}<pap><push-message push-id="${id}" ${extra}>${addresses.map((a) => `<address address-value="${a}"/>`).join('')}${qos}</push-message></pap>`;
+}
+
+function multipart(control: string, content?: { type: string; body: Buffer; headers?: string }): { body: Buffer; type: string } {
+  const b = 'wapgate-test-boundary';
+  const parts = [Buffer.from(`--${b}\r\nContent-Type: application/xml\r\n\r\n${control}\r\n`)];
+  if (content) {
+    parts.push(Buffer.from(`--${b}\r\nContent-Type: ${content.type}\r\n${content.headers ?? ''}\r\n`), content.body, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${b}--\r\n`));
+  return { body: Buffer.concat(parts), type: `multipart/related; boundary=${b}; type="application/xml"` };
+}
+
+class FakeClock implements PpgClock {
+  t = Date.parse('2026-01-01T00:00:00Z');
+  timers: { due: number; fn: () => void; off: boolean }[] = [];
+  now = () => this.t;
+  setTimer(ms: number, fn: () => void) {
+    const tm = { due: this.t + ms, fn, off: false };
+    this.timers.push(tm);
+    return { cancel: () => void (tm.off = true) };
+  }
+  advance(ms: number) {
+    this.t += ms;
+    for (const tm of this.timers.splice(0)) {
+      if (tm.off) continue;
+      if (tm.due <= this.t) tm.fn();
+      else this.timers.push(tm);
+    }
+  }
+}
+
+interface Harness {
+  ppg: Ppg;
+  url: string;
+  papUrl: string;
+  handset: Socket;
+  received: Buffer[];
+  notifications: Record<string, string>[];
+  post(body: Buffer, type: string, headers?: Record<string, string>): Promise<{ status: number; doc: any; text: string }>;
+}
+
+async function harness(opts: PpgOptionsInput = {}, deps: PpgCreateDeps = {}): Promise<Harness> {
+  const handset = createSocket('udp4');
+  await new Promise<void>((r) => handset.bind(0, '127.0.0.1', () => r()));
+  const received: Buffer[] = [];
+  handset.on('message', (m) => received.push(m));
+  cleanup.push(() => handset.close());
+  const transport = await udpPushTransport('127.0.0.1');
+  cleanup.push(() => transport.close());
+  const notifications: Record<string, string>[] = [];
+  const pi: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const doc = xml.parse(Buffer.concat(chunks).toString());
+      notifications.push({ ...doc.pap['resultnotification-message'], address: doc.pap['resultnotification-message'].address['address-value'] });
+      res.writeHead(200, { 'content-type': 'application/xml' }).end('<pap/>');
+    });
+  });
+  await new Promise<void>((r) => pi.listen(0, '127.0.0.1', () => r()));
+  cleanup.push(() => new Promise((r) => pi.close(r)));
+  const notifyUrl = `http://127.0.0.1:${(pi.address() as AddressInfo).port}/notify`;
+  const ppg = createPpg({ pushPort: (handset.address() as AddressInfo).port, ...opts }, { transport, ...deps });
+  const addr = await ppg.listen(0, '127.0.0.1');
+  cleanup.push(() => ppg.close());
+  const url = `http://127.0.0.1:${addr.port}/wappush`;
+  return {
+    ppg,
+    url: notifyUrl,
+    papUrl: url,
+    handset,
+    received,
+    notifications,
+    async post(body, type, headers = {}) {
+      const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': type, ...headers } });
+      const text = await res.text();
+      return { status: res.status, doc: xml.parse(text), text };
+    },
+  };
+}
+
+const until = async (f: () => boolean, ms = 3000) => {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('PPG over HTTP: push-message → WSP Push on UDP', () => {
+  it('accepts (202, 1001), delivers a connectionless WSP Push with the push headers, notifies the PI', async () => {
+    const h = await harness();
+    const ctl = pushControl('p1@test', ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg'], `ppg-notify-requested-to="${h.url}"`);
+    const m = multipart(ctl, {
+      type: 'application/vnd.wap.mms-message',
+      body: MMS_NOTIF,
+      headers: 'X-Wap-Application-Id: x-wap-application:mms.ua\r\nX-Wap-Content-URI: http://mmsc/x\r\n',
+    });
+    const r = await h.post(m.body, m.type);
+    expect(r.status).toBe(202);
+    expect(r.doc.pap['push-response']).toMatchObject({ 'push-id': 'p1@test', 'response-result': { code: '1001' } });
+    await until(() => h.received.length === 1 && h.notifications.length === 1);
+    const cl = decodeConnectionless(h.received[0]!);
+    expect(cl.pdu.type).toBe('Push');
+    const push = cl.pdu as Extract<typeof cl.pdu, { type: 'Push' }>;
+    expect(push.contentType?.type).toBe('application/vnd.wap.mms-message');
+    expect(push.data.equals(MMS_NOTIF)).toBe(true);
+    const names = Object.fromEntries(push.headers.map((x) => [x.name.toLowerCase(), x.value]));
+    expect(names['x-wap-application-id']).toBe('x-wap-application:mms.ua');
+    expect(names['x-wap-content-uri']).toBe('http://mmsc/x');
+    expect(names['push-flag']).toBe('0');
+    expect(h.notifications[0]).toMatchObject({ 'push-id': 'p1@test', 'message-state': 'delivered', code: '1000', address: 'WAPPUSH=127.0.0.1/TYPE=IPv4@ppg' });
+    const s = await h.post(Buffer.from(`${DOCTYPE}<pap><statusquery-message push-id="p1@test"/></pap>`), 'application/xml');
+    expect(s.doc.pap['statusquery-response']['statusquery-result']).toMatchObject({ 'message-state': 'delivered', code: '1000' });
+  });
+
+  it('several addresses in one push, PLMN resolved to an IP through the subscriber lookup', async () => {
+    const h = await harness({}, { resolveMsisdn: (m) => (m === '+15551234' ? '127.0.0.1' : undefined) });
+    const m = multipart(pushControl('multi', ['WAPPUSH=+15551234/TYPE=PLMN@ppg', 'WAPPUSH=127.0.0.1/TYPE=IPv4@ppg']), { type: 'text/plain', body: Buffer.from('x') });
+    expect((await h.post(m.body, m.type)).status).toBe(202);
+    await until(() => h.received.length === 2);
+    const s = await h.post(Buffer.from(`${DOCTYPE}<pap><statusquery-message push-id="multi"/></pap>`), 'application/xml');
+    const results = s.doc.pap['statusquery-response']['statusquery-result'];
+    expect(results.map((x: any) => x['message-state'])).toEqual(['delivered', 'delivered']);
+  });
+
+  it('deliver-after holds the push; cancel-message cancels it and the PI is told', async () => {
+    const clock = new FakeClock();
+    const h = await harness({}, { clock });
+    const ctl = pushControl('later', ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg'], `deliver-after-timestamp="2026-01-01T01:00:00Z" ppg-notify-requested-to="${h.url}"`);
+    const m = multipart(ctl, { type: 'text/plain', body: Buffer.from('x') });
+    expect((await h.post(m.body, m.type)).status).toBe(202);
+    const q = await h.post(Buffer.from(`${DOCTYPE}<pap><statusquery-message push-id="later"/></pap>`), 'application/xml');
+    expect(q.doc.pap['statusquery-response']['statusquery-result']['message-state']).toBe('pending');
+    const c = await h.post(Buffer.from(`${DOCTYPE}<pap><cancel-message push-id="later"/></pap>`), 'application/xml');
+    expect(c.doc.pap['cancel-response']['cancel-result']).toMatchObject({ code: '1000' });
+    await until(() => h.notifications.length === 1);
+    expect(h.notifications[0]).toMatchObject({ 'message-state': 'cancelled' });
+    const again = await h.post(Buffer.from(`${DOCTYPE}<pap><cancel-message push-id="later"/></pap>`), 'application/xml');
+    expect(again.doc.pap['cancel-response']['cancel-result']).toMatchObject({ code: '2008' });
+    clock.advance(2 * 3600_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.received).toHaveLength(0);
+    const unknown = await h.post(Buffer.from(`${DOCTYPE}<pap><cancel-message push-id="nope"/></pap>`), 'application/xml');
+    expect(unknown.doc.pap['cancel-response']['cancel-result']).toMatchObject({ code: '2004' });
+  });
+
+  it('deliver-after then delivery when the time comes; no route until deliver-before → expired', async () => {
+    const clock = new FakeClock();
+    const h = await harness({ queue: { retryInterval: 60_000 } }, { clock });
+    const m1 = multipart(pushControl('a1', ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg'], 'deliver-after-timestamp="2026-01-01T00:10:00Z"'), { type: 'text/plain', body: Buffer.from('x') });
+    await h.post(m1.body, m1.type);
+    const m2 = multipart(pushControl('e1', ['WAPPUSH=+15550000/TYPE=PLMN@ppg'], `deliver-before-timestamp="2026-01-01T00:05:00Z" ppg-notify-requested-to="${h.url}"`), { type: 'text/plain', body: Buffer.from('x') });
+    expect((await h.post(m2.body, m2.type)).status).toBe(202);
+    clock.advance(6 * 60_000);
+    await until(() => h.notifications.length === 1);
+    expect(h.notifications[0]).toMatchObject({ 'push-id': 'e1', 'message-state': 'expired' });
+    expect(h.received).toHaveLength(0);
+    clock.advance(5 * 60_000);
+    await until(() => h.received.length === 1);
+  });
+});
+
+describe('PPG confirmed push and SMS bearer (injected WTP initiator / SMSC)', () => {
+  it('confirmed push: ConfirmedPush over WTP class 1 to 2949; an abort is reported as 5000+reason', async () => {
+    const invoked: { peer: { address: string; port: number }; data: Buffer }[] = [];
+    let fail = false;
+    const wtp = {
+      async invoke(peer: { address: string; port: number }, data: Buffer) {
+        invoked.push({ peer, data });
+        if (fail) throw Object.assign(new Error('aborted by handset'), { reason: { code: 0xe1 } });
+      },
+    };
+    const h = await harness({}, { wtp });
+    const qos = '<quality-of-service delivery-method="confirmed"/>';
+    const m = multipart(pushControl('c1', ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg'], `ppg-notify-requested-to="${h.url}"`, qos), { type: 'text/plain', body: Buffer.from('x') });
+    expect((await h.post(m.body, m.type)).status).toBe(202);
+    await until(() => h.notifications.length === 1);
+    expect(invoked[0]!.peer).toEqual({ address: '127.0.0.1', port: 2949 });
+    expect(invoked[0]!.data[0]).toBe(0x07);
+    expect(h.notifications[0]).toMatchObject({ 'message-state': 'delivered', code: '1000' });
+    fail = true;
+    const m2 = multipart(pushControl('c2', ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg'], `ppg-notify-requested-to="${h.url}"`, qos), { type: 'text/plain', body: Buffer.from('x') });
+    await h.post(m2.body, m2.type);
+    await until(() => h.notifications.length === 2);
+    expect(h.notifications[1]).toMatchObject({ 'message-state': 'aborted', code: String(5000 + 0xe1) });
+  });
+
+  it('SMS: WDP segments with ports and concatenation; delivery receipts → delivered / undeliverable', async () => {
+    let receipt: (r: SmsReceipt) => void = () => {};
+    const submitted: { to: string; blocks: Buffer[] }[] = [];
+    let n = 0;
+    const sms: SmsPushSender = {
+      async submitUserData(to, blocks) {
+        if (to === '+15559999') throw new SmsSubmitError('invalid destination', true, 0x0b);
+        submitted.push({ to, blocks: [...blocks] });
+        return blocks.map(() => `id${++n}`);
+      },
+      onReceipt: (fn) => void (receipt = fn),
+    };
+    const h = await harness({ smpp: { deliveryReceipts: true } }, { sms });
+    const body = Buffer.alloc(300, 0x61);
+    const m = multipart(pushControl('s1', ['WAPPUSH=+15551234/TYPE=PLMN@ppg', 'WAPPUSH=+15559999/TYPE=PLMN@ppg'], `ppg-notify-requested-to="${h.url}"`), { type: 'application/vnd.wap.mms-message', body, headers: 'X-Wap-Application-Id: mms.ua\r\n' });
+    expect((await h.post(m.body, m.type)).status).toBe(202);
+    await until(() => submitted.length === 1 && h.notifications.length === 1);
+    expect(h.notifications[0]).toMatchObject({ address: 'WAPPUSH=+15559999/TYPE=PLMN@ppg', 'message-state': 'undeliverable' });
+    const r = new SmsReassembler();
+    let got;
+    for (const b of submitted[0]!.blocks) {
+      const d = decodeUserDataHeader(b);
+      got = r.push({ from: 'x', elements: d.elements, payload: d.payload }) ?? got;
+    }
+    expect(submitted[0]!.blocks.length).toBe(3);
+    expect(got!.dstPort).toBe(2948);
+    expect(got!.srcPort).toBe(9200);
+    const push = decodeConnectionless(got!.datagram).pdu as any;
+    expect(push.type).toBe('Push');
+    expect(push.data.equals(body)).toBe(true);
+    for (const id of ['id1', 'id2']) receipt({ messageId: id, state: 'delivered' });
+    await new Promise((res) => setTimeout(res, 30));
+    expect(h.notifications).toHaveLength(1);
+    receipt({ messageId: 'id3', state: 'delivered' });
+    await until(() => h.notifications.length === 2);
+    expect(h.notifications[1]).toMatchObject({ address: 'WAPPUSH=+15551234/TYPE=PLMN@ppg', 'message-state': 'delivered' });
+  });
+});
+
+describe('bad PAP → the right code, nothing queued', () => {
+  const si = { type: 'text/vnd.wap.si', body: Buffer.from(SI) };
+  const ok = ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg'];
+
+  it('broken XML, missing control entity, wrong address, oversize content, duplicate push-id, QoS not possible', async () => {
+    const h = await harness({ maxContentSize: 1000 });
+    const broken = multipart(`${DOCTYPE}<pap><push-message push-id="b1">`, si);
+    let r = await h.post(broken.body, broken.type);
+    expect([r.status, r.doc.pap['badmessage-response'].code]).toEqual([400, '2000']);
+    r = await h.post(Buffer.from(SI), 'text/vnd.wap.si');
+    expect(r.doc.pap['badmessage-response'].code).toBe('2000');
+    const noControl = multipart(SI).body.toString().replace('application/xml', 'text/vnd.wap.si');
+    r = await h.post(Buffer.from(noControl), multipart('').type);
+    expect(r.doc.pap['badmessage-response'].code).toBe('2000');
+    const noContent = multipart(pushControl('b2', ok));
+    r = await h.post(noContent.body, noContent.type);
+    expect(r.doc.pap['push-response']['response-result'].code).toBe('2000');
+    const badAddr = multipart(pushControl('b3', ['WAPPUSH=1.2.3/TYPE=IPv4@ppg']), si);
+    r = await h.post(badAddr.body, badAddr.type);
+    expect(r.doc.pap['badmessage-response'].code).toBe('2002');
+    const big = multipart(pushControl('b4', ok), { type: 'application/octet-stream', body: Buffer.alloc(1001) });
+    r = await h.post(big.body, big.type);
+    expect(r.doc.pap['push-response']['response-result'].code).toBe('2000');
+    const huge = multipart(pushControl('b5', ok), { type: 'application/octet-stream', body: Buffer.alloc(2_000_000) });
+    r = await h.post(huge.body, huge.type);
+    expect(r.status).toBe(413);
+    const confirmed = multipart(pushControl('b6', ok, '', '<quality-of-service delivery-method="confirmed"/>'), si);
+    r = await h.post(confirmed.body, confirmed.type);
+    expect(r.doc.pap['push-response']['response-result'].code).toBe('3007');
+    const smsOnly = multipart(pushControl('b7', ['WAPPUSH=+1555/TYPE=PLMN@ppg'], '', '<quality-of-service bearer-required="true" bearer="SMS"/>'), si);
+    r = await h.post(smsOnly.body, smsOnly.type);
+    expect(r.doc.pap['push-response']['response-result'].code).toBe('3010');
+    const net = multipart(pushControl('b8', ok, '', '<quality-of-service network-required="true" network="CDMA"/>'), si);
+    r = await h.post(net.body, net.type);
+    expect(r.doc.pap['push-response']['response-result'].code).toBe('3009');
+    const past = multipart(pushControl('b9', ok, 'deliver-before-timestamp="2001-01-01T00:00:00Z"'), si);
+    r = await h.post(past.body, past.type);
+    expect(r.doc.pap['push-response']['response-result'].code).toBe('2000');
+    expect(h.ppg.engine.store.size).toBe(0);
+    const good = multipart(pushControl('dup', ok), si);
+    expect((await h.post(good.body, good.type)).status).toBe(202);
+    r = await h.post(good.body, good.type);
+    expect(r.doc.pap['push-response']['response-result'].code).toBe('2007');
+    expect(h.ppg.engine.store.size).toBe(1);
+  });
+
+  it('unauthorised PI: untrusted address (403) and missing or wrong credentials (401) → 2001', async () => {
+    const h = await harness({ credentials: [{ username: 'pi', password: 'secret' }] });
+    const m = multipart(pushControl('u1', ok), si);
+    let r = await h.post(m.body, m.type);
+    expect(r.status).toBe(401);
+    expect(r.doc.pap['push-response']['response-result'].code).toBe('2001');
+    r = await h.post(m.body, m.type, { authorization: 'Basic ' + Buffer.from('pi:wrong').toString('base64') });
+    expect(r.status).toBe(401);
+    expect(h.ppg.engine.store.size).toBe(0);
+    r = await h.post(m.body, m.type, { authorization: 'Basic ' + Buffer.from('pi:secret').toString('base64') });
+    expect(r.status).toBe(202);
+    const h2 = await harness({ trustedIps: ['10.0.0.0/8'] });
+    r = await h2.post(m.body, m.type);
+    expect(r.status).toBe(403);
+    expect(r.doc.pap['push-response']['response-result'].code).toBe('2001');
+    expect(h2.ppg.engine.store.size).toBe(0);
+  });
+
+  it('a burst beyond the queue bound gets 4001 (nothing dropped silently)', async () => {
+    const clock = new FakeClock();
+    const h = await harness({ queue: { max: 3 } }, { clock });
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const m = multipart(pushControl(`q${i}`, ok, 'deliver-after-timestamp="2026-01-02T00:00:00Z"'), si);
+      codes.push((await h.post(m.body, m.type)).doc.pap['push-response']['response-result'].code);
+    }
+    expect(codes).toEqual(['1001', '1001', '1001', '4001', '4001']);
+    expect(h.ppg.engine.store.pending).toBe(3);
+  });
+
+  it('wrong path and method; arbitrary bodies never give a 500', async () => {
+    const h = await harness();
+    expect((await fetch(h.papUrl.replace('/wappush', '/other'), { method: 'POST' })).status).toBe(404);
+    expect((await fetch(h.papUrl)).status).toBe(405);
+    for (const body of ['', '--x--', '<pap>', '\u0000\u0001', 'a'.repeat(5000)]) {
+      for (const type of ['multipart/related; boundary=x', 'application/xml', 'text/plain', '']) {
+        const r = await h.post(Buffer.from(body), type);
+        expect(r.status, `${type} ${JSON.stringify(body.slice(0, 10))}`).toBeLessThan(500);
+      }
+    }
+  });
+});
