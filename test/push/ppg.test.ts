@@ -27,7 +27,7 @@ function pushControl(id: string, addresses: string[], extra = '', qos = '<qualit
 
 function multipart(control: string, content?: { type: string; body: Buffer; headers?: string }): { body: Buffer; type: string } {
   const b = 'wapgate-test-boundary';
-  const parts = [Buffer.from(`--${b}\r\nContent-Type: application/xml\r\n\r\n${control}\r\n`)];
+  const parts: Buffer[] = [Buffer.from(`--${b}\r\nContent-Type: application/xml\r\n\r\n${control}\r\n`)];
   if (content) {
     parts.push(Buffer.from(`--${b}\r\nContent-Type: ${content.type}\r\n${content.headers ?? ''}\r\n`), content.body, Buffer.from('\r\n'));
   }
@@ -97,7 +97,7 @@ async function harness(opts: PpgOptionsInput = {}, deps: PpgCreateDeps = {}): Pr
     received,
     notifications,
     async post(body, type, headers = {}) {
-      const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': type, ...headers } });
+      const res = await fetch(url, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': type, ...headers } });
       const text = await res.text();
       return { status: res.status, doc: xml.parse(text), text };
     },
