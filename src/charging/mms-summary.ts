@@ -36,3 +36,19 @@ export function mmsSummary(body: Buffer | undefined, contentType: string | undef
     return undefined;
   }
 }
+
+/**
+ * The MMS facts of one transaction: what the handset sent (m-send-req: type, Transaction-Id, recipients) and
+ * what came back (m-send-conf: the Message-ID the MMSC assigned; m-retrieve-conf on a Get: everything). The
+ * request wins where both say something; undefined when neither body is MMS.
+ */
+export function mmsTransactionSummary(
+  request?: { body?: Buffer | undefined; contentType?: string | undefined },
+  response?: { body?: Buffer | undefined; contentType?: string | undefined },
+): MmsSummary | undefined {
+  const up = request ? mmsSummary(request.body, request.contentType) : undefined;
+  const down = response ? mmsSummary(response.body, response.contentType) : undefined;
+  if (!up) return down;
+  if (down?.messageId !== undefined && up.messageId === undefined) return { ...up, messageId: down.messageId };
+  return up;
+}
