@@ -198,6 +198,7 @@ export const CONTENT_TYPES = table([
   [0x4b, 'application/vnd.oma.drm.rights+wbxml', 0x15],
   [0x4c, 'application/vnd.wv.csp+xml', 0x15],
   [0x4d, 'application/vnd.wv.csp+wbxml', 0x15],
+  [0x5a, 'application/octet-stream', 0x15], // Kannel sends it, Wireshark reads it
   // Registered by third parties (WINA), sent as Long-integer codes.
   [0x0201, 'application/vnd.uplanet.cacheop-wbxml', 0x12],
   [0x0202, 'application/vnd.uplanet.signal', 0x12],

@@ -280,7 +280,7 @@ describe('WSP headers: property tests', () => {
           if (!(e instanceof WapDecodeError)) throw e;
         }
       }),
-      { numRuns: 20000 },
+      { numRuns: 5000 },
     );
   });
 
@@ -296,7 +296,7 @@ describe('WSP headers: property tests', () => {
           if (!(e instanceof WapDecodeError)) throw e;
         }
       }),
-      { numRuns: 20000 },
+      { numRuns: 5000 },
     );
   });
 
