@@ -5,8 +5,9 @@
 import type { Logger } from 'pino';
 import type { Peer, UdpEndpoint } from '../bearer/udp.ts';
 import { realClock } from '../wtp/clock.ts';
+import { resolveTimers } from '../wtp/timers.ts';
 import { WtpResponder } from '../wtp/index.ts';
-import type { ResponderTransaction, WtpUser } from '../wtp/types.ts';
+import type { ResponderTransaction, WtpEvent, WtpUser } from '../wtp/types.ts';
 import { SessionServer, type SessionTx } from '../wsp/session.ts';
 import type { ThrottledWarn } from './log.ts';
 import type { GatewayOptions } from './options.ts';
@@ -19,6 +20,10 @@ export class SessionLayer {
 
   constructor(sock: UdpEndpoint, handler: MethodHandler, options: GatewayOptions, log: Logger, throttled: ThrottledWarn) {
     const so = options.session;
+    // WTP holds a handset with Acks for at most A × AEC_MAX (WAP-224 §9.4.2); the upstream must answer within
+    // that, so the handset gets a 504 Reply rather than a provider Abort.
+    const t = resolveTimers(options.wtp);
+    const holdMs = Math.max(250, t.ackIntervalMs * Math.max(1, t.maxAckExpirations) - 250);
     this.sessions = new SessionServer(
       {
         maxSessions: so.maxSessions,
@@ -45,6 +50,7 @@ export class SessionLayer {
             sessionId: ctx.session.id,
             sessionHeaders: ctx.session.headers,
             maxReplyBytes: ctx.maxReplyBytes,
+            timeoutMs: holdMs,
             encode: ctx.encode,
           }),
       },
@@ -67,8 +73,9 @@ export class SessionLayer {
     this.wtp = new WtpResponder({
       transport: { send: (d: Buffer, p: Peer) => sock.send(d, p) },
       clock: realClock,
+      timers: options.wtp,
       user,
-      onEvent: (e) => {
+      onEvent: (e: WtpEvent) => {
         if (e.kind === 'malformed') throttled.warn('wtp-malformed', { detail: e.error }, 'WTP datagram refused');
       },
     });
@@ -91,6 +98,6 @@ export class SessionLayer {
   close(): void {
     clearInterval(this.sweeper);
     this.sessions.close();
-    this.wtp.close?.();
+    this.wtp.close();
   }
 }

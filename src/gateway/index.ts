@@ -12,7 +12,7 @@ import { silentLogger, ThrottledWarn } from './log.ts';
 import { resolveOptions, type GatewayOptions, type GatewayOptionsInput } from './options.ts';
 import { HttpProxy } from './proxy.ts';
 import { MethodHandler } from './transaction.ts';
-import type { SessionLayer } from './co.ts';
+import { SessionLayer } from './co.ts';
 
 export interface GatewayDeps {
   log?: Logger;
@@ -75,7 +75,8 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     },
   );
   clSock.onDatagram((d, p) => cl.receive(d, p));
-  let co: SessionLayer | undefined;
+  const co = new SessionLayer(coSock, handler, options, log, throttled);
+  coSock.onDatagram((d, p) => co.receive(d, p));
   for (const [name, s] of [['cl', clSock], ['co', coSock]] as const) {
     s.onError((err) => log.error({ err, port: name }, 'UDP socket error'));
   }
@@ -84,15 +85,6 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
   return {
     options,
     async start() {
-      // TEMP until src/wtp/index.ts lands: the session layer is loaded on start.
-      try {
-        const { SessionLayer: Layer } = await import('./co.ts');
-        const layer = new Layer(coSock, handler, options, log, throttled);
-        co = layer;
-        coSock.onDatagram((d, p) => layer.receive(d, p));
-      } catch (err) {
-        log.error({ err }, 'connection-oriented layer unavailable');
-      }
       const a = await clSock.start();
       try {
         const b = await coSock.start();
@@ -110,10 +102,10 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
       // Stop taking new datagrams on the connectionless port; sessions let the WTP layer finish in flight.
       clSock.onDatagram(() => {});
       const deadline = Date.now() + graceMs;
-      while ((cl.inFlight > 0 || (co?.inFlight() ?? 0) > 0) && Date.now() < deadline) {
+      while ((cl.inFlight > 0 || co.inFlight() > 0) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 20));
       }
-      co?.close();
+      co.close();
       await Promise.all([clSock.stop(), coSock.stop()]);
       await proxy.close();
       await deps.charging?.flush();
@@ -131,7 +123,7 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     },
     stats: () => ({
       cl: { ...clSock.stats, inFlight: cl.inFlight },
-      co: { ...coSock.stats, sessions: co?.sessionCount() ?? 0, inFlight: co?.inFlight() ?? 0 },
+      co: { ...coSock.stats, sessions: co.sessionCount(), inFlight: co.inFlight() },
       rejected: Object.fromEntries(throttled.counts),
     }),
   };

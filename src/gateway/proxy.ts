@@ -24,6 +24,8 @@ export interface ProxyRequest {
   clientIp: string;
   /** Largest response body the handset can take; a larger one is refused, never truncated. */
   maxResponseBytes: number;
+  /** A tighter deadline than the configured request timeout (e.g. what WTP can hold a handset for). */
+  timeoutMs?: number;
 }
 
 export type ProxyOutcome =
@@ -177,7 +179,7 @@ export class HttpProxy {
       return errorResponse(400, 'bad-uri', `unusable URI ${JSON.stringify(req.uri.slice(0, 200))}`);
     }
     let url: URL = first;
-    const deadline = AbortSignal.timeout(this.opts.requestTimeoutMs);
+    const deadline = AbortSignal.timeout(Math.max(1, Math.min(this.opts.requestTimeoutMs, req.timeoutMs ?? Infinity)));
     let method = req.method;
     let body = req.body;
     for (let hop = 0; ; hop++) {

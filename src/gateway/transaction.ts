@@ -20,6 +20,8 @@ export interface MethodContext {
   sessionHeaders?: readonly WspHeader[];
   /** Largest encoded Reply the client accepts (negotiated Client-Message-Size / one datagram for CL). */
   maxReplyBytes: number;
+  /** Upstream deadline tighter than the configured one (the WTP hold-on budget for sessions). */
+  timeoutMs?: number;
   /** Encodes the Reply in its bearer's form (with TID octet for CL); may throw on an unencodable field. */
   encode(reply: ReplyPdu): Buffer;
 }
@@ -72,6 +74,7 @@ export class MethodHandler {
         contentType: pdu.type === 'Post' && pdu.contentType ? formatContentType(pdu.contentType) : undefined,
         clientIp: peer.address,
         maxResponseBytes: Math.max(0, ctx.maxReplyBytes - REPLY_OVERHEAD),
+        timeoutMs: ctx.timeoutMs,
       });
       ({ status, outcome, headers, contentType, body, upstreamStatus, reason } = res);
       url = res.url ?? url;
