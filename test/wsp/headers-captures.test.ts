@@ -93,7 +93,7 @@ function wspPdus(pcap: Buffer): { pdu: Buffer; withTid: boolean }[] {
       const segs = sar.get(key) ?? new Map<number, Buffer>();
       sar.set(key, segs);
       segs.set('psn' in p ? p.psn : 0, p.data);
-      if (p.ttr) {
+      if ('ttr' in p && p.ttr) {
         const psns = [...segs.keys()].sort((a, b) => a - b);
         out.push({ pdu: Buffer.concat(psns.map((n) => segs.get(n)!)), withTid: false });
         sar.delete(key);
