@@ -6,21 +6,22 @@ import { group, key, LOG_LEVELS } from '../meta.ts';
 export const ACCESS_LOG_FIELDS = [
   'time',
   'client',
-  'clientPort',
   'msisdn',
   'session',
-  'mode',
+  'bearer',
   'tid',
   'method',
   'url',
   'status',
+  'wspStatus',
   'upstreamStatus',
-  'bytesIn',
-  'bytesOut',
+  'outcome',
+  'reason',
+  'bytesUp',
+  'bytes',
   'durationMs',
   'userAgent',
   'contentType',
-  'outcome',
 ] as const;
 export type AccessLogField = (typeof ACCESS_LOG_FIELDS)[number];
 
@@ -37,7 +38,7 @@ export const logSection = group({
     destination: key(z.string().min(1).default('stdout'), {
       description: "For json/text: 'stdout', 'stderr' or a file path.",
     }),
-    fields: key(z.array(z.enum(ACCESS_LOG_FIELDS)).min(1).default(['time', 'client', 'session', 'method', 'url', 'status', 'bytesIn', 'bytesOut', 'durationMs']), {
+    fields: key(z.array(z.enum(ACCESS_LOG_FIELDS)).min(1).default(['time', 'client', 'session', 'method', 'url', 'status', 'bytesUp', 'bytes', 'durationMs', 'outcome']), {
       description: `Fields of each access line, in order; any of: ${ACCESS_LOG_FIELDS.join(', ')}.`,
       reloadable: true,
     }),
