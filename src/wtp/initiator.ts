@@ -182,6 +182,7 @@ export class InitiatorTx {
   readonly key: string;
   private rcr = 0;
   private holdOn = false;
+  private tokSent = false;
   private timer: TimerHandle | undefined;
   private sender: SarSender | undefined;
   private reasm: Reassembler | undefined;
@@ -333,6 +334,7 @@ export class InitiatorTx {
       if (this.state === InitState.RESULT_WAIT) {
         // WAP-224 §9 RESULT_WAIT + RcvAck(TIDve): yes, this TID is ours — Ack(TIDok); RCR++, restart R.
         this.send(ackPdu(this.tid, false, { tveTok: true }));
+        this.tokSent = true;
         this.emit({ kind: 'tid-verification', outcome: 'ok' });
         this.rcr++;
         this.startTimer('R');
@@ -439,6 +441,10 @@ export class InitiatorTx {
         // WAP-224 §9 RESULT_WAIT + TimerTO_R: resend (RID set) until MAX_RCR, then Abort(NORESPONSE).
         if (this.rcr >= this.i.timers.maxRetransmissions) return this.abortWith('NORESPONSE');
         this.rcr++;
+        // After answering a TID verification, the Tok goes again in front of the retransmitted packet, in one
+        // datagram (concatenation, WAP-224 §8.1): if the first Tok was lost, one datagram now does the work of
+        // a full verification round trip.
+        if (this.tokSent && !this.holdOn) this.send(ackPdu(this.tid, false, { tveTok: true, rid: true }));
         this.sendPacket(this.sender.trailer());
         return this.startTimer('R');
       case InitState.WAIT_TIMEOUT:

@@ -389,8 +389,13 @@ export class ResponderTx implements ResponderTransaction {
       case RespState.RESULT_WAIT:
       case RespState.WAIT_TIMEOUT:
         return this.duplicate(0, pdu.gtr, pdu.ttr, pdu.rid);
+      case RespState.RESULT_RESP_WAIT:
+        // RESULT_RESP_WAIT + RcvInvoke (Kannel: ignore). A retransmitted Invoke (RID set) says the initiator has
+        // not got the Result: send its last packet again now rather than at the next TimerTO_R. One answer per
+        // Invoke received, and RCR untouched, so a peer cannot make us amplify.
+        if (pdu.rid && pdu.ttr && this.sender) this.sendPackets([this.sender.trailer()]);
+        return;
       default:
-        // RESULT_RESP_WAIT + RcvInvoke: ignore (the Result is retransmitted on its own timer).
         return;
     }
   }
@@ -446,6 +451,10 @@ export class ResponderTx implements ResponderTransaction {
       this.r.tidCache.set(peerId, this.tid);
       return this.accepted(v, pdu.rid);
     }
+    if (test === 'reordered') {
+      this.r.tidCache.remember(peerId, this.tid);
+      return this.accepted(v, pdu.rid);
+    }
     // WAP-224 §9.4.2: ask the initiator — Ack with Tve — and wait for its Tok.
     this.emit({ kind: 'tid-verification', outcome: 'started' });
     this.sendAck({ tve: true });
@@ -473,8 +482,12 @@ export class ResponderTx implements ResponderTransaction {
   private duplicate(psn: number, gtr: boolean, ttr: boolean, rid: boolean): void {
     const last = this.invokeLastPsn ?? 0;
     if (ttr || psn === last) {
-      // WAP-224 §9 RESULT_WAIT/WAIT_TIMEOUT + RcvInvoke, RID set: resend the Ack if one was sent.
-      if (rid && this.ackSent) this.ackInvoke(true);
+      // WAP-224 §9 RESULT_WAIT/WAIT_TIMEOUT + RcvInvoke, RID set: resend the Ack if one was sent. We also answer
+      // at once when an Ack is already allowed (the user acknowledged, or no user ack was asked for): the
+      // initiator is retransmitting, and waiting for the A timer would waste its retry.
+      if (rid && (this.ackSent || this.state === RespState.RESULT_WAIT || (this.state === RespState.INVOKE_RESP_WAIT && !this.uack))) {
+        this.ackInvoke(true);
+      }
       return;
     }
     // A group trailer of an earlier group: our group Ack was lost.
@@ -508,7 +521,9 @@ export class ResponderTx implements ResponderTransaction {
         // WAP-224 §9 TIDOK_WAIT + RcvAck(TIDok): the TID is valid. §9.4.4: only TIDnew resets the cache.
         if (!pdu.tveTok) return;
         this.emit({ kind: 'tid-verification', outcome: 'ok' });
-        if (this.tidNew) this.r.tidCache.set(this.key.slice(0, this.key.lastIndexOf('#')), this.tid);
+        const peerId = this.key.slice(0, this.key.lastIndexOf('#'));
+        if (this.tidNew) this.r.tidCache.reset(peerId, this.tid);
+        else this.r.tidCache.remember(peerId, this.tid);
         return this.accepted(this.reassembler().reevaluate(), false);
       }
       case RespState.RESULT_RESP_WAIT: {

@@ -2,6 +2,12 @@
  * Every WTP timer value and counter limit, in one place (WAP-224 §9.4.1–§9.4.2, Appendix A). Configurable;
  * the defaults are at least as patient as Kannel's (wap/wtp.h: 1 s base, ack 4 s, retry 7 s, wait 30 s,
  * MAX_RCR 8, AEC_MAX 6).
+ *
+ * Where we differ from Kannel, and why:
+ * - wait timeout 60 s (Kannel 30 s): W must outlast the peer's retransmissions (R × MAX_RCR = 56 s). With 30 s a
+ *   class-2 initiator that lost its final Ack forgets the transaction while the responder still retransmits the
+ *   Result, and the responder then aborts (NORESPONSE) a transaction that in fact succeeded.
+ * - one retry interval with or without user acknowledgement (Kannel has separate values per U/P).
  */
 export interface WtpTimers {
   /** A: acknowledgement interval — hold-on Ack / user-ack deadline (WAP-224 §9.4.1). */
@@ -40,7 +46,7 @@ export interface WtpTimers {
 export const DEFAULT_WTP_TIMERS: Readonly<WtpTimers> = Object.freeze({
   ackIntervalMs: 4_000,
   retryIntervalMs: 7_000,
-  waitTimeoutMs: 30_000,
+  waitTimeoutMs: 60_000,
   maxRetransmissions: 8,
   maxAckExpirations: 6,
   segmentSize: 1_400,
