@@ -14,38 +14,7 @@ export interface ConfirmedPushInitiator {
   invoke(peer: { address: string; port: number }, data: Buffer, opts: { class: 1 }): Promise<unknown>;
 }
 
-/** How an SMSC delivery receipt ended (SMPP 3.4 Appendix B stat values, mapped). */
-export type ReceiptState = 'delivered' | 'expired' | 'undeliverable' | 'rejected' | 'deleted' | 'unknown' | 'accepted' | 'enroute';
-
-export interface SmsReceipt {
-  messageId: string;
-  state: ReceiptState;
-  /** SMSC error code from the receipt text (err:NNN), when given. */
-  error?: number;
-}
-
-export class SmsSubmitError extends Error {
-  override readonly name = 'SmsSubmitError';
-  constructor(
-    message: string,
-    /** True when retrying cannot help (invalid destination, refused content): the push is undeliverable. */
-    readonly permanent: boolean,
-    /** SMPP command_status, when the SMSC answered. */
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
-
-export interface SmsPushSender {
-  /**
-   * Submits the user data blocks (UDH included) as consecutive short messages to msisdn; resolves with the
-   * SMSC message ids once every submit_sm was accepted, rejects with SmsSubmitError.
-   */
-  submitUserData(msisdn: string, blocks: readonly Buffer[], opts: { receipt: boolean; priority: 0 | 1 | 2 | 3 }): Promise<string[]>;
-  /** Registers the receiver of delivery receipts. */
-  onReceipt(fn: (r: SmsReceipt) => void): void;
-}
+export { SmsSubmitError, type ReceiptState, type SmsPushSender, type SmsReceipt } from '../bearer/sms/sender.ts';
 
 /** A dgram-backed PushTransport for the PPG running on its own (tests, `wapgate serve` without the gateway socket). */
 export async function udpPushTransport(bindAddress = '127.0.0.1', port = 0): Promise<PushTransport & { close(): void; port: number }> {

@@ -90,6 +90,8 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
   private smsRef = 0;
   private closed = false;
   private readonly receipts = new Map<string, { rec: PushRecord; target: Target }>();
+  /** Receipts that overtook their submit_sm_resp's settlement (the SMSC may answer at once); bounded. */
+  private readonly earlyReceipts = new Map<string, SmsReceipt>();
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(
@@ -401,6 +403,13 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     if ('awaiting' in outcome) {
       t.awaitingReceipts = new Set(outcome.awaiting);
       for (const id of outcome.awaiting) this.receipts.set(id, { rec, target: t });
+      for (const id of outcome.awaiting) {
+        const early = this.earlyReceipts.get(id);
+        if (early) {
+          this.earlyReceipts.delete(id);
+          this.onReceipt(early);
+        }
+      }
       return;
     }
     t.bearer = outcome.bearer;
@@ -410,7 +419,11 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
 
   private onReceipt(r: SmsReceipt): void {
     const hit = this.receipts.get(r.messageId);
-    if (!hit) return;
+    if (!hit) {
+      if (this.earlyReceipts.size >= 1024) this.earlyReceipts.delete(this.earlyReceipts.keys().next().value!);
+      this.earlyReceipts.set(r.messageId, r);
+      return;
+    }
     const { rec, target } = hit;
     if (r.state === 'accepted' || r.state === 'enroute') return; // intermediate (SMPP 3.4 Appendix B)
     this.receipts.delete(r.messageId);
