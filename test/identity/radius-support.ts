@@ -1,4 +1,5 @@
 /** Helpers for RADIUS tests: packets built with the npm `radius` library, a UDP client that collects answers. */
+import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import radius from 'radius';
 
@@ -40,3 +41,23 @@ export class UdpPeer {
 }
 
 export const settle = (ms = 100): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface RadResult {
+  code: number | null;
+  out: string;
+  answered: boolean;
+}
+
+/** Runs radclient with attribute lines on stdin (async: the server under test lives in this process). */
+export function radclient(port: number, secret: string, attrs: string, args: string[] = []): Promise<RadResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('radclient', ['-x', '-r', '1', '-t', '1', ...args, `127.0.0.1:${port}`, 'acct', secret]);
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code, out, answered: /Received Accounting-Response/.test(out) }));
+    p.stdin.end(attrs);
+  });
+}
+

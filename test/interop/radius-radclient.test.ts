@@ -4,32 +4,13 @@
  * Accounting-Response radclient accepts (it verifies the Response Authenticator and Message-Authenticator),
  * a wrong secret gets nothing. Forwarding is checked end to end: radclient → wapgate A → wapgate B.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRadiusAccountingServer, type RadiusAccountingServer } from '../../src/identity/radius-server.ts';
 import { createSubscriberMap, type SubscriberMap } from '../../src/identity/subscriber-map.ts';
+import { radclient } from '../identity/radius-support.ts';
 import { toolAvailable } from '../support/tools.ts';
 
 const SECRET = 'testing123';
-
-interface RadResult {
-  code: number | null;
-  out: string;
-  answered: boolean;
-}
-
-/** Runs radclient with attribute lines on stdin (async: the server under test lives in this process). */
-export function radclient(port: number, secret: string, attrs: string, args: string[] = []): Promise<RadResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('radclient', ['-x', '-r', '1', '-t', '1', ...args, `127.0.0.1:${port}`, 'acct', secret]);
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, out, answered: /Received Accounting-Response/.test(out) }));
-    p.stdin.end(attrs);
-  });
-}
 
 const have = toolAvailable('radclient');
 
