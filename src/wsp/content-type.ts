@@ -171,8 +171,8 @@ function readTypedParamValue(r: Reader, kind: import('./well-known.ts').ParamKin
       if (b <= 30) return readDateValue(r).toUTCString();
       return readTextValue(r);
     case 'text':
-      // Text-string; lenient: a Quoted-string or No-value as in Text-value
-      return readTextValue(r);
+      // Text-string (a leading '"' is part of the text here, not a Quoted-string)
+      return readTextString(r);
     case 'text-value':
       return readTextValue(r);
   }
@@ -196,10 +196,10 @@ function formatQ(q: number): string {
 /** Encodes with the well-known code when one exists, the constrained form when there are no parameters. */
 export function writeContentType(w: Writer, ct: ContentType, opts: CodecOptions = {}): void {
   const version = opts.encodingVersion ?? ENCODING_VERSION_LATEST;
-  const type = ct.type.trim().toLowerCase();
-  if (!type) throw new WapEncodeError('empty media type');
-  const code = mediaCode(type, version);
-  if (ct.params.length === 0) {
+  const type = ct.type.toLowerCase();
+  const code = type ? mediaCode(type, version) : undefined;
+  // An empty Extension-media only fits the general form (a lone NUL would read as Short-length 0).
+  if (ct.params.length === 0 && type) {
     // §8.4.2.24 Constrained-media
     if (code !== undefined && code < 0x80) writeShortInteger(w, code);
     else if (code !== undefined) {
