@@ -26,6 +26,10 @@ export const gatewaySection = group({
     repeatable: true,
     reloadable: true,
   }),
+  drainTimeout: key(duration().default(10_000), {
+    description:
+      'On SIGTERM, how long in-flight transactions may take before they are aborted (ms or 10s); a second signal exits at once.',
+  }),
   maxMessageSize: key(size().default(1_048_576), {
     description: 'Largest WSP request or reply body, in octets (or 300KB, 1MiB); larger ones get a defined error reply.',
   }),
