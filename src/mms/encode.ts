@@ -132,6 +132,11 @@ export function encodeMms(pdu: MmsPdu): Buffer {
   for (; unknownUsed < unknown.length; unknownUsed++) writeRawHeader(w, unknown[unknownUsed]!);
 
   // §7.1: Content-Type last, then the body.
+  writeContent(w, pdu, contentTypeOctets);
+  return Buffer.from(w.finish());
+}
+
+function writeContent(w: Writer, pdu: MmsPdu, contentTypeOctets: Buffer | undefined): void {
   if (pdu.contentType) {
     if (contentTypeOctets && isDeepStrictEqual(decodeOctets('contentType', contentTypeOctets), pdu.contentType)) {
       w.bytes(contentTypeOctets);
@@ -146,5 +151,14 @@ export function encodeMms(pdu: MmsPdu): Buffer {
   } else if (pdu.parts || pdu.body) {
     throw new WapEncodeError('an MMS body needs a contentType');
   }
+}
+
+/**
+ * The Content-Type field and the body of a PDU as they would be encoded (the received octets when unchanged):
+ * what an MMS Proxy-Relay copies from an m-send-req into the m-retrieve-conf it serves (§6.1, §6.3).
+ */
+export function encodeContent(pdu: MmsPdu): Buffer {
+  const w = new Writer(4096);
+  writeContent(w, pdu, pdu.wire?.fields.find((f) => f.key === 'contentType')?.octets);
   return Buffer.from(w.finish());
 }

@@ -6,7 +6,7 @@
  * Bounded: every length is checked against the input before use, the entry count is capped, nesting is capped.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { DecodeErrorCode } from '../wire/errors.ts';
+import { DecodeErrorCode, WapDecodeError } from '../wire/errors.ts';
 import { Reader } from '../wire/reader.ts';
 import { Writer } from '../wire/writer.ts';
 import { type ContentType, readContentType, writeContentType } from '../wsp/content-type.ts';
@@ -48,7 +48,12 @@ export function readMultipart(r: Reader, opts: MultipartOptions = {}, depth = 0)
     const body = r.bytes(dataLen, `multipart entry ${i} data`);
     const part: MmsPart = { contentType, headers, body, wire: { contentType: ctOctets, headers: h.buf.subarray(hdrStart, h.end) } };
     if (isMultipart(contentType) && depth + 1 < maxDepth && body.length > 0) {
-      part.parts = readMultipart(new Reader(r.buf, bodyStart, r.pos), opts, depth + 1);
+      // A nested multipart that does not parse stays a plain body (the outer framing was sound).
+      try {
+        part.parts = readMultipart(new Reader(r.buf, bodyStart, r.pos), opts, depth + 1);
+      } catch (e) {
+        if (!(e instanceof WapDecodeError)) throw e;
+      }
     }
     parts.push(part);
   }

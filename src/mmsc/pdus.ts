@@ -1,0 +1,107 @@
+/**
+ * The PDUs the reference MMSC sends (OMA-MMS-ENC-V1_3 §6): m-send-conf, m-notification-ind, m-retrieve-conf,
+ * m-delivery-ind, m-read-orig-ind. Pure builders over the MMS codec.
+ */
+import {
+  encodeContent,
+  encodedString,
+  encodeMms,
+  type MmsHeaders,
+  type MmsPdu,
+  type MmsStatus,
+  type ResponseStatus,
+  type RetrieveStatus,
+} from '../mms/index.ts';
+import type { MessageRecord, RecipientRecord } from './store.ts';
+
+/** The MMS version this MMSC speaks (§7.3.34: answers carry the version of the answering entity). */
+export const MMSC_MMS_VERSION = '1.2';
+
+export function sendConf(transactionId: string, status: ResponseStatus, o: { messageId?: string; text?: string } = {}): Buffer {
+  // §6.1.2 m-send-conf: Message-Type, Transaction-ID, MMS-Version, Response-Status, [Response-Text], [Message-ID]
+  const headers: MmsHeaders = { transactionId, mmsVersion: MMSC_MMS_VERSION, responseStatus: status };
+  if (o.text) headers.responseText = encodedString(o.text);
+  if (o.messageId) headers.messageId = o.messageId;
+  return encodeMms({ messageType: 'm-send-conf', headers });
+}
+
+/** §6.2 m-notification-ind for one recipient. */
+export function notificationInd(m: MessageRecord, r: RecipientRecord, contentLocation: string): Buffer {
+  const headers: MmsHeaders = { transactionId: r.transactionId, mmsVersion: MMSC_MMS_VERSION };
+  if (m.senderVisible) headers.from = { address: encodedString(m.from) };
+  if (m.subject) headers.subject = m.subject;
+  headers.messageClass = m.messageClass ?? 'Personal';
+  headers.messageSize = m.size;
+  headers.expiry = { absolute: new Date(m.expiresAt) };
+  headers.deliveryReport = m.deliveryReport;
+  headers.contentLocation = contentLocation;
+  return encodeMms({ messageType: 'm-notification-ind', headers });
+}
+
+/**
+ * §6.3 m-retrieve-conf built from an accepted m-send-req: its headers for the recipient (Bcc dropped, §6.3) and
+ * its Content-Type and body octets unchanged. No Transaction-Id: one is inserted per GET (see withTransactionId).
+ */
+export function retrieveConfFromSendReq(req: MmsPdu, m: MessageRecord): Buffer {
+  const h = req.headers;
+  const headers: MmsHeaders = { mmsVersion: MMSC_MMS_VERSION, messageId: m.messageId, date: new Date(m.receivedAt) };
+  headers.from = m.senderVisible ? { address: encodedString(m.from) } : { insertAddress: true };
+  if (h.to) headers.to = h.to;
+  if (h.cc) headers.cc = h.cc;
+  if (h.subject) headers.subject = h.subject;
+  headers.messageClass = m.messageClass ?? 'Personal';
+  if (h.priority !== undefined) headers.priority = h.priority;
+  headers.deliveryReport = m.deliveryReport;
+  if (h.readReport !== undefined) headers.readReport = h.readReport;
+  const head = encodeMms({ messageType: 'm-retrieve-conf', headers });
+  return Buffer.concat([head, encodeContent(req)]);
+}
+
+/**
+ * Inserts X-Mms-Transaction-Id right after X-Mms-Message-Type (§7.1 order) into an m-retrieve-conf this MMSC
+ * built (which starts 8C 84 and carries none), so the handset's m-acknowledge-ind can be matched.
+ */
+export function withTransactionId(stored: Buffer, transactionId: string): Buffer {
+  const tid = encodeMms({ messageType: 'm-retrieve-conf', headers: { transactionId } }).subarray(2);
+  return Buffer.concat([stored.subarray(0, 2), tid, stored.subarray(2)]);
+}
+
+/** §6.3 m-retrieve-conf carrying only an error status (and no content): the answer for unknown or expired URLs. */
+export function retrieveError(status: RetrieveStatus, text: string, now: number): Buffer {
+  return encodeMms({
+    messageType: 'm-retrieve-conf',
+    headers: {
+      mmsVersion: MMSC_MMS_VERSION,
+      date: new Date(now),
+      retrieveStatus: status,
+      retrieveText: encodedString(text),
+    },
+  });
+}
+
+/** §6.6 m-delivery-ind to the sender. */
+export function deliveryInd(m: MessageRecord, r: RecipientRecord, status: MmsStatus, now: number): Buffer {
+  return encodeMms({
+    messageType: 'm-delivery-ind',
+    headers: {
+      mmsVersion: MMSC_MMS_VERSION,
+      messageId: m.messageId,
+      to: [encodedString(r.address)],
+      date: new Date(now),
+      status,
+    },
+  });
+}
+
+/** §6.7.2 m-read-orig-ind to the original sender, from a recipient's m-read-rec-ind. */
+export function readOrigInd(rec: MmsPdu, m: MessageRecord, reader: string, now: number): Buffer {
+  const headers: MmsHeaders = {
+    mmsVersion: MMSC_MMS_VERSION,
+    messageId: m.messageId,
+    to: [encodedString(m.from)],
+    from: { address: encodedString(reader) },
+    date: rec.headers.date ?? new Date(now),
+    readStatus: rec.headers.readStatus ?? 'Read',
+  };
+  return encodeMms({ messageType: 'm-read-orig-ind', headers });
+}

@@ -1,0 +1,435 @@
+/**
+ * The reference MMSC: an MM1 HTTP server (OMA-MMS-CTR §8 over HTTP, PDUs per OMA-MMS-ENC) on node:http.
+ *
+ *   POST {path}        application/vnd.wap.mms-message: m-send-req → m-send-conf; m-notifyresp-ind,
+ *                      m-acknowledge-ind, m-read-rec-ind → recorded (empty 200)
+ *   GET  {path}/TOKEN  the stored m-retrieve-conf; unknown or expired → 404 with an m-retrieve-conf error status
+ *
+ * Every failure is answered with an MMS PDU carrying the matching status, never a bare HTTP error. Accepted
+ * messages are stored on disk before m-send-conf is sent; notifications go to the PPG by PAP afterwards.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  decodeMms,
+  isValidAddress,
+  type MmsPdu,
+  type MmsStatus,
+  mmsText,
+  parseAddress,
+  type ResponseStatus,
+} from '../mms/index.ts';
+import { WapDecodeError } from '../wire/errors.ts';
+import { submitPush } from './pap-client.ts';
+import { deliveryInd, notificationInd, readOrigInd, retrieveConfFromSendReq, retrieveError, sendConf, withTransactionId } from './pdus.ts';
+import { DirectoryStore, type MessageRecord, newMessageId, newToken, type RecipientRecord, type RecipientState } from './store.ts';
+
+export const MMS_CONTENT_TYPE = 'application/vnd.wap.mms-message';
+
+export interface MmscLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+const SILENT: MmscLogger = { info() {}, warn() {}, error() {} };
+
+export interface MmscOptions {
+  /** Directory of the message store (default 'var/mmsc'). */
+  storeDir?: string;
+  /** PAP URL of the PPG notifications are pushed to; unset → nothing is pushed (a warning per message). */
+  ppgUrl?: string;
+  /** Base URL of content locations (default http://HOST:PORT{path} once listening). */
+  publicUrl?: string;
+  /** MM1 endpoint path (default '/mms'). */
+  path?: string;
+  /** Largest m-send-req accepted, in octets (default 307200 = 300 KB). */
+  maxSize?: number;
+  /** Default and longest message lifetime in ms (default 7 days). */
+  expiry?: number;
+  /** Most recipients (To + Cc + Bcc) in one message (default 20). */
+  maxRecipients?: number;
+  /** Request header carrying the sender's MSISDN, injected by the gateway (default 'x-msisdn'). */
+  msisdnHeader?: string;
+  /** Refuse m-send-req without that header (default false: a From address is then trusted). */
+  requireMsisdn?: boolean;
+  /** ppg-specifier of PAP client addresses, WAPPUSH=...@THIS (default 'ppg'). */
+  ppgDomain?: string;
+  /** How often expired messages are purged, ms (default 60 s). */
+  purgeIntervalMs?: number;
+  /** Delays before retrying a failed push, ms (default [2000, 10000]). */
+  pushRetryDelays?: number[];
+  /** Milliseconds since the epoch (tests inject a fake). */
+  now?: () => number;
+  logger?: MmscLogger;
+}
+
+export interface Mmsc {
+  server: Server;
+  store: DirectoryStore;
+  /** Listens (port 0 = ephemeral); resolves with the bound address. */
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Stops listening, cancels retries and pending pushes, waits for index writes. */
+  close(): Promise<void>;
+  /** Purges expired messages now (also runs every purgeIntervalMs). */
+  purge(): Promise<MessageRecord[]>;
+  /** The content location URL of a recipient's token. */
+  locationOf(token: string): string;
+  /** Resolves when every push started so far has finished (tests). */
+  idle(): Promise<void>;
+}
+
+const TOKEN = /^[A-Za-z0-9_-]{22}$/;
+const DEFAULT_EXPIRY = 7 * 24 * 3600 * 1000;
+
+/** The Transaction-Id of a PDU too large or too broken to decode, when it starts the usual way (8C xx 98 ...). */
+function salvageTransactionId(buf: Buffer): string {
+  if (buf[0] !== 0x8c || buf[2] !== 0x98) return '';
+  const end = buf.indexOf(0, 3);
+  return end > 3 && end < 3 + 256 ? buf.toString('latin1', buf[3] === 0x7f ? 4 : 3, end) : '';
+}
+
+export function createMmsc(options: MmscOptions = {}): Mmsc {
+  const now = options.now ?? Date.now;
+  const log = options.logger ?? SILENT;
+  const path = (options.path ?? '/mms').replace(/\/+$/, '');
+  const maxSize = options.maxSize ?? 307_200;
+  const expiry = options.expiry ?? DEFAULT_EXPIRY;
+  const maxRecipients = options.maxRecipients ?? 20;
+  const msisdnHeader = (options.msisdnHeader ?? 'x-msisdn').toLowerCase();
+  const ppgDomain = options.ppgDomain ?? 'ppg';
+  const retryDelays = options.pushRetryDelays ?? [2000, 10_000];
+  const store = new DirectoryStore(options.storeDir ?? 'var/mmsc');
+  let publicUrl = options.publicUrl?.replace(/\/+$/, '');
+  const aborter = new AbortController();
+  const pending = new Set<Promise<unknown>>();
+  const sleepers = new Map<NodeJS.Timeout, () => void>();
+  let closed = false;
+
+  const locationOf = (token: string): string => `${publicUrl ?? `http://127.0.0.1${path}`}/${token}`;
+
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p)).catch(() => undefined);
+    return p;
+  };
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const t = setTimeout(() => {
+        sleepers.delete(t);
+        resolve();
+      }, ms);
+      t.unref();
+      sleepers.set(t, resolve);
+    });
+
+  /** PAP address for an MMS address, or undefined when it cannot receive WAP Push (e.g. e-mail). */
+  function pushAddressOf(address: string): string | undefined {
+    const a = parseAddress(address);
+    if (!isValidAddress(a) || !['PLMN', 'IPv4', 'IPv6'].includes(a.type)) return undefined;
+    return `WAPPUSH=${a.value}/TYPE=${a.type}@${ppgDomain}`;
+  }
+
+  /** Pushes one PDU with retries; true when the PPG accepted it. */
+  async function push(address: string, content: Buffer, what: string): Promise<boolean> {
+    if (!options.ppgUrl) {
+      log.warn({ address, what }, 'mmsc: no PPG URL configured, push not sent');
+      return false;
+    }
+    for (let attempt = 0; ; attempt++) {
+      const res = await submitPush(options.ppgUrl, { address, content }, { signal: aborter.signal });
+      if (res.ok) {
+        log.info({ address, what, pushId: res.pushId, code: res.code }, 'mmsc: push accepted by PPG');
+        return true;
+      }
+      log.warn({ address, what, error: res.error, attempt }, 'mmsc: push failed');
+      const delay = retryDelays[attempt];
+      if (delay === undefined || closed) return false;
+      await sleep(delay);
+      if (closed) return false;
+    }
+  }
+
+  async function setState(r: RecipientRecord, state: RecipientState): Promise<void> {
+    r.state = state;
+    r.updatedAt = now();
+    await store.save();
+  }
+
+  async function notify(m: MessageRecord, r: RecipientRecord): Promise<void> {
+    r.notifyAttempts++;
+    const ok = await push(r.pushAddress, notificationInd(m, r, locationOf(r.token)), 'm-notification-ind');
+    if (closed || !store.get(m.messageId)) return;
+    if (r.state === 'pending' || r.state === 'notify-failed') await setState(r, ok ? 'notified' : 'notify-failed');
+  }
+
+  /** §6.6: an m-delivery-ind to the sender, once per recipient, when the sender asked and the recipient allows. */
+  async function deliveryReport(m: MessageRecord, r: RecipientRecord, status: MmsStatus): Promise<void> {
+    if (!m.deliveryReport || r.reportAllowed === false || r.deliveryReportSent) return;
+    const to = pushAddressOf(m.from);
+    if (!to) return;
+    r.deliveryReportSent = true;
+    await store.save();
+    await push(to, deliveryInd(m, r, status, now()), 'm-delivery-ind');
+  }
+
+  // ---------------- request handlers ----------------
+
+  async function onSendReq(pdu: MmsPdu, req: IncomingMessage, octets: number): Promise<Buffer> {
+    const h = pdu.headers;
+    const tid = h.transactionId ?? '';
+    const fail = (status: ResponseStatus, text: string): Buffer => {
+      log.info({ tid, status, text }, 'mmsc: m-send-req refused');
+      return sendConf(tid, status, { text });
+    };
+    // §6.1.1: Transaction-ID and MMS-Version are mandatory; §7.3.34: another major version is refused.
+    if (!h.transactionId) return fail('Error-permanent-message-format-corrupt', 'X-Mms-Transaction-Id missing');
+    if (!h.mmsVersion || !h.mmsVersion.startsWith('1')) return fail('Error-unsupported-message', `MMS version ${h.mmsVersion ?? 'missing'}`);
+    if (octets > maxSize) return fail('Error-permanent-content-not-accepted', `message of ${octets} octets exceeds ${maxSize}`);
+    if (!pdu.contentType) return fail('Error-permanent-message-format-corrupt', 'Content-Type missing');
+    // Sender: the MSISDN the gateway injected wins over whatever the handset wrote (§6.1.1 Insert-address-token).
+    const msisdn = [req.headers[msisdnHeader]].flat()[0]?.trim();
+    let from: string;
+    if (msisdn) {
+      if (!/^\+?[0-9]{1,20}$/.test(msisdn)) return fail('Error-permanent-sending-address-unresolved', `bad ${msisdnHeader}`);
+      from = `${msisdn}/TYPE=PLMN`;
+    } else if (options.requireMsisdn) {
+      return fail('Error-permanent-service-denied', 'sender not identified');
+    } else if (h.from && 'address' in h.from) {
+      from = mmsText(h.from.address);
+    } else {
+      return fail('Error-permanent-sending-address-unresolved', 'sender address unknown (insert-address without MSISDN)');
+    }
+    const addresses = [...new Set([...(h.to ?? []), ...(h.cc ?? []), ...(h.bcc ?? [])].map((a) => mmsText(a).trim()))];
+    if (addresses.length === 0) return fail('Error-permanent-sending-address-unresolved', 'no recipients');
+    if (addresses.length > maxRecipients) return fail('Error-permanent-service-denied', `more than ${maxRecipients} recipients`);
+    const recipients: RecipientRecord[] = [];
+    for (const address of addresses) {
+      const pushAddress = pushAddressOf(address);
+      if (!pushAddress) return fail('Error-permanent-sending-address-unresolved', `cannot deliver to ${address}`);
+      recipients.push({ address, pushAddress, token: newToken(), transactionId: newToken(), state: 'pending', updatedAt: now(), notifyAttempts: 0 });
+    }
+    const t = now();
+    const requested = h.expiry ? ('relative' in h.expiry ? h.expiry.relative * 1000 : h.expiry.absolute.getTime() - t) : expiry;
+    const lifetime = Math.min(Math.max(requested, 60_000), expiry);
+    const m: MessageRecord = {
+      messageId: newMessageId(t),
+      from,
+      mmsVersion: h.mmsVersion,
+      size: 0,
+      receivedAt: t,
+      expiresAt: t + lifetime,
+      deliveryReport: h.deliveryReport === true,
+      readReport: h.readReport === true,
+      senderVisible: h.senderVisibility !== 'Hide',
+      generated: true,
+      recipients,
+    };
+    if (h.subject) m.subject = h.subject;
+    if (typeof h.messageClass === 'string') m.messageClass = h.messageClass;
+    const content = retrieveConfFromSendReq(pdu, m);
+    m.size = content.length;
+    try {
+      await store.add(m, content);
+    } catch (e) {
+      log.error({ err: (e as Error).message, tid }, 'mmsc: store failed');
+      return fail('Error-transient-failure', 'message store unavailable');
+    }
+    log.info({ messageId: m.messageId, from, to: addresses, size: m.size }, 'mmsc: message accepted');
+    for (const r of recipients) void track(notify(m, r));
+    return sendConf(tid, 'Ok', { messageId: m.messageId });
+  }
+
+  async function onNotifyResp(pdu: MmsPdu): Promise<void> {
+    const found = pdu.headers.transactionId ? store.byTransactionId(pdu.headers.transactionId) : undefined;
+    if (!found) {
+      log.warn({ tid: pdu.headers.transactionId }, 'mmsc: m-notifyresp-ind for an unknown transaction');
+      return;
+    }
+    const { message, recipient } = found;
+    const status = pdu.headers.status;
+    if (pdu.headers.reportAllowed !== undefined) recipient.reportAllowed = pdu.headers.reportAllowed;
+    const state: RecipientState = typeof status === 'string' && status !== 'Expired' && status !== 'Unreachable' ? status : 'Indeterminate';
+    if (recipient.state !== 'Retrieved') await setState(recipient, state);
+    log.info({ messageId: message.messageId, recipient: recipient.address, state }, 'mmsc: m-notifyresp-ind');
+    if (state === 'Retrieved') {
+      recipient.retrievedAt = now();
+      void track(deliveryReport(message, recipient, 'Retrieved'));
+    } else if (state === 'Rejected') void track(deliveryReport(message, recipient, 'Rejected'));
+  }
+
+  async function onAcknowledge(pdu: MmsPdu): Promise<void> {
+    const found = pdu.headers.transactionId ? store.byTransactionId(pdu.headers.transactionId) : undefined;
+    if (!found) {
+      log.warn({ tid: pdu.headers.transactionId }, 'mmsc: m-acknowledge-ind for an unknown transaction');
+      return;
+    }
+    const { message, recipient } = found;
+    if (pdu.headers.reportAllowed !== undefined) recipient.reportAllowed = pdu.headers.reportAllowed;
+    recipient.retrievedAt = now();
+    await setState(recipient, 'Retrieved');
+    log.info({ messageId: message.messageId, recipient: recipient.address }, 'mmsc: m-acknowledge-ind');
+    void track(deliveryReport(message, recipient, 'Retrieved'));
+  }
+
+  async function onReadRec(pdu: MmsPdu, req: IncomingMessage): Promise<void> {
+    const m = pdu.headers.messageId ? store.get(pdu.headers.messageId) : undefined;
+    if (!m || !m.readReport) return;
+    const msisdn = [req.headers[msisdnHeader]].flat()[0]?.trim();
+    const reader = msisdn ? `${msisdn}/TYPE=PLMN` : pdu.headers.from && 'address' in pdu.headers.from ? mmsText(pdu.headers.from.address) : '';
+    const to = pushAddressOf(m.from);
+    if (to && reader) void track(push(to, readOrigInd(pdu, m, reader, now()), 'm-read-orig-ind'));
+  }
+
+  async function readBody(req: IncomingMessage, cap: number): Promise<{ body: Buffer; octets: number }> {
+    const chunks: Buffer[] = [];
+    let octets = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      octets += chunk.length;
+      if (octets <= cap) chunks.push(chunk);
+      else if (octets > cap * 4) {
+        // Far beyond the limit: stop reading (the answer still goes out, then the connection closes).
+        break;
+      }
+    }
+    return { body: Buffer.concat(chunks), octets };
+  }
+
+  async function onPost(req: IncomingMessage): Promise<{ status: number; body: Buffer }> {
+    const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const { body, octets } = await readBody(req, maxSize + 1024);
+    if (ct !== MMS_CONTENT_TYPE) {
+      return { status: 415, body: sendConf(salvageTransactionId(body), 'Error-permanent-message-format-corrupt', { text: `Content-Type ${ct || 'missing'}` }) };
+    }
+    if (octets > maxSize) {
+      return { status: 200, body: sendConf(salvageTransactionId(body), 'Error-permanent-content-not-accepted', { text: `message of ${octets} octets exceeds ${maxSize}` }) };
+    }
+    let pdu: MmsPdu;
+    try {
+      pdu = decodeMms(body);
+    } catch (e) {
+      if (!(e instanceof WapDecodeError)) throw e;
+      log.info({ err: e.message }, 'mmsc: undecodable PDU');
+      return { status: 200, body: sendConf(salvageTransactionId(body), 'Error-permanent-message-format-corrupt', { text: e.message }) };
+    }
+    switch (pdu.messageType) {
+      case 'm-send-req':
+        return { status: 200, body: await onSendReq(pdu, req, octets) };
+      case 'm-notifyresp-ind':
+        await onNotifyResp(pdu);
+        return { status: 200, body: Buffer.alloc(0) };
+      case 'm-acknowledge-ind':
+        await onAcknowledge(pdu);
+        return { status: 200, body: Buffer.alloc(0) };
+      case 'm-read-rec-ind':
+        await onReadRec(pdu, req);
+        return { status: 200, body: Buffer.alloc(0) };
+      default:
+        return {
+          status: 200,
+          body: sendConf(pdu.headers.transactionId ?? '', 'Error-unsupported-message', { text: `${String(pdu.messageType)} not supported here` }),
+        };
+    }
+  }
+
+  async function onGet(token: string): Promise<{ status: number; body: Buffer }> {
+    const found = TOKEN.test(token) ? store.byToken(token) : undefined;
+    // §6.3 / §7.3.50: an unknown or expired location is answered with Error-permanent-message-not-found.
+    if (!found || found.message.expiresAt <= now()) {
+      return { status: 404, body: retrieveError('Error-permanent-message-not-found', 'message not found or expired', now()) };
+    }
+    const { message, recipient } = found;
+    const stored = await store.read(message.messageId);
+    log.info({ messageId: message.messageId, recipient: recipient.address }, 'mmsc: message retrieved');
+    return { status: 200, body: message.generated ? withTransactionId(stored, recipient.transactionId) : stored };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://mmsc');
+    let out: { status: number; body: Buffer; type?: string };
+    try {
+      if (req.method === 'POST' && url.pathname === path) out = await onPost(req);
+      else if (req.method === 'GET' && url.pathname.startsWith(`${path}/`)) out = await onGet(url.pathname.slice(path.length + 1));
+      else if (url.pathname === path || url.pathname.startsWith(`${path}/`)) {
+        out = { status: 405, body: Buffer.from('use POST for MM1 PDUs, GET for content locations\n'), type: 'text/plain' };
+      } else out = { status: 404, body: Buffer.from('not found\n'), type: 'text/plain' };
+    } catch (e) {
+      {
+        log.error({ err: (e as Error).stack }, 'mmsc: request failed');
+        // Still an MMS answer: a transient failure the handset may retry.
+        out = req.method === 'GET'
+          ? { status: 503, body: retrieveError('Error-transient-failure', 'temporary failure', now()) }
+          : { status: 503, body: sendConf('', 'Error-transient-failure', { text: 'temporary failure' }) };
+      }
+    }
+    if (res.headersSent || res.destroyed) return;
+    res.statusCode = out.status;
+    if (out.body.length > 0 || out.type) res.setHeader('content-type', out.type ?? MMS_CONTENT_TYPE);
+    res.setHeader('content-length', out.body.length);
+    if (!req.complete) res.setHeader('connection', 'close');
+    res.end(out.body);
+  }
+
+  async function purge(): Promise<MessageRecord[]> {
+    const gone = store.expired(now());
+    for (const m of gone) {
+      for (const r of m.recipients) {
+        if (r.state !== 'Retrieved' && r.state !== 'Rejected') {
+          r.state = 'Expired';
+          r.updatedAt = now();
+          void track(deliveryReport(m, r, 'Expired'));
+        }
+      }
+      await store.remove(m.messageId);
+      log.info({ messageId: m.messageId }, 'mmsc: expired message purged');
+    }
+    return gone;
+  }
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  const purgeTimer = setInterval(() => void purge().catch((e: Error) => log.error({ err: e.message }, 'mmsc: purge failed')), options.purgeIntervalMs ?? 60_000);
+  purgeTimer.unref();
+
+  return {
+    server,
+    store,
+    locationOf,
+    purge,
+    listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const addr = server.address() as AddressInfo;
+          const h = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+          publicUrl ??= `http://${h}:${addr.port}${path}`;
+          // Notifications not sent before a restart (accepted, then stopped before the push) go out now.
+          for (const m of store.list()) for (const r of m.recipients) if (r.state === 'pending') void track(notify(m, r));
+          resolve(addr);
+        });
+      });
+    },
+    async close(): Promise<void> {
+      closed = true;
+      clearInterval(purgeTimer);
+      for (const [t, wake] of sleepers) {
+        clearTimeout(t);
+        wake();
+      }
+      sleepers.clear();
+      aborter.abort();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await Promise.allSettled([...pending]);
+      await store.flush();
+    },
+    async idle(): Promise<void> {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+      await store.flush();
+    },
+  };
+}
