@@ -53,9 +53,10 @@ export function parsePapBody(contentTypeHeader: string | undefined, body: Buffer
   if (!boundary || boundary.length > 70) throw new PapError(PapCode.BAD_REQUEST, 'multipart body without a valid boundary');
   const parts: { headers: [string, string][]; body: Buffer }[] = [];
   // RFC 2046 §5.1.1: a preamble before the first delimiter is discarded (Kannel's PIs send a CRLF there).
-  const first = body.subarray(0, 2).toString('latin1') === '--' && body.indexOf(`--${boundary}`) === 0 ? 0 : body.indexOf(`\r\n--${boundary}`);
-  if (first < 0) throw new PapError(PapCode.BAD_REQUEST, 'multipart body without its boundary: no control entity');
-  const framed = first === 0 ? body : body.subarray(first + 2);
+  const delimiter = `--${boundary}`;
+  const at = body.subarray(0, delimiter.length).toString('latin1') === delimiter ? 0 : body.indexOf(`\r\n${delimiter}`);
+  if (at < 0) throw new PapError(PapCode.BAD_REQUEST, 'multipart body without its boundary: no control entity');
+  const framed = at === 0 && body[0] === 0x2d ? body : body.subarray(at + 2);
   try {
     for (const part of parseMultipart(framed, { boundary, maxFileSize: body.length + 1, maxHeaderSize: 8192 })) {
       if (parts.length >= MAX_PARTS) throw new PapError(PapCode.BAD_REQUEST, `more than ${MAX_PARTS} parts in the PAP message`);

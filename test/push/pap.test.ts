@@ -119,6 +119,11 @@ describe('PAP multipart/related body (WAP-247 §8)', () => {
     expect(r.content?.headers).toContainEqual(['x-wap-application-id', 'x-wap-application:mms.ua']);
     expect(r.capabilities).toBe('<rdf/>');
   });
+  it("a CRLF before the first delimiter, as Kannel's test_ppg sends it", () => {
+    const r = parsePapBody('multipart/related; boundary=XyZ', Buffer.from('\r\n--XyZ\r\nContent-Type: application/xml\r\n\r\n<pap/>\r\n--XyZ--'), 10);
+    expect(r.control).toBe('<pap/>');
+  });
+
   it('missing control entity, bad framing, oversize content → 2000', () => {
     expect(code(() => parsePapBody('text/plain', Buffer.from('x'), 10))).toBe(PapCode.BAD_REQUEST);
     expect(code(() => parsePapBody('multipart/related', Buffer.from('x'), 10))).toBe(PapCode.BAD_REQUEST);
