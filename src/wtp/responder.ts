@@ -447,14 +447,11 @@ export class ResponderTx implements ResponderTransaction {
     let test = this.r.tidCache.test(peerId, this.tid);
     if (test === 'no-cache') test = this.r.timers.verifyUnknownPeers || noCache ? 'fail' : 'ok';
     if (pdu.tidNew) test = 'fail';
-    if (test === 'ok') {
-      this.r.tidCache.set(peerId, this.tid);
+    if (test === 'ok' || test === 'reordered') {
+      this.r.tidCache.accept(peerId, this.tid, test === 'ok');
       return this.accepted(v, pdu.rid);
     }
-    if (test === 'reordered') {
-      this.r.tidCache.remember(peerId, this.tid);
-      return this.accepted(v, pdu.rid);
-    }
+    this.r.tidCache.see(peerId, this.tid);
     // WAP-224 §9.4.2: ask the initiator — Ack with Tve — and wait for its Tok.
     this.emit({ kind: 'tid-verification', outcome: 'started' });
     this.sendAck({ tve: true });
@@ -523,7 +520,7 @@ export class ResponderTx implements ResponderTransaction {
         this.emit({ kind: 'tid-verification', outcome: 'ok' });
         const peerId = this.key.slice(0, this.key.lastIndexOf('#'));
         if (this.tidNew) this.r.tidCache.reset(peerId, this.tid);
-        else this.r.tidCache.remember(peerId, this.tid);
+        else this.r.tidCache.accept(peerId, this.tid, false);
         return this.accepted(this.reassembler().reevaluate(), false);
       }
       case RespState.RESULT_RESP_WAIT: {

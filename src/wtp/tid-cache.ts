@@ -14,23 +14,23 @@ export function tidTest(rcv: number, last: number, window: number): 'ok' | 'fail
   return last - rcv >= window ? 'ok' : 'fail';
 }
 
-/** How many recently accepted TIDs per peer are remembered to tell reordering from duplication. */
+/** How far below LastTID the cache remembers exactly which TIDs it has seen. */
 export const RECENT_TIDS = 256;
 
 interface Entry {
   /** LastTID of WAP-224 §9.4.3. */
   last: number;
-  /** The first TID accepted into this entry: below it nothing is known. */
+  /** The first TID of this entry: below it nothing is known. */
   base: number;
-  /** TIDs accepted recently (at most RECENT_TIDS). */
-  recent: Set<number>;
+  /** Every TID seen in (last - RECENT_TIDS, last], accepted or not. */
+  seen: Set<number>;
 }
 
 /**
- * WAP-224 §9.4.3 suggests caching more than one TID so that reordering does not fail the TID test. We keep
- * the last RECENT_TIDS accepted TIDs: a TID below LastTID that this entry has watched for and never seen is a
- * new, reordered transaction (accepted without a verification round trip); one that was seen is a duplicate
- * (verified, so a delayed copy is never delivered twice).
+ * WAP-224 §9.4.3 suggests caching more than one TID so that reordering does not fail the TID test. Per peer we
+ * keep every TID seen within RECENT_TIDS below LastTID: a TID in that range that was never seen is a new,
+ * reordered transaction (accepted without a verification round trip); one that was seen is a duplicate (its
+ * test fails, so it is verified and a delayed copy is never delivered twice).
  */
 export class TidCache {
   private readonly lru: LRUCache<string, Entry>;
@@ -48,40 +48,37 @@ export class TidCache {
   }
 
   test(peer: string, tid: number): TidTestResult {
-    const item = this.lru.get(peer);
-    if (!item) return 'no-cache';
-    if (item.recent.has(tid)) return 'fail';
-    const t = tidTest(tid, item.last, this.window);
-    if (t === 'fail' && tid < item.last && tid > item.base && item.last - tid <= RECENT_TIDS) return 'reordered';
+    const e = this.lru.get(peer);
+    if (!e) return 'no-cache';
+    if (e.seen.has(tid)) return 'fail';
+    const t = tidTest(tid, e.last, this.window);
+    if (t === 'fail' && tid < e.last && tid > e.base && e.last - tid < RECENT_TIDS) return 'reordered';
     return t;
   }
 
-  /** A TID passed the test: it becomes LastTID (WAP-224 §9.4.3). */
-  set(peer: string, tid: number): void {
-    const item = this.lru.get(peer);
-    if (!item || tidTest(tid, item.last, this.window) === 'ok' || item.recent.has(tid)) {
-      const next: Entry = item ?? { last: tid, base: tid, recent: new Set() };
-      next.last = tid;
-      this.remember(next, tid);
-      this.lru.set(peer, next);
-    } else {
-      this.remember(item, tid);
-      this.lru.set(peer, item);
-    }
+  /** A TID was accepted; `asLast` when it becomes LastTID (the TID test said ok). Creates the entry. */
+  accept(peer: string, tid: number, asLast: boolean): void {
+    let e = this.lru.get(peer);
+    if (!e) e = { last: tid, base: tid, seen: new Set() };
+    if (asLast) e.last = tid;
+    this.add(e, tid);
+    this.lru.set(peer, e);
   }
 
-  /** A TID accepted without becoming LastTID (reordered, or verified without TIDnew — WAP-224 §9.4.4). */
-  remember(item: Entry | string, tid: number): void {
-    const e = typeof item === 'string' ? this.lru.get(item) : item;
-    if (!e) return;
-    e.recent.delete(tid);
-    e.recent.add(tid);
-    if (e.recent.size > RECENT_TIDS) e.recent.delete(e.recent.values().next().value!);
+  /** A TID was seen but not (yet) accepted: a later copy of it must fail the test. */
+  see(peer: string, tid: number): void {
+    const e = this.lru.get(peer);
+    if (e) this.add(e, tid);
   }
 
-  /** TIDnew (WAP-224 §9.4.4): forget what was known and start over at this TID. */
+  /** TIDnew verified (WAP-224 §9.4.4): forget what was known and start over at this TID. */
   reset(peer: string, tid: number): void {
-    this.lru.set(peer, { last: tid, base: tid, recent: new Set([tid]) });
+    this.lru.set(peer, { last: tid, base: tid, seen: new Set([tid]) });
+  }
+
+  private add(e: Entry, tid: number): void {
+    e.seen.add(tid);
+    for (const t of e.seen) if (((e.last - t) & 0x7fff) >= RECENT_TIDS) e.seen.delete(t);
   }
 
   get(peer: string): number | undefined {
