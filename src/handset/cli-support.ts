@@ -19,6 +19,16 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
+/** Help lines for the common options. */
+export const COMMON_HELP = `  --gateway HOST:PORT   gateway (default 127.0.0.1:9201, or :9200 with --cl)
+  --bind ADDR           the handset's own address (e.g. 127.0.0.2)
+  --cl                  connectionless WSP (port 9200) instead of a WTP session
+  --header 'N: v'       request header (repeatable)
+  --out FILE            write the reply body here instead of stdout
+  --timeout S           give up after S seconds (default 30)
+Status and headers go to stderr; exit status 0 only on a 2xx reply.
+`;
+
 export interface CommonArgs {
   gateway: Endpoint;
   bind?: string;
