@@ -119,7 +119,9 @@ export class SessionServer {
     });
   }
 
+  /** Live sessions (idle ones past their timeout are dropped first). */
   get size(): number {
+    this.sessions.purgeStale();
     return this.sessions.size;
   }
 
