@@ -193,9 +193,9 @@ export function decodeBytes(buf: Buffer, as: DecodeAs, opts: DecodeOptions = {})
         if ((pdu.type === 'Invoke' || pdu.type === 'Result') && pdu.data.length > 0) {
           // WAP-224 §9.6: TTR set on the first packet = the whole message; otherwise segments follow.
           if (pdu.ttr) item.wsp = decodeWspCo(pdu.data, opts);
-          else item.note = 'first segment of a segmented message: WSP not decoded';
+          else item.note = 'first segment: the WSP PDU is decoded on the packet that completes the message';
         } else if ((pdu.type === 'SegmentedInvoke' || pdu.type === 'SegmentedResult') && pdu.data.length > 0) {
-          item.note = `segment ${pdu.psn}: WSP not decoded`;
+          item.note = `segment ${pdu.psn}: the WSP PDU is decoded on the packet that completes the message`;
         }
         return item;
       });
@@ -251,9 +251,69 @@ function run1(source: string, buf: Buffer, as: DecodeAs | 'auto', opts: DecodeOp
   }
 }
 
+/**
+ * Reassembles segmented WTP messages across the packets of a capture (WAP-224 §9.6: the first packet is an
+ * Invoke/Result with TTR clear and PSN 0, then Segmented Invoke/Result PSN 1..n, the last with TTR set), so
+ * the WSP PDU they carry is decoded on the packet that completes it. Retransmissions replace their segment.
+ * Bounded: at most MAX_OPEN messages in progress and MAX_MESSAGE octets each; the oldest is dropped first.
+ */
+class SarCollector {
+  static readonly MAX_OPEN = 256;
+  static readonly MAX_MESSAGE = 4 * 1024 * 1024;
+  private readonly open = new Map<string, { segs: Map<number, Buffer>; size: number; last?: number }>();
+
+  /** Feeds one WTP PDU; returns the whole message when this PDU completed it. */
+  add(flow: string, pdu: WtpPdu): { data: Buffer; segments: number } | undefined {
+    let psn: number;
+    if (pdu.type === 'Invoke' || pdu.type === 'Result') {
+      if (pdu.ttr) return undefined; // not segmented
+      psn = 0;
+    } else if (pdu.type === 'SegmentedInvoke' || pdu.type === 'SegmentedResult') psn = pdu.psn;
+    else return undefined;
+    const dir = pdu.type.endsWith('Invoke') ? 'I' : 'R';
+    const key = `${flow}|${dir}|${pdu.tid}`;
+    let m = this.open.get(key);
+    if (!m) {
+      if (this.open.size >= SarCollector.MAX_OPEN) this.open.delete(this.open.keys().next().value!);
+      m = { segs: new Map(), size: 0 };
+      this.open.set(key, m);
+    }
+    if (psn === 0 && m.segs.has(0) && !pdu.rid) {
+      // a new message reusing the TID: start again
+      m.segs.clear();
+      m.size = 0;
+      delete m.last;
+    }
+    const prev = m.segs.get(psn);
+    m.size += pdu.data.length - (prev?.length ?? 0);
+    if (m.size > SarCollector.MAX_MESSAGE) {
+      this.open.delete(key);
+      return undefined;
+    }
+    m.segs.set(psn, pdu.data);
+    if (pdu.ttr) m.last = psn;
+    if (m.last === undefined) return undefined;
+    for (let i = 0; i <= m.last; i++) if (!m.segs.has(i)) return undefined;
+    this.open.delete(key);
+    const parts: Buffer[] = [];
+    for (let i = 0; i <= m.last; i++) parts.push(m.segs.get(i)!);
+    return { data: Buffer.concat(parts), segments: m.last + 1 };
+  }
+}
+
+function reassemble(sar: SarCollector, flow: string, result: Decoded, opts: DecodeOptions): void {
+  for (const item of result.wtp ?? []) {
+    const done = sar.add(flow, item.pdu);
+    if (!done) continue;
+    item.wsp = decodeWspCo(done.data, opts);
+    item.note = `WSP reassembled from ${done.segments} segments`;
+  }
+}
+
 /** One document per UDP packet on a WAP port (or exported-PDU record) of a pcap/pcapng capture. */
 export function decodeCapture(source: string, buf: Buffer, opts: DecodeOptions = {}, as?: DecodeAs): Document[] {
   const docs: Document[] = [];
+  const sar = new SarCollector();
   try {
     for (const item of readUdpDatagrams(buf)) {
       const time = Number.isFinite(item.time) ? new Date(item.time).toISOString() : undefined;
@@ -272,7 +332,9 @@ export function decodeCapture(source: string, buf: Buffer, opts: DecodeOptions =
         continue;
       }
       try {
-        docs.push({ ...base, result: decodeBytes(item.payload, kind, opts) });
+        const result = decodeBytes(item.payload, kind, opts);
+        if (kind === 'wtp') reassemble(sar, `${base.src}>${base.dst}`, result, opts);
+        docs.push({ ...base, result });
       } catch (e) {
         docs.push({ ...base, ok: false, error: errorInfo(e) });
       }

@@ -8,11 +8,14 @@
 import { DecodeErrorCode, WapDecodeError, WapEncodeError } from '../wire/errors.ts';
 import { Reader } from '../wire/reader.ts';
 import { Writer } from '../wire/writer.ts';
-import { formatContentType, parseContentType, readContentType, writeContentType, type ContentType } from './content-type.ts';
+import { formatContentType, parseContentType, type ContentType } from './content-type.ts';
+import { readContentTypeKeepingRaw, writeContentTypeOrRaw } from './pdu-content-type.ts';
 import { decodeHeaders, encodeHeaders, type HeaderCodecOptions, type WspHeader } from './headers/index.ts';
 
 export interface MultipartEntry {
   contentType: ContentType;
+  /** The Content-Type octets as received when they differ from wapgate's encoding (see pdu-content-type.ts). */
+  contentTypeRaw?: Buffer;
   headers: WspHeader[];
   /** The entry's octets as carried. */
   data: Buffer;
@@ -76,10 +79,10 @@ export function readMultipart(r: Reader, opts: MultipartOptions = {}, depth = 0)
     const headersLen = r.uintvar();
     const dataLen = r.uintvar();
     const h = r.sub(headersLen, 'multipart entry headers');
-    const contentType = readContentType(h);
+    const { contentType, raw } = readContentTypeKeepingRaw(h, opts.encodingVersion);
     const headers = h.atEnd() ? [] : decodeHeaders(h, headerOpts(opts));
     const data = r.bytes(dataLen, 'multipart entry data');
-    const entry: MultipartEntry = { contentType, headers, data };
+    const entry: MultipartEntry = raw ? { contentType, contentTypeRaw: raw, headers, data } : { contentType, headers, data };
     // WAP-230 §8.5: an entry may itself be a multipart; decode it (bounded), keep it raw if it does not parse.
     if (isWspMultipart(contentType.type) && depth + 1 < maxDepth) {
       try {
@@ -105,7 +108,7 @@ export function writeMultipart(w: Writer, entries: readonly MultipartEntry[], op
   w.uintvar(entries.length);
   for (const e of entries) {
     const hw = new Writer(64);
-    writeContentType(hw, e.contentType, opts.encodingVersion !== undefined ? { encodingVersion: opts.encodingVersion } : {});
+    writeContentTypeOrRaw(hw, e.contentType, e.contentTypeRaw, opts.encodingVersion);
     if (e.headers.length > 0) hw.bytes(encodeHeaders(e.headers, headerOpts(opts)));
     const hdrs = hw.finish();
     const data = e.parts ? encodeMultipart(e.parts, opts) : e.data;

@@ -5,7 +5,8 @@
 import { DecodeErrorCode } from '../wire/errors.ts';
 import { Reader } from '../wire/reader.ts';
 import { readAddresses, readCapabilities } from './capabilities.ts';
-import { readContentType, type ContentType } from './content-type.ts';
+import type { ContentType } from './content-type.ts';
+import { readContentTypeKeepingRaw } from './pdu-content-type.ts';
 import { decodeHeaders, type WspHeader } from './headers/index.ts';
 import {
   EXTENDED_GET_RANGE,
@@ -33,11 +34,15 @@ function readHeaders(r: Reader, opts: WspPduOptions): WspHeader[] {
 }
 
 /** Content-Type then headers, filling the window (WAP-230 §8.2.3.2/3, §8.2.4.1). */
-function readTypedHeaders(r: Reader, opts: WspPduOptions): { contentType?: ContentType; headers: WspHeader[] } {
+function readTypedHeaders(
+  r: Reader,
+  opts: WspPduOptions,
+): { contentType?: ContentType; contentTypeRaw?: Buffer; headers: WspHeader[] } {
   // An empty block has no Content-Type: peers do send it (lenient decode, byte-exact re-encode).
   if (r.atEnd()) return { headers: [] };
-  const contentType = readContentType(r);
-  return { contentType, headers: readHeaders(r, opts) };
+  const { contentType, raw } = readContentTypeKeepingRaw(r, opts.encodingVersion);
+  const headers = readHeaders(r, opts);
+  return raw ? { contentType, contentTypeRaw: raw, headers } : { contentType, headers };
 }
 
 function methodName(pduType: number, opts: WspPduOptions): string | undefined {

@@ -4,7 +4,8 @@
 import { WapEncodeError } from '../wire/errors.ts';
 import { Writer } from '../wire/writer.ts';
 import { encodeCapabilities, writeAddress } from './capabilities.ts';
-import { writeContentType, type ContentType } from './content-type.ts';
+import type { ContentType } from './content-type.ts';
+import { writeContentTypeOrRaw } from './pdu-content-type.ts';
 import { encodeHeaders, type WspHeader } from './headers/index.ts';
 import { GET_RANGE, METHOD_PDU, PDU_TYPE, POST_RANGE, type WspPdu, type WspPduOptions } from './pdu-types.ts';
 
@@ -16,13 +17,18 @@ function headerBlock(headers: readonly WspHeader[], opts: WspPduOptions): Buffer
   return encodeHeaders(headers, o);
 }
 
-function typedHeaderBlock(ct: ContentType | undefined, headers: readonly WspHeader[], opts: WspPduOptions): Buffer {
+function typedHeaderBlock(
+  ct: ContentType | undefined,
+  raw: Buffer | undefined,
+  headers: readonly WspHeader[],
+  opts: WspPduOptions,
+): Buffer {
   if (ct === undefined) {
     if (headers.length > 0) throw new WapEncodeError('headers without a Content-Type cannot be encoded');
     return Buffer.alloc(0);
   }
   const w = new Writer(64);
-  writeContentType(w, ct, opts.encodingVersion !== undefined ? { encodingVersion: opts.encodingVersion } : {});
+  writeContentTypeOrRaw(w, ct, raw, opts.encodingVersion);
   w.bytes(headerBlock(headers, opts));
   return Buffer.from(w.finish());
 }
@@ -81,13 +87,13 @@ export function writeWspPdu(w: Writer, pdu: WspPdu, opts: WspPduOptions = {}): v
       return;
     }
     case 'Reply': {
-      const block = typedHeaderBlock(pdu.contentType, pdu.headers, opts);
+      const block = typedHeaderBlock(pdu.contentType, pdu.contentTypeRaw, pdu.headers, opts);
       w.u8(PDU_TYPE.Reply).u8(pdu.status).uintvar(block.length).bytes(block).bytes(pdu.data);
       return;
     }
     case 'Push':
     case 'ConfirmedPush': {
-      const block = typedHeaderBlock(pdu.contentType, pdu.headers, opts);
+      const block = typedHeaderBlock(pdu.contentType, pdu.contentTypeRaw, pdu.headers, opts);
       w.u8(PDU_TYPE[pdu.type]).uintvar(block.length).bytes(block).bytes(pdu.data);
       return;
     }
@@ -105,7 +111,7 @@ export function writeWspPdu(w: Writer, pdu: WspPdu, opts: WspPduOptions = {}): v
     case 'Post': {
       const t = methodPduType(pdu.pduType, pdu.method, POST_RANGE, opts);
       const uri = Buffer.from(pdu.uri, 'latin1');
-      const block = typedHeaderBlock(pdu.contentType, pdu.headers, opts);
+      const block = typedHeaderBlock(pdu.contentType, pdu.contentTypeRaw, pdu.headers, opts);
       w.u8(t).uintvar(uri.length).uintvar(block.length).bytes(uri).bytes(block).bytes(pdu.data);
       return;
     }

@@ -127,6 +127,12 @@ export interface PostPdu {
   uri: string;
   /** Absent only when a peer sent an empty headers block (no Content-Type). */
   contentType?: ContentType;
+  /**
+   * The Content-Type octets as received, kept only when they differ from wapgate's own encoding of
+   * `contentType` (e.g. a textual media type that has a well-known code), so re-encoding is byte-exact.
+   * Used on encode only while it still decodes to `contentType`; otherwise `contentType` is encoded.
+   */
+  contentTypeRaw?: Buffer;
   headers: WspHeader[];
   data: Buffer;
 }
@@ -138,6 +144,12 @@ export interface ReplyPdu {
   status: number;
   /** Absent only when a peer sent an empty headers block (no Content-Type). */
   contentType?: ContentType;
+  /**
+   * The Content-Type octets as received, kept only when they differ from wapgate's own encoding of
+   * `contentType` (e.g. a textual media type that has a well-known code), so re-encoding is byte-exact.
+   * Used on encode only while it still decodes to `contentType`; otherwise `contentType` is encoded.
+   */
+  contentTypeRaw?: Buffer;
   headers: WspHeader[];
   data: Buffer;
 }
@@ -146,6 +158,12 @@ export interface ReplyPdu {
 export interface PushPdu {
   type: 'Push';
   contentType?: ContentType;
+  /**
+   * The Content-Type octets as received, kept only when they differ from wapgate's own encoding of
+   * `contentType` (e.g. a textual media type that has a well-known code), so re-encoding is byte-exact.
+   * Used on encode only while it still decodes to `contentType`; otherwise `contentType` is encoded.
+   */
+  contentTypeRaw?: Buffer;
   headers: WspHeader[];
   data: Buffer;
 }
@@ -154,6 +172,12 @@ export interface PushPdu {
 export interface ConfirmedPushPdu {
   type: 'ConfirmedPush';
   contentType?: ContentType;
+  /**
+   * The Content-Type octets as received, kept only when they differ from wapgate's own encoding of
+   * `contentType` (e.g. a textual media type that has a well-known code), so re-encoding is byte-exact.
+   * Used on encode only while it still decodes to `contentType`; otherwise `contentType` is encoded.
+   */
+  contentTypeRaw?: Buffer;
   headers: WspHeader[];
   data: Buffer;
 }

@@ -140,7 +140,7 @@ describe('WSP multipart ⇄ MIME (RFC 2046)', () => {
   it('reads MIME written by undici (FormData → Response)', async () => {
     const fd = new FormData();
     fd.append('text', 'héllo');
-    fd.append('file', new Blob([gif.data], { type: 'image/gif' }), 'a.gif');
+    fd.append('file', new Blob([new Uint8Array(gif.data)], { type: 'image/gif' }), 'a.gif');
     const res = new Response(fd);
     const body = Buffer.from(await res.arrayBuffer());
     const out = mimeToWspMultipart(body, res.headers.get('content-type')!);

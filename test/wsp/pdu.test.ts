@@ -249,6 +249,22 @@ describe('WSP PDU vectors (WAP-230 §8.2)', () => {
     });
   }
 
+  it('keeps a textual Content-Type that has a well-known code byte-exact (as mmsd/nuntium pushes send it)', () => {
+    const text = `${ascii('application/vnd.wap.mms-message')}00`;
+    const bytes = hex(`06 22 ${text} af84 8c82`);
+    const pdu = decodeWspPdu(bytes);
+    expect(pdu).toEqual({
+      type: 'Push',
+      contentType: ct('application/vnd.wap.mms-message'),
+      contentTypeRaw: hex(text),
+      headers: [h('X-Wap-Application-Id', 'x-wap-application:mms.ua')],
+      data: hex('8c82'),
+    });
+    expect(encodeWspPdu(pdu).equals(bytes)).toBe(true);
+    // once the type is changed the stale octets are not used
+    expect(encodeWspPdu({ ...pdu, contentType: ct('text/plain') } as WspPdu).toString('hex')).toBe('060383af848c82');
+  });
+
   it('encodes a method PDU from its method name alone', () => {
     expect(encodeWspPdu({ type: 'Get', method: 'head', uri: '/', headers: [] }).toString('hex')).toBe('42012f');
     expect(encodeWspPdu({ type: 'Post', method: 'PUT', uri: '/', contentType: ct('text/plain'), headers: [], data: Buffer.alloc(0) }).toString('hex')).toBe(
