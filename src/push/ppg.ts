@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { SmppClient } from '../bearer/sms/smpp-client.ts';
 import { cidrSet, parseIp } from '../identity/ip.ts';
 import { compilePushContent, type PushCompiler } from './content.ts';
 import { PpgEngine, type PpgDeps } from './engine.ts';
@@ -37,7 +38,7 @@ export interface Ppg {
   handler(req: IncomingMessage, res: ServerResponse): void;
   /** Starts an HTTP server for the handler (defaults: options.papPort / papBind). */
   listen(port?: number, host?: string): Promise<AddressInfo>;
-  /** Stops the listener and the engine (running deliveries and notifications are awaited). */
+  /** Stops the listener, the engine (running deliveries and notifications are awaited) and its own SMPP link. */
   close(): Promise<void>;
 }
 
@@ -47,8 +48,29 @@ interface Answer {
   headers?: Record<string, string>;
 }
 
-export function createPpg(input: PpgOptionsInput = {}, deps: PpgCreateDeps = {}): Ppg {
+export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps = {}): Ppg {
   const options = resolvePpgOptions(input);
+  // push.smpp.enabled without an injected sender: the PPG runs its own SMPP client (bound until close()).
+  let ownSmpp: SmppClient | undefined;
+  if (options.smpp.enabled && !givenDeps.sms) {
+    const o = options.smpp;
+    ownSmpp = new SmppClient({
+      host: o.host,
+      port: o.port,
+      systemId: o.systemId,
+      password: o.password,
+      systemType: o.systemType,
+      sourceAddr: o.sourceAddr,
+      throttle: o.throttle,
+      reconnectDelay: o.reconnectDelay,
+      ...(o.responseTimeout !== undefined ? { responseTimeout: o.responseTimeout } : {}),
+      ...(o.enquireLinkPeriod !== undefined ? { enquireLinkPeriod: o.enquireLinkPeriod } : {}),
+    });
+    ownSmpp.on('bound', () => givenDeps.log?.info({ smsc: `${o.host}:${o.port}` }, 'SMPP bound'));
+    ownSmpp.on('unbound', (why) => givenDeps.log?.warn({ smsc: `${o.host}:${o.port}`, why }, 'SMPP link lost, re-binding'));
+    ownSmpp.start();
+  }
+  const deps: PpgCreateDeps = ownSmpp ? { ...givenDeps, sms: ownSmpp } : givenDeps;
   const engine = new PpgEngine(options, deps);
   const trusted = cidrSet(options.trustedIps, 'push.trustedIps');
   const bodyLimit = options.maxContentSize * 2 + MAX_CONTROL_SIZE + 16 * 1024;
@@ -225,6 +247,7 @@ export function createPpg(input: PpgOptionsInput = {}, deps: PpgCreateDeps = {})
         });
       }
       await engine.close();
+      await ownSmpp?.close();
     },
   };
 }

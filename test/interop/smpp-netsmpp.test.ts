@@ -109,9 +109,11 @@ describe.skipIf(!ready || !toolAvailable('tshark') || !sharedAvailable())('SMPP 
 
   it('the PPG end to end: PAP push to a PLMN address → SMS through Net::SMPP → receipts → result notifications', async () => {
     const smsc = await startSmsc();
-    const sms = client(smsc.port);
-    await sms.waitBound();
-    const ppg = createPpg({ smpp: { enabled: true, deliveryReceipts: true } }, { sms });
+    // The PPG binds its own SMPP client from its options; pushes that arrive before the bind are retried.
+    const ppg = createPpg({
+      smpp: { enabled: true, host: '127.0.0.1', port: smsc.port, systemId: 'wapgate', password: 'secret', sourceAddr: '9200', throttle: 50, deliveryReceipts: true },
+      queue: { retryInterval: 200 },
+    });
     closers.push(() => ppg.close());
     const results: { address: string; state: string }[] = [];
     ppg.engine.on('result', (e) => results.push({ address: e.address, state: e.state }));
