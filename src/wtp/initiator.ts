@@ -7,6 +7,7 @@ import { type Clock, realClock, type TimerHandle } from './clock.ts';
 import { abortPdu, ackPdu, EventSink, nackPdu, Outbox } from './engine.ts';
 import {
   decodeWtpDatagram,
+  peekTid,
   PROVIDER_ABORT,
   TPI_OPTION,
   optionTpi,
@@ -138,6 +139,9 @@ export class WtpInitiator {
         pdus = decodeWtpDatagram(datagram);
       } catch (e) {
         this.events.emit({ kind: 'malformed', error: e instanceof Error ? e.message : String(e) });
+        // WAP-224 §9 RcvErrorPDU: Abort(PROTOERR) for the transaction it names, if it is ours.
+        const t = peekTid(datagram);
+        if (t?.tidResponse) this.txs.get(`${peerKey(peer)}#${t.tid}`)?.onErrorPdu();
         return;
       }
       for (const pdu of pdus) {
@@ -294,6 +298,10 @@ export class InitiatorTx {
     }
     this.transition(InitState.RESULT_WAIT, 'R');
     for (const p of this.sender.nextGroup()) this.sendPacket(p);
+  }
+
+  onErrorPdu(): void {
+    if (this.state === InitState.RESULT_WAIT || this.state === InitState.RESULT_RESP_WAIT) this.abortWith('PROTOERR');
   }
 
   userAbort(reason: number): void {
