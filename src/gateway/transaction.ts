@@ -9,6 +9,7 @@ import { formatContentType, parseContentType, type ContentType } from '../wsp/co
 import type { WspHeader } from '../wsp/headers/index.ts';
 import type { GetPdu, PostPdu, ReplyPdu } from '../wsp/pdu-types.ts';
 import { httpToWspStatus, statusReason } from '../wsp/status.ts';
+import { decodeMultipart, encodeMultipart, isMimeMultipart, isWspMultipart, mimeToWspMultipart, wspMultipartToMime } from '../wsp/multipart.ts';
 import type { ChargingSink, ClientPolicy, Enricher } from './hooks.ts';
 import type { HeaderPair, HttpProxy, ProxyOutcome } from './proxy.ts';
 
@@ -66,18 +67,22 @@ export class MethodHandler {
       // WAP-230 §8.3.2.5: an extended method PDU type the session never negotiated.
       [status, outcome, reason] = [501, 'not-implemented', `PDU type 0x${(pdu.pduType ?? 0).toString(16)}`];
     } else {
+      const reqBody = pdu.type === 'Post' ? requestBody(pdu) : undefined;
       const res = await this.deps.proxy.fetch({
         method,
         uri: pdu.uri,
         headers: mergeHeaders(ctx.sessionHeaders, pdu.headers),
-        body: pdu.type === 'Post' ? pdu.data : undefined,
-        contentType: pdu.type === 'Post' && pdu.contentType ? formatContentType(pdu.contentType) : undefined,
+        body: reqBody?.data,
+        contentType: reqBody?.contentType,
         clientIp: peer.address,
         maxResponseBytes: Math.max(0, ctx.maxReplyBytes - REPLY_OVERHEAD),
         timeoutMs: ctx.timeoutMs,
       });
       ({ status, outcome, headers, contentType, body, upstreamStatus, reason } = res);
       url = res.url ?? url;
+    }
+    if (outcome === 'ok' && contentType && isMimeMultipart(contentType)) {
+      [contentType, body] = responseMultipart(contentType, body);
     }
     let reply = buildReply(status, contentType, headers, body, outcome);
     let out = encodeOrBare(reply, ctx, this.deps.log);
@@ -140,6 +145,33 @@ export function mergeHeaders(session: readonly WspHeader[] | undefined, request:
   }
   for (const h of request) out.push([h.name, h.value]);
   return out;
+}
+
+/**
+ * A Post body for HTTP: WSP binary multipart (WAP-230 §8.5) becomes MIME multipart (RFC 2046), since no HTTP
+ * server reads the binary form; everything else goes as sent. An unreadable multipart is forwarded untouched.
+ */
+function requestBody(pdu: PostPdu): { data: Buffer; contentType?: string } {
+  const ct = pdu.contentType;
+  if (ct && isWspMultipart(ct.type)) {
+    try {
+      const mime = wspMultipartToMime(decodeMultipart(pdu.data), ct);
+      return { data: mime.body, contentType: mime.contentType };
+    } catch {
+      /* forward as sent */
+    }
+  }
+  return { data: pdu.data, contentType: ct ? formatContentType(ct) : undefined };
+}
+
+/** A MIME multipart answer becomes WSP binary multipart for the handset; unreadable ones go as they are. */
+function responseMultipart(contentType: string, body: Buffer): [string, Buffer] {
+  try {
+    const wsp = mimeToWspMultipart(body, contentType);
+    return [formatContentType(wsp.contentType), encodeMultipart(wsp.entries)];
+  } catch {
+    return [contentType, body];
+  }
 }
 
 function buildReply(

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway/index.ts';
 import { ClClient } from '../../src/handset/cl.ts';
 import { decodeConnectionless } from '../../src/wsp/pdu.ts';
+import { decodeMultipart, encodeMultipart } from '../../src/wsp/multipart.ts';
 import { pattern, sha, startUpstream, type Upstream } from './upstream-server.ts';
 
 let up: Upstream;
@@ -57,6 +58,26 @@ describe('connectionless WSP (9200)', () => {
       expect(up.seen.at(-1)?.method).toBe(m);
       expect(up.seen.at(-1)?.headers['content-length']).toBe('20000');
     }
+  });
+
+  it('converts WSP multipart to MIME towards HTTP and MIME multipart back to WSP for the handset', async () => {
+    const wsp = encodeMultipart([
+      { contentType: { type: 'text/plain', params: [] }, headers: [], data: Buffer.from('field value') },
+      { contentType: { type: 'image/jpeg', params: [] }, headers: [{ name: 'Content-Location', value: 'p.jpg' }], data: pattern(500) },
+    ]);
+    const r = await client.post('/echo', 'application/vnd.wap.multipart.form-data', wsp);
+    expect(r.status).toBe(200);
+    const seen = up.seen.at(-1)!;
+    expect(seen.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    expect(seen.body.toString('latin1')).toContain('field value');
+    expect(seen.body.toString('latin1')).toContain('Content-Location: p.jpg');
+    const m = await client.get('/multipart');
+    expect(m.contentType).toBe('application/vnd.wap.multipart.mixed');
+    const parts = decodeMultipart(m.body);
+    expect(parts.map((p) => [p.contentType.type, p.data.toString('latin1')])).toEqual([
+      ['text/plain', 'first part'],
+      ['image/gif', 'GIF89a'],
+    ]);
   });
 
   it('answers an origin outside the allow-list with 403 and never fetches it', async () => {

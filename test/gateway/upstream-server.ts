@@ -11,6 +11,7 @@
  *   /hang        → never answers (the socket is closed when the server stops).
  *   /reset       → destroys the socket without answering.
  *   /wml         → 200 text/vnd.wap.wml deck.
+ *   /multipart   → 200 multipart/mixed with a text and a GIF part.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -105,6 +106,15 @@ export async function startUpstream(host = '127.0.0.1'): Promise<Upstream> {
         case 'reset':
           req.socket.destroy();
           return;
+        case 'multipart': {
+          const b = 'XyZ-boundary';
+          res.writeHead(200, { 'Content-Type': `multipart/mixed; boundary=${b}` });
+          res.end(
+            `--${b}\r\nContent-Type: text/plain\r\n\r\nfirst part\r\n` +
+              `--${b}\r\nContent-Type: image/gif\r\nContent-Location: a.gif\r\n\r\nGIF89a\r\n--${b}--\r\n`,
+          );
+          return;
+        }
         case 'wml':
           res.writeHead(200, { 'Content-Type': 'text/vnd.wap.wml' });
           res.end('<?xml version="1.0"?><wml><card id="a"><p>hello</p></card></wml>');
