@@ -66,7 +66,10 @@ export function withTransactionId(stored: Buffer, transactionId: string): Buffer
   return Buffer.concat([stored.subarray(0, 2), tid, stored.subarray(2)]);
 }
 
-/** §6.3 m-retrieve-conf carrying only an error status (and no content): the answer for unknown or expired URLs. */
+/**
+ * §6.3 m-retrieve-conf carrying an error status: the answer for unknown or expired URLs. Content-Type is mandatory
+ * in m-retrieve-conf, so the explanation travels as a text/plain body too (as operator MMSCs do).
+ */
 export function retrieveError(status: RetrieveStatus, text: string, now: number): Buffer {
   return encodeMms({
     messageType: 'm-retrieve-conf',
@@ -76,6 +79,8 @@ export function retrieveError(status: RetrieveStatus, text: string, now: number)
       retrieveStatus: status,
       retrieveText: encodedString(text),
     },
+    contentType: { type: 'text/plain', params: [{ name: 'charset', value: 'utf-8' }] },
+    body: Buffer.from(text, 'utf8'),
   });
 }
 

@@ -77,6 +77,11 @@ export interface Mmsc {
   locationOf(token: string): string;
   /** Resolves when every push started so far has finished (tests). */
   idle(): Promise<void>;
+  /**
+   * Stores an m-retrieve-conf exactly as given (it is served byte-identical) for the given recipients and notifies
+   * them: how an operator injects a message (e.g. one received from another MMSC) into this one.
+   */
+  deposit(retrieveConf: Buffer, recipients: string[], o?: { expiry?: number }): Promise<MessageRecord>;
 }
 
 const TOKEN = /^[A-Za-z0-9_-]{22}$/;
@@ -156,7 +161,17 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
     await store.save();
   }
 
+  const notifying = new Set<string>();
   async function notify(m: MessageRecord, r: RecipientRecord): Promise<void> {
+    if (notifying.has(r.token)) return;
+    notifying.add(r.token);
+    try {
+      await notifyOnce(m, r);
+    } finally {
+      notifying.delete(r.token);
+    }
+  }
+  async function notifyOnce(m: MessageRecord, r: RecipientRecord): Promise<void> {
     r.notifyAttempts++;
     const ok = await push(r.pushAddress, notificationInd(m, r, locationOf(r.token)), 'm-notification-ind');
     if (closed || !store.get(m.messageId)) return;
@@ -426,6 +441,35 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
       });
       await Promise.allSettled([...pending]);
       await store.flush();
+    },
+    async deposit(retrieveConf: Buffer, addresses: string[], o: { expiry?: number } = {}): Promise<MessageRecord> {
+      const pdu = decodeMms(retrieveConf);
+      if (pdu.messageType !== 'm-retrieve-conf') throw new Error(`deposit needs an m-retrieve-conf, not ${String(pdu.messageType)}`);
+      const t = now();
+      const recipients: RecipientRecord[] = addresses.map((address) => {
+        const pushAddress = pushAddressOf(address);
+        if (!pushAddress) throw new Error(`cannot deliver to ${address}`);
+        return { address, pushAddress, token: newToken(), transactionId: newToken(), state: 'pending', updatedAt: t, notifyAttempts: 0 };
+      });
+      const h = pdu.headers;
+      const m: MessageRecord = {
+        messageId: newMessageId(t),
+        from: h.from && 'address' in h.from ? mmsText(h.from.address) : '',
+        mmsVersion: h.mmsVersion ?? '1.0',
+        size: retrieveConf.length,
+        receivedAt: t,
+        expiresAt: t + Math.min(o.expiry ?? expiry, expiry),
+        deliveryReport: false,
+        readReport: false,
+        senderVisible: !!(h.from && 'address' in h.from),
+        generated: false,
+        recipients,
+      };
+      if (h.subject) m.subject = h.subject;
+      if (typeof h.messageClass === 'string') m.messageClass = h.messageClass;
+      await store.add(m, retrieveConf);
+      if (publicUrl) for (const r of recipients) void track(notify(m, r));
+      return m;
     },
     async idle(): Promise<void> {
       while (pending.size > 0) await Promise.allSettled([...pending]);
