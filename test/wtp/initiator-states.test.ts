@@ -2,13 +2,14 @@
  * WAP-224 Appendix / §9 initiator state table: one test per row, named after it. TID 1 (firstTid), peer GATEWAY.
  */
 import { describe, expect, it } from 'vitest';
+import type { WtpPdu } from '../../src/wtp/pdu.ts';
 import { DEFAULT_WTP_TIMERS as T } from '../../src/wtp/timers.ts';
 import { WtpAbortError } from '../../src/wtp/types.ts';
 import { abort, ack, InitScript } from './script.ts';
 
 const D = Buffer.from([0x40, 0x03, 0x61, 0x62, 0x63]);
-const result = (o: { rid?: boolean; data?: Buffer } = {}) =>
-  ({ type: 'Result', tid: 1, tidResponse: true, rid: o.rid ?? false, gtr: false, ttr: true, tpis: [], data: o.data ?? Buffer.from('R') }) as const;
+const result = (o: { rid?: boolean; data?: Buffer } = {}): WtpPdu =>
+  ({ type: 'Result', tid: 1, tidResponse: true, rid: o.rid ?? false, gtr: false, ttr: true, tpis: [], data: o.data ?? Buffer.from('R') });
 
 function inResultWait(cls: 1 | 2 = 2): InitScript {
   const s = new InitScript().invoke(D, { class: cls });
@@ -110,10 +111,10 @@ describe('initiator RESULT_WAIT', () => {
   });
   it('RESULT_WAIT + RcvResult [segmented] → group Acks / Nacks, last Ack with the PSN', async () => {
     const s = inResultWait();
-    const seg = (psn: number, gtr: boolean, ttr: boolean, data: string) =>
+    const seg = (psn: number, gtr: boolean, ttr: boolean, data: string): WtpPdu =>
       psn === 0
-        ? ({ type: 'Result', tid: 1, tidResponse: true, rid: false, gtr, ttr, tpis: [], data: Buffer.from(data) } as const)
-        : ({ type: 'SegmentedResult', psn, tid: 1, tidResponse: true, rid: false, gtr, ttr, tpis: [], data: Buffer.from(data) } as const);
+        ? { type: 'Result', tid: 1, tidResponse: true, rid: false, gtr, ttr, tpis: [], data: Buffer.from(data) }
+        : { type: 'SegmentedResult', psn, tid: 1, tidResponse: true, rid: false, gtr, ttr, tpis: [], data: Buffer.from(data) };
     s.feed(seg(0, false, false, 'a')).feed(seg(2, true, false, 'c'));
     expect(s.said()).toEqual(['Nack missing=1']);
     s.feed(seg(1, false, false, 'b'));
