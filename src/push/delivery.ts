@@ -16,23 +16,41 @@ export interface ConfirmedPushInitiator {
 
 export { SmsSubmitError, type ReceiptState, type SmsPushSender, type SmsReceipt } from '../bearer/sms/sender.ts';
 
-/** A dgram-backed PushTransport for the PPG running on its own (tests, `wapgate serve` without the gateway socket). */
-export async function udpPushTransport(bindAddress = '127.0.0.1', port = 0): Promise<PushTransport & { close(): void; port: number }> {
+/**
+ * A dgram-backed PushTransport for the PPG running on its own (tests, or `serve` before the gateway socket is
+ * wired in): one IPv4 socket on bind4 and, when bind6 is given and available, one IPv6 socket on bind6; each
+ * push leaves by the socket of its destination's family.
+ */
+export async function udpPushTransport(
+  bind4 = '127.0.0.1',
+  port = 0,
+  bind6: string | undefined = '::1',
+): Promise<PushTransport & { close(): void; port: number }> {
   const dgram = await import('node:dgram');
   const { isIPv6 } = await import('node:net');
-  const sock = dgram.createSocket(isIPv6(bindAddress) ? 'udp6' : 'udp4');
-  await new Promise<void>((resolve, reject) => {
-    sock.once('error', reject);
-    sock.bind(port, bindAddress, () => {
-      sock.off('error', reject);
-      resolve();
+  const open = (type: 'udp4' | 'udp6', address: string) =>
+    new Promise<import('node:dgram').Socket>((resolve, reject) => {
+      const sock = dgram.createSocket(type);
+      sock.once('error', reject);
+      sock.bind(port, address, () => {
+        sock.off('error', reject);
+        sock.on('error', () => {});
+        resolve(sock);
+      });
     });
-  });
-  sock.on('error', () => {});
+  const v4 = await open('udp4', bind4);
+  const v6 = bind6 ? await open('udp6', bind6).catch(() => undefined) : undefined;
   return {
-    port: sock.address().port,
+    port: v4.address().port,
     sendDatagram: (payload, address, p) =>
-      new Promise<void>((resolve, reject) => sock.send(payload, p, address, (err) => (err ? reject(err) : resolve()))),
-    close: () => sock.close(),
+      new Promise<void>((resolve, reject) => {
+        const sock = isIPv6(address) ? v6 : v4;
+        if (!sock) return reject(new Error(`no IPv6 socket to reach ${address}`));
+        sock.send(payload, p, address, (err) => (err ? reject(err) : resolve()));
+      }),
+    close: () => {
+      v4.close();
+      v6?.close();
+    },
   };
 }

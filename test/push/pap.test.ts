@@ -169,3 +169,30 @@ describe('push headers (WAP-249 §6.2)', () => {
     ]);
   });
 });
+
+describe('arbitrary input to the PAP parsers', () => {
+  it('only PapError comes out of body and control parsing', async () => {
+    const fc = (await import('fast-check')).default;
+    const xmlish = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.constantFrom('<pap>', '<pap><push-message push-id="x">', '<pap><push-message push-id="x"><address address-value="WAPPUSH=', '</pap>', '<!DOCTYPE pap [', '&#99999999;', '&amp;'),
+    );
+    fc.assert(
+      fc.property(fc.array(xmlish, { maxLength: 8 }), fc.uint8Array({ maxLength: 200 }), (pieces, bytes) => {
+        for (const input of [pieces.join(''), Buffer.from(bytes).toString('latin1')]) {
+          try {
+            parsePapControl(input);
+          } catch (e) {
+            if (!(e instanceof PapError)) throw e;
+          }
+          try {
+            parsePapBody('multipart/related; boundary=b', Buffer.from(`--b\r\n${input}\r\n--b--`), 100);
+          } catch (e) {
+            if (!(e instanceof PapError)) throw e;
+          }
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

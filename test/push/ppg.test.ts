@@ -338,3 +338,48 @@ describe('bad PAP → the right code, nothing queued', () => {
     }
   });
 });
+
+describe('addresses: IPv6 and user-defined', () => {
+  it('WAPPUSH=::1/TYPE=IPv6 reaches a handset on ::1; TYPE=USER goes through resolveUser, unknown users get 2003', async () => {
+    const h6 = createSocket('udp6');
+    const ok6 = await new Promise<boolean>((r) => {
+      h6.once('error', () => r(false));
+      h6.bind(0, '::1', () => r(true));
+    });
+    cleanup.push(() => h6.close());
+    const got6: Buffer[] = [];
+    h6.on('message', (m) => got6.push(m));
+    const port = ok6 ? (h6.address() as AddressInfo).port : 0;
+    const h = await harness({ pushPort: port || undefined } as PpgOptionsInput, {
+      resolveUser: (a) => (a.value === 'alice@example.com' ? { msisdn: '+15551234' } : undefined),
+      resolveMsisdn: (m) => (m === '+15551234' ? '127.0.0.1' : undefined),
+    });
+    if (ok6) {
+      const m = multipart(pushControl('v6', ['WAPPUSH=0:0:0:0:0:0:0:1/TYPE=IPv6@ppg']), { type: 'text/plain', body: Buffer.from('six') });
+      expect((await h.post(m.body, m.type)).status).toBe(202);
+      await until(() => got6.length === 1);
+      expect((decodeConnectionless(got6[0]!).pdu as any).data.toString()).toBe('six');
+    }
+    const u = multipart(pushControl('user', ['WAPPUSH=alice%40example.com/TYPE=USER@ppg']), { type: 'text/plain', body: Buffer.from('u') });
+    expect((await h.post(u.body, u.type)).status).toBe(202);
+    const status = async () => (await h.post(Buffer.from(`${DOCTYPE}<pap><statusquery-message push-id="user"/></pap>`), 'application/xml')).doc.pap['statusquery-response']['statusquery-result'];
+    const end = Date.now() + 3000;
+    while ((await status())['message-state'] !== 'delivered' && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect((await status())['message-state']).toBe('delivered');
+    const nobody = multipart(pushControl('nobody', ['WAPPUSH=bob%40example.com/TYPE=USER@ppg']), { type: 'text/plain', body: Buffer.from('u') });
+    expect((await h.post(nobody.body, nobody.type)).doc.pap['push-response']['response-result'].code).toBe('2003');
+  });
+
+  it('the metrics bundle of src/admin/metrics.ts plugs in', async () => {
+    const { createMetrics } = await import('../../src/admin/metrics.ts');
+    const bundle = createMetrics({ defaultMetrics: false });
+    const h = await harness({}, { metrics: bundle.metrics });
+    const m = multipart(pushControl('metric', ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg']), { type: 'text/plain', body: Buffer.from('x') });
+    await h.post(m.body, m.type);
+    await until(() => h.received.length === 1);
+    await new Promise((r) => setTimeout(r, 20));
+    const text = await bundle.registry.metrics();
+    expect(text).toMatch(/pushes_total\{bearer="ip-cl",outcome="accepted"\} 1/);
+    expect(text).toMatch(/pushes_total\{bearer="ip-cl",outcome="delivered"\} 1/);
+  });
+});
