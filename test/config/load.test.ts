@@ -30,7 +30,8 @@ describe('example files', () => {
   it('wapgate.example.yaml validates and sets what it says', () => {
     const c = loadConfig({ file: join(ROOT, 'wapgate.example.yaml'), env: {} });
     expect(c.gateway.upstream).toBe('http://127.0.0.1:8002/mms');
-    expect(c.gateway.session.idleTimeout).toBe(600_000);
+    expect(c.gateway.session.idleTimeout).toBe(900_000);
+    expect(c.gateway.wtp.retryInterval).toBe(7_000);
     expect(c.gateway.maxMessageSize).toBe(1_048_576);
     expect(c.mmsc.maxSize).toBe(300_000);
     expect(c.identity.static).toEqual([

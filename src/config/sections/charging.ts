@@ -1,5 +1,6 @@
 /** `charging:` — where charging data records go. Owned by the charging area; extend here. */
 import { z } from 'zod';
+import { CDR_WRITER_DEFAULTS } from '../../charging/options.ts';
 import { group, key } from '../meta.ts';
 
 export const chargingSection = group({
@@ -8,8 +9,8 @@ export const chargingSection = group({
       description: "Where CDRs are written as JSON lines: a file path (reopened on SIGHUP) or 'stdout'. Unset: no CDRs.",
       flag: 'cdr',
     }),
-    flushInterval: key(z.number().int().min(0).default(1_000), {
-      description: 'Most milliseconds a CDR waits in the buffer before it is written (0 = at once).',
+    flushInterval: key(z.number().int().min(0).default(CDR_WRITER_DEFAULTS.maxDelayMs), {
+      description: 'Most milliseconds a CDR waits in memory before it is written (0 = the next event-loop turn, batching a burst).',
     }),
   }),
 });

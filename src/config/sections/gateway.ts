@@ -3,7 +3,11 @@
  * wapgate talks HTTP to them, session limits and the WSP/WTP knobs. Owned by the gateway area; extend here.
  */
 import { z } from 'zod';
+import { DEFAULT_OPTIONS as GW } from '../../gateway/options.ts';
+import { DEFAULT_WTP_TIMERS as WTP } from '../../wtp/timers.ts';
 import { duration, group, httpUrl, ipAddress, key, origin, port, size } from '../meta.ts';
+
+// Defaults come from the areas' own option files, so the configuration and the code cannot disagree.
 
 export const gatewaySection = group({
   bind: key(ipAddress().default('127.0.0.1'), {
@@ -30,27 +34,27 @@ export const gatewaySection = group({
     description:
       'On SIGTERM, how long in-flight transactions may take before they are aborted (ms or 10s); a second signal exits at once.',
   }),
-  maxMessageSize: key(size().default(1_048_576), {
+  maxMessageSize: key(size().default(GW.session.serverMessageSize), {
     description: 'Largest WSP request or reply body, in octets (or 300KB, 1MiB); larger ones get a defined error reply.',
   }),
   http: group({
-    connectTimeout: key(duration().default(5_000), { description: 'Upstream TCP/TLS connect timeout (ms or 5s).' }),
-    headersTimeout: key(duration().default(30_000), { description: 'Time to wait for the upstream response headers.' }),
-    bodyTimeout: key(duration().default(30_000), { description: 'Longest idle gap while reading the upstream body.' }),
-    keepAliveTimeout: key(duration().default(4_000), { description: 'How long an idle upstream connection is kept.' }),
-    connections: key(z.number().int().min(1).max(1024).default(16), {
+    connectTimeout: key(duration().default(GW.http.connectTimeoutMs), { description: 'Upstream TCP/TLS connect timeout (ms or 5s).' }),
+    headersTimeout: key(duration().default(GW.http.headersTimeoutMs), { description: 'Time to wait for the upstream response headers.' }),
+    bodyTimeout: key(duration().default(GW.http.bodyTimeoutMs), { description: 'Longest idle gap while reading the upstream body.' }),
+    keepAliveTimeout: key(duration().default(GW.http.keepAliveTimeoutMs), { description: 'How long an idle upstream connection is kept.' }),
+    connections: key(z.number().int().min(1).max(1024).default(GW.http.connections), {
       description: 'Maximum TCP connections per upstream origin.',
     }),
-    pipelining: key(z.number().int().min(1).max(64).default(1), {
+    pipelining: key(z.number().int().min(1).max(64).default(GW.http.pipelining), {
       description: 'HTTP/1.1 requests pipelined per connection (1 = no pipelining).',
     }),
     proxy: key(httpUrl().optional(), { description: 'Optional HTTP proxy for upstream requests (http://host:port).' }),
-    followRedirects: key(z.boolean().default(false), {
+    followRedirects: key(z.boolean().default(GW.http.followRedirects), {
       description: 'Follow upstream redirects instead of passing 3xx to the handset.',
     }),
-    via: key(z.string().min(1).default('1.1 wapgate'), { description: 'Value added to the Via request header.' }),
+    via: key(z.string().min(1).default(GW.via), { description: 'Value added to the Via request header.' }),
     tls: group({
-      rejectUnauthorized: key(z.boolean().default(true), {
+      rejectUnauthorized: key(z.boolean().default(GW.http.rejectUnauthorized), {
         description: 'Check upstream TLS certificates (turn off only in a lab).',
       }),
       ca: key(z.string().optional(), { description: 'PEM file of extra CA certificates trusted for upstream TLS.' }),
@@ -58,40 +62,40 @@ export const gatewaySection = group({
     }),
   }),
   session: group({
-    max: key(z.number().int().min(1).default(10_000), {
+    max: key(z.number().int().min(1).default(GW.session.maxSessions), {
       description: 'Most concurrent WSP sessions; the least recently used one is evicted beyond it.',
     }),
-    idleTimeout: key(duration().default(600_000), { description: 'A session idle this long is dropped (ms or 10m).' }),
+    idleTimeout: key(duration().default(GW.session.idleTimeoutMs), { description: 'A session idle this long is dropped (ms or 15m).' }),
   }),
   wsp: group({
-    methodMor: key(z.number().int().min(1).max(255).default(4), {
+    methodMor: key(z.number().int().min(1).max(255).default(GW.session.methodMor), {
       description: 'Most outstanding method requests per session the gateway accepts (negotiated down).',
     }),
-    pushMor: key(z.number().int().min(1).max(255).default(1), {
+    pushMor: key(z.number().int().min(1).max(255).default(GW.session.pushMor), {
       description: 'Most outstanding confirmed pushes per session.',
     }),
-    clientSduSize: key(size().default(1_048_576), {
+    clientSduSize: key(size().default(GW.session.serverSduSize), {
       description: 'Largest SDU the gateway accepts from a handset (advertised at capability negotiation).',
     }),
   }),
   wtp: group({
-    retryInterval: key(duration().default(4_000), { description: 'WTP retry timer R: wait before retransmitting.' }),
-    ackInterval: key(duration().default(1_500), {
+    retryInterval: key(duration().default(WTP.retryIntervalMs), { description: 'WTP retry timer R: wait before retransmitting.' }),
+    ackInterval: key(duration().default(WTP.ackIntervalMs), {
       description: 'WTP acknowledgement timer A: hold-on Ack sent when the upstream is slower than this.',
     }),
-    waitTimeout: key(duration().default(40_000), {
+    waitTimeout: key(duration().default(WTP.waitTimeoutMs), {
       description: 'WTP wait timer W: how long a finished transaction is remembered for duplicates.',
     }),
-    maxRetransmissions: key(z.number().int().min(0).max(32).default(8), {
+    maxRetransmissions: key(z.number().int().min(0).max(32).default(WTP.maxRetransmissions), {
       description: 'WTP RCR_MAX: retransmissions before a transaction is aborted.',
     }),
-    maxAckExpirations: key(z.number().int().min(0).max(32).default(4), {
+    maxAckExpirations: key(z.number().int().min(0).max(32).default(WTP.maxAckExpirations), {
       description: 'WTP AEC_MAX: acknowledgement timer expirations before giving up.',
     }),
-    segmentSize: key(z.number().int().min(64).max(65_000).default(1_400), {
+    segmentSize: key(z.number().int().min(64).max(65_000).default(WTP.segmentSize), {
       description: 'Largest WTP SAR segment payload sent, in octets.',
     }),
-    groupSize: key(z.number().int().min(1).max(255).default(8), {
+    groupSize: key(z.number().int().min(1).max(255).default(WTP.groupSize), {
       description: 'SAR segments sent per group before waiting for an Ack.',
     }),
   }),

@@ -3,6 +3,7 @@
  * friends, per origin), who may use the gateway (client allow/deny, rate limit). Owned by the identity area.
  */
 import { z } from 'zod';
+import { RADIUS_UPSTREAM_DEFAULTS, SUBSCRIBER_MAP_DEFAULTS } from '../../identity/options.ts';
 import { cidr, duration, group, ipAddress, key, origin, port } from '../meta.ts';
 
 const msisdn = () => z.string().regex(/^\+?\d{3,15}$/, { message: 'an MSISDN: 3 to 15 digits, optionally with +' });
@@ -32,15 +33,16 @@ export const identitySection = group({
       secret: true,
       flag: 'radius-secret',
     }),
-    mapMax: key(z.number().int().min(1).default(1_000_000), { description: 'Most entries in the IP → MSISDN map.' }),
-    mapTtl: key(duration().default(86_400_000), {
-      description: 'An entry with no accounting update for this long is forgotten (ms or 24h).',
+    mapMax: key(z.number().int().min(1).default(SUBSCRIBER_MAP_DEFAULTS.maxEntries), { description: 'Most entries in the IP → MSISDN map.' }),
+    mapTtl: key(duration().default(SUBSCRIBER_MAP_DEFAULTS.ttlMs), {
+      description:
+        'An entry with no accounting update for this long is forgotten (ms or 6h; 0 = never); keep it above the Acct-Interim-Interval.',
     }),
     forward: group({
       host: key(z.string().optional(), { description: 'Upstream RADIUS server every request is forwarded to (unset: none).' }),
       port: key(port().default(1813), { description: 'Upstream RADIUS server port.' }),
       secret: key(z.string().default(''), { description: 'Shared secret with the upstream RADIUS server.', secret: true }),
-      timeout: key(duration().default(3_000), { description: 'Wait for the upstream RADIUS answer (ms or 3s).' }),
+      timeout: key(duration().default(RADIUS_UPSTREAM_DEFAULTS.timeoutMs), { description: 'Wait for the upstream RADIUS answer (ms or 3s).' }),
     }),
   }),
   static: key(z.array(staticEntry).default([]), {

@@ -3,6 +3,7 @@
  * queue, and the SMS bearer over SMPP. Owned by the PPG area; extend here.
  */
 import { z } from 'zod';
+import { PPG_DEFAULTS as PPG } from '../../push/options.ts';
 import { cidr, duration, group, ipAddress, key, port } from '../meta.ts';
 
 const credential = z.strictObject({
@@ -11,11 +12,11 @@ const credential = z.strictObject({
 });
 
 export const pushSection = group({
-  enabled: key(z.boolean().default(true), { description: 'Run the PPG (PAP listener and push delivery).' }),
-  papBind: key(ipAddress().default('127.0.0.1'), { description: 'Address the PAP HTTP listener binds.' }),
-  papPort: key(port().default(8080), { description: 'TCP port of the PAP listener.', flag: 'pap-port' }),
-  papPath: key(z.string().startsWith('/').default('/wappush'), { description: 'URL path of the PAP endpoint.' }),
-  trustedIps: key(z.array(cidr()).default(['127.0.0.1', '::1']), {
+  enabled: key(z.boolean().default(PPG.enabled), { description: 'Run the PPG (PAP listener and push delivery).' }),
+  papBind: key(ipAddress().default(PPG.papBind), { description: 'Address the PAP HTTP listener binds.' }),
+  papPort: key(port().default(PPG.papPort), { description: 'TCP port of the PAP listener.', flag: 'pap-port' }),
+  papPath: key(z.string().startsWith('/').default(PPG.papPath), { description: 'URL path of the PAP endpoint.' }),
+  trustedIps: key(z.array(cidr()).default([...PPG.trustedIps]), {
     description: 'Push initiators allowed to submit (addresses or CIDR blocks). Loopback only by default.',
     reloadable: true,
   }),
@@ -24,17 +25,17 @@ export const pushSection = group({
       'HTTP Basic credentials push initiators must present (list of {username, password}); empty = IP check only.',
     reloadable: true,
   }),
-  maxContentSize: key(z.number().int().min(1).default(65_536), { description: 'Largest push content in octets.' }),
-  pushPort: key(port().default(2948), { description: "Handset UDP port for connectionless push (WDP 'WAP Push')." }),
-  confirmedPushPort: key(port().default(2949), { description: 'Handset UDP port for confirmed (secure-less) push.' }),
+  maxContentSize: key(z.number().int().min(1).default(PPG.maxContentSize), { description: 'Largest push content in octets.' }),
+  pushPort: key(port().default(PPG.pushPort), { description: "Handset UDP port for connectionless push (WDP 'WAP Push')." }),
+  confirmedPushPort: key(port().default(PPG.confirmedPushPort), { description: 'Handset UDP port for confirmed (secure-less) push.' }),
   queue: group({
-    max: key(z.number().int().min(1).default(10_000), {
+    max: key(z.number().int().min(1).default(PPG.queue.max), {
       description: 'Most pending pushes held; beyond it new pushes are refused with PAP 4000-class codes.',
     }),
-    expiry: key(duration().default(86_400_000), {
+    expiry: key(duration().default(PPG.queue.expiry), {
       description: 'Default lifetime of a pending push when the PI gives no deliver-before-timestamp (ms or 24h).',
     }),
-    retryInterval: key(duration().default(30_000), {
+    retryInterval: key(duration().default(PPG.queue.retryInterval), {
       description: 'Wait between delivery attempts of a pending push (ms or 30s).',
     }),
     stateFile: key(z.string().optional(), {
@@ -44,13 +45,13 @@ export const pushSection = group({
   smpp: group({
     enabled: key(z.boolean().default(false), { description: 'Deliver pushes over SMS through an SMSC (SMPP 3.4).' }),
     host: key(z.string().min(1).default('127.0.0.1'), { description: 'SMSC host.' }),
-    port: key(port().default(2775), { description: 'SMSC SMPP port.' }),
+    port: key(port().default(PPG.smpp.port), { description: 'SMSC SMPP port.' }),
     systemId: key(z.string().max(15).default('wapgate'), { description: 'SMPP bind system_id.' }),
     password: key(z.string().max(8).default(''), { description: 'SMPP bind password.', secret: true }),
     systemType: key(z.string().max(12).default(''), { description: 'SMPP bind system_type.' }),
     sourceAddr: key(z.string().max(20).default(''), { description: 'Source address (originator) of push SMS.' }),
-    throttle: key(z.number().min(0).default(10), { description: 'Most submit_sm per second (0 = unlimited).' }),
-    reconnectDelay: key(duration().default(5_000), {
+    throttle: key(z.number().min(0).default(PPG.smpp.throttle), { description: 'Most submit_sm per second (0 = unlimited).' }),
+    reconnectDelay: key(duration().default(PPG.smpp.reconnectDelay), {
       description: 'Wait before re-binding after the SMSC connection drops (ms or 5s).',
     }),
   }),
