@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeErrorCode, WapDecodeError } from '../../src/wire/errors.ts';
 import { Reader } from '../../src/wire/reader.ts';
-import { decodeHeaderBlock, decodeHeaders, encodeHeaders, type WspHeader } from '../../src/wsp/headers/index.ts';
+import { decodeHeaderBlock, decodeHeaders, encodeHeaders, httpFieldName, wspFieldName, type WspHeader } from '../../src/wsp/headers/index.ts';
 import { SHARED_DIR, sharedAvailable } from '../support/tools.ts';
 
 /** '80 | Accept' style annotated hex → bytes (text after '|' on each line is a comment). */
@@ -215,6 +215,13 @@ describe('WSP header vectors (WAP-230 §8.4)', () => {
     ];
     expect(encodeHeaders(hs).toString('hex')).toBe('7fc8858001' + '8d81');
     expect(decodeHeaderBlock(encodeHeaders(hs))).toEqual(hs);
+  });
+
+  it('accepts the HTTP names of the UAProf fields', () => {
+    expect(encodeHeaders([{ name: 'x-wap-profile', value: 'http://p/' }]).toString('hex')).toBe(hex("B5 'http://p/' 00").toString('hex'));
+    expect(httpFieldName('Profile')).toBe('X-Wap-Profile');
+    expect(wspFieldName('X-WAP-Profile-Diff')).toBe('Profile-Diff');
+    expect(httpFieldName('Accept')).toBe('Accept');
   });
 
   it('rejects invalid application header names on encode', () => {

@@ -44,6 +44,27 @@ export interface HeaderCodecOptions {
   maxHeaders?: number;
 }
 
+/**
+ * HTTP names of WSP fields where HTTP uses another name (UAProf, W3C CC/PP exchange): the gateway writes
+ * these on the HTTP side; encodeHeaders accepts either name.
+ */
+export const HTTP_NAMES: ReadonlyMap<string, string> = new Map([
+  ['Profile', 'X-Wap-Profile'],
+  ['Profile-Diff', 'X-Wap-Profile-Diff'],
+  ['Profile-Warning', 'X-Wap-Profile-Warning'],
+]);
+const WSP_NAMES = new Map([...HTTP_NAMES].map(([w, h]) => [h.toLowerCase(), w]));
+
+/** The WSP field name for an HTTP header name ('x-wap-profile' → 'Profile'); other names unchanged. */
+export function wspFieldName(httpName: string): string {
+  return WSP_NAMES.get(httpName.toLowerCase()) ?? httpName;
+}
+
+/** The HTTP header name for a WSP field name ('Profile' → 'X-Wap-Profile'); other names unchanged. */
+export function httpFieldName(wspName: string): string {
+  return HTTP_NAMES.get(wspName) ?? wspName;
+}
+
 /** WAP-230 §8.4.2.6 Shift-delimiter; octets 1..31 are Short-cut-shift-delimiters. */
 export const SHIFT_DELIMITER = 0x7f;
 const OTHER_PAGE = /^x-wsp-page-(\d{1,3})-0x([0-9a-f]{1,2})$/i;
@@ -206,7 +227,7 @@ export function encodeHeaders(headers: readonly WspHeader[], opts: HeaderCodecOp
       continue;
     }
     const unknown = UNKNOWN_FIELD.exec(h.name);
-    let codes = unknown ? [parseInt(unknown[1]!, 16)] : FIELD_NAMES.codes(h.name, version);
+    let codes = unknown ? [parseInt(unknown[1]!, 16)] : FIELD_NAMES.codes(wspFieldName(h.name), version);
     if (h.code !== undefined && !unknown && FIELD_NAMES.name(h.code)?.toLowerCase() === h.name.toLowerCase()) codes = [h.code];
     const code = codes[0];
     if (code === undefined || code > 0x7f) {
