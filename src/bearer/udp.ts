@@ -30,12 +30,18 @@ export class UdpEndpoint {
   readonly stats = { in: 0, out: 0, sendErrors: 0, bytesIn: 0, bytesOut: 0 };
   private errorListener: (err: Error) => void = () => {};
   private tap: DatagramTap | undefined;
+  private sent: ((bytes: number) => void) | undefined;
   private local: Peer = { address: '', port: 0 };
 
   constructor(private readonly opts: UdpEndpointOptions) {}
 
   onDatagram(handler: DatagramHandler): void {
     this.handler = handler;
+  }
+
+  /** Called with the size of every datagram sent (metrics). */
+  onSent(listener: ((bytes: number) => void) | undefined): void {
+    this.sent = listener;
   }
 
   /** Installs (or removes) a tap that sees every datagram; free when unset. */
@@ -95,6 +101,7 @@ export class UdpEndpoint {
     this.stats.out++;
     this.stats.bytesOut += data.length;
     if (this.tap) this.tap('out', data, peer, this.local);
+    if (this.sent) this.sent(data.length);
     s.send(data, peer.port, peer.address, (err) => {
       if (err) this.stats.sendErrors++;
     });

@@ -4,6 +4,7 @@
  * Every option also comes from the config file and WAPGATE_* environment (src/config: file → env → flags).
  * This is the one place that composes everything; SIGINT/SIGTERM stop it cleanly (a second signal exits now).
  */
+import { metrics } from '../admin/metrics.ts';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { gatewayOptionsFromConfig } from '../gateway/from-config.ts';
 import { createGateway } from '../gateway/index.ts';
@@ -38,7 +39,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const pretty = cfg.log.pretty === 'auto' ? process.stderr.isTTY === true : cfg.log.pretty;
   const log = createLogger(cfg.log.level, pretty);
-  const gateway = createGateway(gatewayOptionsFromConfig(cfg), { log });
+  const gateway = createGateway(gatewayOptionsFromConfig(cfg), { log, metrics });
   try {
     await gateway.start();
   } catch (err) {

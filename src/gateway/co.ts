@@ -3,6 +3,7 @@
  * handler. The composition of those three and nothing else.
  */
 import type { Logger } from 'pino';
+import type { WapgateMetrics } from '../admin/metrics.ts';
 import type { Peer, UdpEndpoint } from '../bearer/udp.ts';
 import { realClock } from '../wtp/clock.ts';
 import { resolveTimers } from '../wtp/timers.ts';
@@ -18,7 +19,19 @@ export class SessionLayer {
   readonly wtp: WtpResponder;
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(sock: UdpEndpoint, handler: MethodHandler, options: GatewayOptions, log: Logger, throttled: ThrottledWarn) {
+  constructor(
+    sock: UdpEndpoint,
+    handler: MethodHandler,
+    options: GatewayOptions,
+    log: Logger,
+    throttled: ThrottledWarn,
+    metrics?: WapgateMetrics,
+  ) {
+    const count = (event: string): void => {
+      if (!metrics) return;
+      metrics.sessionsTotal.labels(event).inc();
+      metrics.sessionsActive.set(this.sessions.size);
+    };
     const so = options.session;
     // WTP holds a handset with Acks for at most A × AEC_MAX (WAP-224 §9.4.2); the upstream must answer within
     // that, so the handset gets a 504 Reply rather than a provider Abort.
@@ -55,11 +68,26 @@ export class SessionLayer {
           }),
       },
       {
-        connected: (s, replaced) => log.debug({ session: s.id, client: `${s.peer.address}:${s.peer.port}`, replaced }, 'session connected'),
-        disconnected: (s, why) => log.debug({ session: s.id, why }, 'session ended'),
-        suspended: (s) => log.debug({ session: s.id }, 'session suspended'),
-        resumed: (s, moved) => log.info({ session: s.id, client: `${s.peer.address}:${s.peer.port}`, moved }, 'session resumed'),
-        redirected: (p) => log.info({ client: `${p.address}:${p.port}` }, 'Connect redirected (maintenance)'),
+        connected: (s, replaced) => {
+          count('connect');
+          log.debug({ session: s.id, client: `${s.peer.address}:${s.peer.port}`, replaced }, 'session connected');
+        },
+        disconnected: (s, why) => {
+          count(why === 'idle' ? 'idle_timeout' : why === 'evicted' ? 'evicted' : 'disconnect');
+          log.debug({ session: s.id, why }, 'session ended');
+        },
+        suspended: (s) => {
+          count('suspend');
+          log.debug({ session: s.id }, 'session suspended');
+        },
+        resumed: (s, moved) => {
+          count('resume');
+          log.info({ session: s.id, client: `${s.peer.address}:${s.peer.port}`, moved }, 'session resumed');
+        },
+        redirected: (p) => {
+          count('redirect');
+          log.info({ client: `${p.address}:${p.port}` }, 'Connect redirected (maintenance)');
+        },
         rejected: (reason, p, detail) => throttled.warn(`co-${reason}`, { client: `${p.address}:${p.port}`, detail }, 'WSP PDU refused'),
         failed: (err, p) => log.error({ err, client: p.address }, 'session method failed'),
       },
@@ -77,6 +105,7 @@ export class SessionLayer {
       user,
       onEvent: (e: WtpEvent) => {
         if (e.kind === 'malformed') throttled.warn('wtp-malformed', { detail: e.error }, 'WTP datagram refused');
+        if (metrics) wtpMetrics(metrics, e);
       },
     });
     this.sweeper = setInterval(() => sessions.sweep(), Math.max(1000, Math.min(60_000, so.idleTimeoutMs / 4)));
@@ -99,5 +128,32 @@ export class SessionLayer {
     clearInterval(this.sweeper);
     this.sessions.close();
     this.wtp.close();
+  }
+}
+
+/** WTP engine events → Prometheus counters (names in src/admin/metrics.ts). */
+function wtpMetrics(m: WapgateMetrics, e: WtpEvent): void {
+  switch (e.kind) {
+    case 'transaction':
+      if (e.outcome === 'started') m.wtpInFlight.inc();
+      else {
+        m.wtpInFlight.dec();
+        m.wtpTransactions.labels(String(e.class), e.outcome).inc();
+      }
+      return;
+    case 'retransmission':
+      m.wtpRetransmissions.labels(e.pdu.toLowerCase()).inc();
+      return;
+    case 'abort':
+      m.wtpAborts.labels(e.reason.name, e.direction === 'sent' ? 'local' : 'peer').inc();
+      return;
+    case 'segment':
+      m.sarSegments.labels(e.direction === 'sent' ? 'out' : 'in').inc();
+      return;
+    case 'nack':
+      m.sarNacks.labels(e.direction === 'sent' ? 'out' : 'in').inc();
+      return;
+    default:
+      return;
   }
 }

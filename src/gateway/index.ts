@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { UdpEndpoint, type DatagramTap, type Peer } from '../bearer/udp.ts';
 import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
 import type { WspPdu } from '../wsp/pdu-types.ts';
+import type { WapgateMetrics } from '../admin/metrics.ts';
 import type { ChargingSink, ClientPolicy, Enricher } from './hooks.ts';
 import { silentLogger, ThrottledWarn } from './log.ts';
 import { resolveOptions, type GatewayOptions, type GatewayOptionsInput } from './options.ts';
@@ -19,6 +20,8 @@ export interface GatewayDeps {
   policy?: ClientPolicy;
   enricher?: Enricher;
   charging?: ChargingSink;
+  /** Prometheus metrics (src/admin/metrics.ts); absent = no metric work on the hot path. */
+  metrics?: WapgateMetrics;
 }
 
 export interface Gateway {
@@ -47,7 +50,7 @@ export interface GatewayStats {
 export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, deps: GatewayDeps = {}): Gateway {
   const options = resolveOptions(input as GatewayOptionsInput);
   const log = deps.log ?? silentLogger();
-  const throttled = new ThrottledWarn(log);
+  const throttled = new ThrottledWarn(log, 1000, Date.now, (reason) => deps.metrics?.rejectedInputs.labels('udp', reason).inc());
   const proxy = new HttpProxy(options.http, options.upstream, options.allowUpstream, options.via, {
     enricher: deps.enricher,
     warn: (o, m) => log.debug(o, m),
@@ -58,6 +61,7 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     policy: deps.policy,
     enricher: deps.enricher,
     charging: deps.charging,
+    metrics: deps.metrics,
   });
 
   const clSock = new UdpEndpoint({ address: options.bind, port: options.clPort, bufferBytes: options.socketBufferBytes });
@@ -74,9 +78,29 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
       failed: (err, peer) => log.error({ err, client: peer.address }, 'connectionless method failed'),
     },
   );
-  clSock.onDatagram((d, p) => cl.receive(d, p));
-  const co = new SessionLayer(coSock, handler, options, log, throttled);
-  coSock.onDatagram((d, p) => co.receive(d, p));
+  const co = new SessionLayer(coSock, handler, options, log, throttled, deps.metrics);
+  if (deps.metrics) {
+    // Pre-bound children: one hash lookup per datagram saved (src/admin/metrics.ts note).
+    const m = deps.metrics;
+    for (const [sock, port, receive] of [
+      [clSock, String(options.clPort), (d: Buffer, p: Peer) => cl.receive(d, p)],
+      [coSock, String(options.coPort), (d: Buffer, p: Peer) => co.receive(d, p)],
+    ] as const) {
+      const [dIn, bIn, dOut, bOut] = [m.datagramsIn.labels(port), m.bytesIn.labels(port), m.datagramsOut.labels(port), m.bytesOut.labels(port)];
+      sock.onDatagram((d, p) => {
+        dIn.inc();
+        bIn.inc(d.length);
+        receive(d, p);
+      });
+      sock.onSent((n) => {
+        dOut.inc();
+        bOut.inc(n);
+      });
+    }
+  } else {
+    clSock.onDatagram((d, p) => cl.receive(d, p));
+    coSock.onDatagram((d, p) => co.receive(d, p));
+  }
   for (const [name, s] of [['cl', clSock], ['co', coSock]] as const) {
     s.onError((err) => log.error({ err, port: name }, 'UDP socket error'));
   }

@@ -27,10 +27,12 @@ export class ThrottledWarn {
     private readonly log: Logger,
     private readonly intervalMs = 1000,
     private readonly now: () => number = Date.now,
+    private readonly counted?: (reason: string) => void,
   ) {}
 
   warn(reason: string, fields: Record<string, unknown>, msg: string): void {
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+    this.counted?.(reason);
     const t = this.now();
     const s = this.last.get(reason);
     if (s && t - s.at < this.intervalMs) {

@@ -10,6 +10,7 @@ import type { WspHeader } from '../wsp/headers/index.ts';
 import type { GetPdu, PostPdu, ReplyPdu } from '../wsp/pdu-types.ts';
 import { httpToWspStatus, statusReason } from '../wsp/status.ts';
 import { decodeMultipart, encodeMultipart, isMimeMultipart, isWspMultipart, mimeToWspMultipart, wspMultipartToMime } from '../wsp/multipart.ts';
+import type { UpstreamErrorKind, WapgateMetrics } from '../admin/metrics.ts';
 import type { ChargingSink, ClientPolicy, Enricher } from './hooks.ts';
 import type { HeaderPair, HttpProxy, ProxyOutcome } from './proxy.ts';
 
@@ -33,8 +34,17 @@ export interface TransactionDeps {
   policy?: ClientPolicy;
   enricher?: Enricher;
   charging?: ChargingSink;
-  now?: () => number;
+  metrics?: WapgateMetrics;
 }
+
+const ERROR_KIND: Partial<Record<string, UpstreamErrorKind>> = {
+  'forbidden-origin': 'not_allowed',
+  'upstream-refused': 'refused',
+  'upstream-timeout': 'timeout',
+  'upstream-reset': 'reset',
+  'upstream-error': 'other',
+  'response-too-large': 'too_large',
+};
 
 /** Headroom for the Reply's status, lengths and headers when capping the upstream body read. */
 const REPLY_OVERHEAD = 1024;
@@ -80,6 +90,14 @@ export class MethodHandler {
       });
       ({ status, outcome, headers, contentType, body, upstreamStatus, reason } = res);
       url = res.url ?? url;
+      const m = this.deps.metrics;
+      if (m) {
+        if (res.origin && res.upstreamStatus !== undefined) {
+          m.upstreamDuration.labels(res.origin).observe((performance.now() - t0) / 1000);
+        }
+        const kind = res.upstreamStatus !== undefined && res.upstreamStatus >= 500 ? 'http_5xx' : ERROR_KIND[outcome];
+        if (kind) m.upstreamErrors.labels(kind).inc();
+      }
     }
     if (outcome === 'ok' && contentType && isMimeMultipart(contentType)) {
       [contentType, body] = responseMultipart(contentType, body);
@@ -109,6 +127,7 @@ export class MethodHandler {
       bytes: reply.data.length,
       durationMs,
     };
+    this.deps.metrics?.wspRequests.labels(ctx.bearer === 'wsp-cl' ? 'cl' : 'co', line.method, String(status)).inc();
     if (outcome === 'ok') this.deps.log.info(line, 'access');
     else this.deps.log.warn({ ...line, reason }, 'access');
     if (this.deps.charging) {
