@@ -15,3 +15,6 @@ export type { IdentityClientPolicy, PolicyCounters } from './policy.ts';
 export { isSafeHeader, isSafeHeaderName, sanitizeHeaderValue, stripProtected } from './headers.ts';
 export { normalizeIp, parseCidr, parseIp } from './ip.ts';
 export * from './options.ts';
+export { createIdentityFromConfig, enricherOptionsFromConfig, policyOptionsFromConfig, radiusOptionsFromConfig } from './from-config.ts';
+export type { IdentityStack, IdentityConfig } from './from-config.ts';
+export { readStaticTableFile } from './subscriber-map.ts';

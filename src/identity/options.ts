@@ -24,8 +24,8 @@ export interface SubscriberMapOptions {
   /** Static table entries (config). Looked up only when no dynamic binding exists for the address. */
   static: StaticSubscriber[];
   /**
-   * Static table file: one binding per line, `CIDR MSISDN [IMSI]`, `#` starts a comment. Read at creation
-   * and again by `reloadStatic()` (SIGHUP).
+   * Static table file, read at creation and again by `reloadStatic()` (SIGHUP): `.yaml`/`.yml`/`.json` hold a
+   * list of `{cidr, msisdn, imsi?}`; any other name is one binding per line, `CIDR MSISDN [IMSI]`, `#` comments.
    */
   staticFile?: string;
   /** Clock in milliseconds (tests inject one). */
@@ -81,8 +81,6 @@ export interface RadiusServerOptions {
   secret: string;
   /** When non-empty, only these sources are served, each with its own secret; others dropped (`unknown-client`). */
   clients: RadiusClientEntry[];
-  /** Largest datagram considered (RFC 2865 §3: Length ≤ 4096). */
-  maxPacketBytes: number;
   /** Answered requests remembered for duplicate detection (RFC 5080 §2.2.2), per (source, Identifier, authenticator). */
   duplicateCacheSize: number;
   duplicateTtlMs: number;
@@ -106,7 +104,6 @@ export const RADIUS_SERVER_DEFAULTS: Omit<RadiusServerOptions, 'secret'> = {
   port: 1813,
   bind: '127.0.0.1',
   clients: [],
-  maxPacketBytes: 4096,
   duplicateCacheSize: 4096,
   duplicateTtlMs: 30_000,
   stoppedSessionMemory: 8192,

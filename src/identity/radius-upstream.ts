@@ -7,7 +7,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import { lookup } from 'node:dns/promises';
 import radius from 'radius';
 import { ATTR, HEADER_LENGTH, RADIUS_CODE, type RawAttr } from './radius-packet.ts';
 import { normalizeIp } from './ip.ts';
@@ -44,19 +44,20 @@ export class RadiusForwarder {
   private socket: Socket | undefined;
   private readonly outstanding = new Map<number, Outstanding>();
   private nextId = 0;
-  private readonly host: string;
+  /** The upstream's address (a host name is resolved once, at start). */
+  private host = '';
 
-  constructor(private readonly opts: RadiusUpstreamOptions) {
-    this.host = normalizeIp(opts.host) ?? opts.host;
-  }
+  constructor(private readonly opts: RadiusUpstreamOptions) {}
 
   async start(): Promise<void> {
-    const socket = createSocket(isIPv6(this.opts.host) ? 'udp6' : 'udp4');
+    const { address, family } = await lookup(this.opts.host);
+    this.host = normalizeIp(address) ?? address;
+    const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
     socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo.address, rinfo.port));
     socket.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(0, isIPv6(this.opts.host) ? '::' : undefined, () => {
+      socket.bind(0, () => {
         socket.off('error', reject);
         resolve();
       });
@@ -110,7 +111,7 @@ export class RadiusForwarder {
   private send(id: number, o: Outstanding): void {
     o.tries++;
     if (o.tries > 1) this.counters.retransmissions++;
-    this.socket?.send(o.packet, this.opts.port, this.opts.host);
+    this.socket?.send(o.packet, this.opts.port, this.host);
     clearTimeout(o.timer);
     o.timer = setTimeout(() => {
       if (this.outstanding.get(id) !== o) return;

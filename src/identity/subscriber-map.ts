@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
+import { parse as parseYaml } from 'yaml';
 import type { Subscriber } from '../gateway/hooks.ts';
 import { CidrTable, formatCidr, formatIp, networkOf, parseCidr, parseIp, type Cidr } from './ip.ts';
 import { SUBSCRIBER_MAP_DEFAULTS, type StaticSubscriber, type SubscriberMapOptions } from './options.ts';
@@ -83,8 +84,11 @@ export interface SubscriberMap {
   record(ip: string): SubscriberRecord | undefined;
   /** The address a subscriber currently has (IPv4 preferred), for push delivery; undefined when unknown. */
   ipForMsisdn(msisdn: string): string | undefined;
-  /** Replaces the static table (entries from config). Throws naming a bad entry; the old table stays then. */
-  setStatic(entries: readonly StaticSubscriber[]): void;
+  /**
+   * Replaces the static table: `entries` from config, plus the file's entries (re-read now). `file`: a new
+   * path, null for none, omitted to keep the current one. Throws naming a bad entry; the old table stays then.
+   */
+  setStatic(entries: readonly StaticSubscriber[], file?: string | null): void;
   /** Re-reads `staticFile` (if configured) together with the configured entries (SIGHUP). */
   reloadStatic(): void;
   /** Dynamic bindings held. */
@@ -112,6 +116,30 @@ export function parseStaticTable(text: string, name = 'static table'): StaticSub
     out.push(imsi ? { cidr, msisdn, imsi } : { cidr, msisdn });
   });
   return out;
+}
+
+/**
+ * Reads a static table file: `.yaml` / `.yml` / `.json` hold a list of `{cidr, msisdn, imsi?}` (or an object
+ * with such a list under `static`); any other file is the line format of `parseStaticTable`.
+ */
+export function readStaticTableFile(file: string): StaticSubscriber[] {
+  const text = readFileSync(file, 'utf8');
+  if (!/\.(ya?ml|json)$/i.test(file)) return parseStaticTable(text, file);
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const list = Array.isArray(doc) ? doc : (doc as { static?: unknown } | null)?.static;
+  if (!Array.isArray(list)) throw new Error(`${file}: expected a list of {cidr, msisdn, imsi?}`);
+  return list.map((e: unknown, i) => {
+    const o = e as Record<string, unknown> | null;
+    if (!o || typeof o.cidr !== 'string' || typeof o.msisdn !== 'string' || (o.imsi !== undefined && typeof o.imsi !== 'string')) {
+      throw new Error(`${file}: entry ${i + 1}: expected {cidr, msisdn, imsi?} as strings`);
+    }
+    return o.imsi !== undefined ? { cidr: o.cidr, msisdn: o.msisdn, imsi: o.imsi as string } : { cidr: o.cidr, msisdn: o.msisdn };
+  });
 }
 
 const PLAIN_ID = /^\+?[0-9A-Za-z._-]{1,64}$/;
@@ -177,7 +205,7 @@ export function createSubscriberMap(options: Partial<SubscriberMapOptions> = {})
   if (opts.staticFile) staticTable = compileStatic([...opts.static, ...readStaticFile(opts.staticFile)]);
 
   function readStaticFile(file: string): StaticSubscriber[] {
-    return parseStaticTable(readFileSync(file, 'utf8'), file);
+    return readStaticTableFile(file);
   }
 
   function keyOf(address: string): { key: string; cidr: Cidr } | undefined {
@@ -289,8 +317,11 @@ export function createSubscriberMap(options: Partial<SubscriberMapOptions> = {})
       return best ? formatIp(best) : undefined;
     },
 
-    setStatic(entries) {
-      staticTable = compileStatic(entries);
+    setStatic(entries, file) {
+      const path = file === undefined ? opts.staticFile : (file ?? undefined);
+      staticTable = compileStatic([...entries, ...(path ? readStaticFile(path) : [])]);
+      opts.static = [...entries];
+      opts.staticFile = path;
     },
 
     reloadStatic() {

@@ -131,8 +131,12 @@ describe('CDR writer', () => {
       `import { createCdrWriter } from ${JSON.stringify(join(ROOT, 'src/charging/cdr-writer.ts'))};
 const out = createCdrWriter({ destination: process.argv[2] });
 for (let i = 0; i < 100; i++) out.record({ time: new Date().toISOString(), kind: 'push', clientIp: '10.0.0.1', clientPort: 2948, bearer: 'push-ip', bytesUp: 0, bytesDown: i, durationMs: 1 });
-// No flush, no close: the process dies hard shortly after.
-setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100);
+// No flush, no close: once the writer has handed the records over on its own, the process dies hard.
+const t0 = Date.now();
+const poll = setInterval(() => {
+  if (out.counters.written === 100 || Date.now() - t0 > 5000) process.kill(process.pid, 'SIGKILL');
+}, 5);
+void poll;
 `,
     );
     const run = (dest: string) => spawnSync(process.execPath, ['--import', 'tsx', script, dest], { cwd: ROOT, encoding: 'utf8' });

@@ -86,8 +86,12 @@ describe('subscriber map', () => {
     writeFileSync(file, '10.30.0.1\n');
     expect(() => m.reloadStatic()).toThrow(/static.txt:1/);
     expect(m.lookup('10.30.0.1')?.msisdn).toBe('+1555777001');
+    writeFileSync(file, '10.30.0.1 +1555777001\n');
     expect(() => parseStaticTable('10.0.0.0/40 +1')).not.toThrow();
     expect(() => m.setStatic([{ cidr: '10.0.0.0/40', msisdn: '+1555' }])).toThrow(/not an address/);
     expect(() => m.setStatic([{ cidr: '10.0.0.0/8', msisdn: '+1\r\n' }])).toThrow(/bad MSISDN/);
+    m.setStatic([{ cidr: '10.31.0.0/16', msisdn: '+1555666000' }], null);
+    expect(m.lookup('10.30.0.1')).toBeUndefined();
+    expect(m.lookup('10.31.2.2')?.msisdn).toBe('+1555666000');
   });
 });

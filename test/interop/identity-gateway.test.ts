@@ -77,7 +77,9 @@ describe.skipIf(!have)('identity and charging through the gateway (radclient + r
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   };
-  const cl = (address = '127.0.0.1') => new ClClient({ gateway: { host: '127.0.0.1', port: gw.addresses.cl.port }, bind: { address }, timeoutMs: 3000, attempts: 1 });
+  // One attempt (a retry would be a second transaction), with room for a loaded machine.
+  const cl = (address = '127.0.0.1', timeoutMs = 10_000) =>
+    new ClClient({ gateway: { host: '127.0.0.1', port: gw.addresses.cl.port }, bind: { address }, timeoutMs, attempts: 1 });
 
   beforeAll(async () => {
     http = createServer((req, res) => {
@@ -260,7 +262,7 @@ describe.skipIf(!have)('identity and charging through the gateway (radclient + r
 
   it('a denied client gets no service; an over-rate client gets 503', async () => {
     const before = seen.length;
-    const denied = cl('127.0.0.66');
+    const denied = cl('127.0.0.66', 1500);
     try {
       await expect(denied.get(`${origin}/echo?denied=1`)).rejects.toBeInstanceOf(WspTimeoutError);
     } finally {
