@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -81,6 +82,32 @@ describe('metrics registry', () => {
     expect(() => parsePrometheusText('# TYPE a counter\na one\n')).toThrow(/float/);
     expect(() => parsePrometheusText('# TYPE a counter\na{x="\\q"} 1\n')).toThrow(/escape/);
     expect(() => parsePrometheusText('# TYPE h histogram\nh_bucket{le="1"} 2\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n')).toThrow(/cumulative/);
+  });
+});
+
+/** Prometheus's own promtool (Debian package prometheus): its text-format parser and metric-name linter. */
+const promtoolHere = spawnSync('promtool', ['--version']).status === 0;
+function promtool(text: string) {
+  const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  return { status: r.status, out: `${r.stdout}${r.stderr}`.trim() };
+}
+
+describe.skipIf(!promtoolHere)('promtool check metrics (a parser and linter we did not write)', () => {
+  it("wapgate's own metrics parse and pass the lint with nothing to say", async () => {
+    const { registry, metrics: m } = createMetrics({ defaultMetrics: false });
+    m.datagramsIn.inc({ port: '9201' });
+    m.wtpAborts.inc({ reason: 'NORESPONSE', origin: 'peer' });
+    m.upstreamDuration.observe({ origin: 'http://127.0.0.1:8002' }, 1.5);
+    m.rejectedInputs.inc({ source: 'pap', reason: 'bad "xml"\\n' });
+    expect(promtool(await registry.metrics())).toEqual({ status: 0, out: '' });
+  });
+
+  it('the full /metrics scrape (with process metrics) parses; the only lint remarks are on prom-client default gauges', async () => {
+    const { registry } = createMetrics();
+    const { get } = await start({ registry });
+    const r = promtool(await (await get('/metrics')).text());
+    expect(r.out).not.toMatch(/parsing error/);
+    for (const line of r.out.split('\n').filter(Boolean)) expect(line).toMatch(/^wapgate_nodejs_active_\w+_total non-counter metrics should not have "_total" suffix$/);
   });
 });
 
