@@ -305,16 +305,21 @@ export function createSubscriberMap(options: Partial<SubscriberMapOptions> = {})
     },
 
     ipForMsisdn(msisdn) {
-      const hosts: Cidr[] = [];
-      for (const key of byMsisdn.get(msisdn) ?? []) {
-        const e = dynamic.get(key);
-        if (!e || e.msisdn !== msisdn) continue;
-        const c = parseCidr(key);
-        if (c && isHost(c)) hosts.push(c);
+      // A PAP address (+15551234) and a Calling-Station-Id (15551234) may differ in the leading '+'.
+      const forms = [msisdn, msisdn.startsWith('+') ? msisdn.slice(1) : `+${msisdn}`];
+      for (const form of forms) {
+        const hosts: Cidr[] = [];
+        for (const key of byMsisdn.get(form) ?? []) {
+          const e = dynamic.get(key);
+          if (!e || e.msisdn !== form) continue;
+          const c = parseCidr(key);
+          if (c && isHost(c)) hosts.push(c);
+        }
+        for (const [c, e] of staticTable.entries()) if (e.msisdn === form && isHost(c)) hosts.push(c);
+        const best = hosts.find((c) => c.family === 4) ?? hosts[0];
+        if (best) return formatIp(best);
       }
-      for (const [c, e] of staticTable.entries()) if (e.msisdn === msisdn && isHost(c)) hosts.push(c);
-      const best = hosts.find((c) => c.family === 4) ?? hosts[0];
-      return best ? formatIp(best) : undefined;
+      return undefined;
     },
 
     setStatic(entries, file) {

@@ -253,3 +253,82 @@ describe('RADIUS server options', () => {
     expect(() => createRadiusAccountingServer({ port: 0 }, map)).toThrow(/secret/);
   });
 });
+
+describe('RADIUS forwarding (library-checked upstream)', () => {
+  /** An upstream that checks our forwarded request with the npm library and answers when told to. */
+  async function upstream(secret: string) {
+    const { createSocket } = await import('node:dgram');
+    const sock = createSocket('udp4');
+    const got: Array<{ decoded: ReturnType<typeof radius.decode>; reply: () => void }> = [];
+    const bad: unknown[] = [];
+    sock.on('message', (m, r) => {
+      try {
+        const decoded = radius.decode({ packet: Buffer.from(m), secret }); // throws on a bad authenticator
+        got.push({ decoded, reply: () => sock.send(radius.encode_response({ packet: decoded, code: 'Accounting-Response', secret }), r.port, r.address) });
+      } catch (e) {
+        bad.push(e);
+      }
+    });
+    await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
+    return { port: sock.address().port, got, bad, close: () => new Promise<void>((res) => sock.close(() => res())) };
+  }
+
+  it('waits for the upstream; a retransmission meanwhile is not forwarded twice', async () => {
+    const up = await upstream('up-secret');
+    const map = createSubscriberMap();
+    const srv = createRadiusAccountingServer(
+      { port: 0, secret: SECRET, upstream: { host: 'localhost', port: up.port, secret: 'up-secret', timeoutMs: 2000, retries: 0, waitForUpstream: true, maxOutstanding: 8 } },
+      map,
+    );
+    await srv.start();
+    const peer = await UdpPeer.open();
+    try {
+      const req = start('10.3.0.1', '+15550300001', 'w1', [vsa3gpp([[1, Buffer.from('001010000300001')]])]);
+      await peer.send(req, srv.address!.port);
+      const until = Date.now() + 2000;
+      while (up.got.length === 0 && Date.now() < until) await settle(10);
+      expect(up.got).toHaveLength(1);
+      expect(up.bad).toHaveLength(0);
+      expect(up.got[0]!.decoded.attributes).toMatchObject({ 'Acct-Status-Type': 'Start', 'Framed-IP-Address': '10.3.0.1', 'Calling-Station-Id': '+15550300001' });
+      expect(map.lookup('10.3.0.1')?.imsi).toBe('001010000300001'); // applied at once
+      await peer.send(req, srv.address!.port); // the NAS retransmits before the upstream answered
+      await settle(100);
+      expect(peer.answers).toHaveLength(0);
+      expect(srv.counters.duplicatesInFlight).toBe(1);
+      expect(up.got).toHaveLength(1);
+      up.got[0]!.reply();
+      const [res] = await peer.waitFor(1);
+      expect(radius.verify_response({ request: req, response: Buffer.from(res!), secret: SECRET })).toBe(true);
+      await peer.send(req, srv.address!.port); // and now a retransmission is answered from the cache
+      expect(await peer.waitFor(2)).toHaveLength(2);
+      expect(srv.counters.upstream).toMatchObject({ forwarded: 1, answered: 1, badResponses: 0 });
+    } finally {
+      await peer.close();
+      await srv.stop();
+      await up.close();
+    }
+  });
+
+  it('answers at once and forwards in the background when told not to wait', async () => {
+    const up = await upstream('up-secret');
+    const srv = createRadiusAccountingServer(
+      { port: 0, secret: SECRET, upstream: { host: '127.0.0.1', port: up.port, secret: 'up-secret', timeoutMs: 100, retries: 1, waitForUpstream: false, maxOutstanding: 8 } },
+      createSubscriberMap(),
+    );
+    await srv.start();
+    const peer = await UdpPeer.open();
+    try {
+      await peer.send(start('10.3.0.2', '+15550300002', 'w2'), srv.address!.port);
+      expect(await peer.waitFor(1)).toHaveLength(1);
+      const until = Date.now() + 2000;
+      while ((srv.counters.upstream?.timeouts ?? 0) === 0 && Date.now() < until) await settle(20);
+      // Never answered upstream: retransmitted once, then given up — the NAS was answered all the same.
+      expect(up.got.length).toBe(2);
+      expect(srv.counters.upstream).toMatchObject({ forwarded: 1, retransmissions: 1, timeouts: 1 });
+    } finally {
+      await peer.close();
+      await srv.stop();
+      await up.close();
+    }
+  });
+});

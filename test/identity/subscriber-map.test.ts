@@ -16,6 +16,7 @@ describe('subscriber map', () => {
     expect(m.lookup('10.0.0.1')).toEqual({ msisdn: '+1555000002' });
     expect(m.ipForMsisdn('+1555000001')).toBeUndefined();
     expect(m.ipForMsisdn('+1555000002')).toBe('10.0.0.1');
+    expect(m.ipForMsisdn('1555000002')).toBe('10.0.0.1'); // PAP and RADIUS may differ in the '+'
     // A late Stop of the first session does not remove the second.
     expect(m.unbind('10.0.0.1', { sessionId: 'a', msisdn: '+1555000001' })).toBe('mismatch');
     expect(m.lookup('10.0.0.1')?.msisdn).toBe('+1555000002');
