@@ -540,6 +540,20 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     return this.smsRef;
   }
 
+  /** Re-queues records saved by an earlier run (persist.ts); ids already present are left alone. */
+  restore(records: Omit<PushRecord, 'seq'>[]): number {
+    let n = 0;
+    for (const r of records) {
+      if (this.store.get(r.pushId)) continue;
+      const rec = this.store.add(r);
+      for (const t of rec.targets) for (const id of t.awaitingReceipts ?? []) this.receipts.set(id, { rec, target: t });
+      n++;
+    }
+    this.deps.metrics?.pushQueueDepth.set(this.store.pending);
+    this.kick();
+    return n;
+  }
+
   /** Stops scheduling; waits for running attempts and notifications (bounded by their own timeouts). */
   async close(): Promise<void> {
     this.closed = true;

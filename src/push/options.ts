@@ -40,6 +40,8 @@ export interface PpgQueueOptions {
   concurrency?: number;
   /** How long finished pushes stay answerable to statusquery (ms). */
   keepFinished?: number;
+  /** File where pending pushes are saved on close and restored on start (unset: not kept). */
+  stateFile?: string;
 }
 
 export interface PpgOptions {

@@ -13,6 +13,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { SmppClient } from '../bearer/sms/smpp-client.ts';
 import { cidrSet, parseIp } from '../identity/ip.ts';
 import { compilePushContent, type PushCompiler } from './content.ts';
+import { loadState, saveState } from './persist.ts';
 import { PpgEngine, type PpgDeps } from './engine.ts';
 import { resolvePpgOptions, type PpgOptions, type PpgOptionsInput } from './options.ts';
 import { PapCode, PapError, papCodeDescription } from './pap-codes.ts';
@@ -72,6 +73,18 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
   }
   const deps: PpgCreateDeps = ownSmpp ? { ...givenDeps, sms: ownSmpp } : givenDeps;
   const engine = new PpgEngine(options, deps);
+  const stateFile = options.queue.stateFile;
+  if (stateFile) {
+    try {
+      const saved = loadState(stateFile);
+      if (saved) {
+        const n = engine.restore(saved.records);
+        deps.log?.info({ stateFile, restored: n, skipped: saved.skipped }, 'pending pushes restored');
+      }
+    } catch (e) {
+      deps.log?.warn({ stateFile, err: String(e) }, 'pending-push state not readable; starting empty');
+    }
+  }
   const trusted = cidrSet(options.trustedIps, 'push.trustedIps');
   const bodyLimit = options.maxContentSize * 2 + MAX_CONTROL_SIZE + 16 * 1024;
   let server: Server | undefined;
@@ -247,6 +260,7 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
         });
       }
       await engine.close();
+      if (stateFile) saveState(stateFile, engine.store.all());
       await ownSmpp?.close();
     },
   };

@@ -383,3 +383,22 @@ describe('addresses: IPv6 and user-defined', () => {
     expect(text).toMatch(/pushes_total\{bearer="ip-cl",outcome="delivered"\} 1/);
   });
 });
+
+describe('pending pushes across a restart (queue.stateFile)', () => {
+  it('saved on close, restored on start, then delivered', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'wapgate-ppg-')), 'pending.json');
+    const clock = new FakeClock();
+    const h1 = await harness({ queue: { stateFile } }, { clock });
+    const m = multipart(pushControl('keep-1', ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg'], 'deliver-after-timestamp="2026-01-01T00:30:00Z"'), { type: 'text/plain', body: Buffer.from('kept') });
+    expect((await h1.post(m.body, m.type)).status).toBe(202);
+    await h1.ppg.close();
+    const h2 = await harness({ queue: { stateFile } }, { clock });
+    expect(h2.ppg.engine.store.get('keep-1')?.targets[0]?.state).toBe('pending');
+    clock.advance(31 * 60_000);
+    await until(() => h2.received.length === 1);
+    expect((decodeConnectionless(h2.received[0]!).pdu as any).data.toString()).toBe('kept');
+  });
+});
