@@ -361,6 +361,21 @@ describe('WSP PDU properties', () => {
     );
   });
 
+  it('whatever decodes re-encodes to a PDU that decodes the same', () => {
+    fc.assert(
+      fc.property(pduTypeOctet, fc.uint8Array({ maxLength: 120 }), (t, a) => {
+        let p: WspPdu;
+        try {
+          p = decodeWspPdu(Buffer.concat([Buffer.from([t]), a]));
+        } catch {
+          return;
+        }
+        expect(decodeWspPdu(encodeWspPdu(p))).toEqual(p);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   const text = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789/.:-_?=&'), maxLength: 40 });
   const bytes = fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a));
   const headers = fc.array(
