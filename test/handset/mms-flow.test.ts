@@ -1,0 +1,140 @@
+/**
+ * The seed's MMS flow end to end over real UDP and HTTP on loopback, with our handset simulator commands:
+ * Bob (127.0.0.2) `phone send-mms` → gateway (WTP/WSP, X-MSISDN injected) → reference MMSC → PAP → PPG →
+ * WSP Push to Alice (127.0.0.3) `phone receive` → GET through the gateway (SAR) → parts written → m-notifyresp-ind
+ * → MMSC records Retrieved → m-delivery-ind pushed back to Bob.
+ */
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway, type Gateway } from '../../src/gateway/index.ts';
+import type { Enricher } from '../../src/gateway/hooks.ts';
+import { PushListener } from '../../src/handset/mms-receive.ts';
+import { createMmsc, type Mmsc } from '../../src/mmsc/index.ts';
+import { udpPushTransport } from '../../src/push/delivery.ts';
+import { createPpg, type Ppg } from '../../src/push/ppg.ts';
+import { run as receive } from '../../src/cli/phone-receive.ts';
+import { run as sendMms } from '../../src/cli/phone-send-mms.ts';
+import { tempDir } from '../support/tools.ts';
+
+const BOB = { ip: '127.0.0.2', msisdn: '+15550000001' };
+const ALICE = { ip: '127.0.0.3', msisdn: '+15550000002' };
+const SUBSCRIBERS = [BOB, ALICE];
+
+/** A free UDP port on both handset addresses (the PPG pushes to one port number for every handset). */
+async function freePushPort(): Promise<number> {
+  for (;;) {
+    const s = createSocket('udp4');
+    const port = await new Promise<number>((r) => s.bind(0, ALICE.ip, () => r((s.address() as AddressInfo).port)));
+    const t = createSocket('udp4');
+    const ok = await new Promise<boolean>((r) => {
+      t.once('error', () => r(false));
+      t.bind(port, BOB.ip, () => r(true));
+    });
+    await Promise.all([new Promise<void>((r) => s.close(() => r())), ok ? new Promise<void>((r) => t.close(() => r())) : Promise.resolve()]);
+    if (ok) return port;
+  }
+}
+
+let gw: Gateway;
+let mmsc: Mmsc;
+let ppg: Ppg;
+let transport: Awaited<ReturnType<typeof udpPushTransport>>;
+let gateway: string;
+let mm1: string;
+let pushPort: number;
+let dir: string;
+
+beforeAll(async () => {
+  dir = tempDir('wapgate-mmsflow-');
+  pushPort = await freePushPort();
+  transport = await udpPushTransport('127.0.0.1');
+  ppg = createPpg(
+    { pushPort, papPath: '/wappush', maxContentSize: 4096 },
+    { transport, resolveMsisdn: (m) => SUBSCRIBERS.find((s) => s.msisdn === m)?.ip },
+  );
+  const papPort = (await ppg.listen(0, '127.0.0.1')).port;
+  mmsc = createMmsc({ storeDir: join(dir, 'store'), ppgUrl: `http://127.0.0.1:${papPort}/wappush` });
+  const mmscPort = (await mmsc.listen(0, '127.0.0.1')).port;
+  mm1 = `http://127.0.0.1:${mmscPort}/mms`;
+  const enricher: Enricher = {
+    protectedHeaders: new Set(['x-msisdn']),
+    lookup: (ip) => SUBSCRIBERS.find((s) => s.ip === ip),
+    headersFor: (ip) => {
+      const s = SUBSCRIBERS.find((x) => x.ip === ip);
+      return s ? { 'X-MSISDN': s.msisdn } : {};
+    },
+  };
+  gw = createGateway({ bind: '127.0.0.1', clPort: 0, coPort: 0, upstream: `http://127.0.0.1:${mmscPort}` }, { enricher });
+  await gw.start();
+  gateway = `127.0.0.1:${gw.addresses.co.port}`;
+});
+
+afterAll(async () => {
+  await gw?.stop(200);
+  await mmsc?.close();
+  await ppg?.close();
+  transport?.close();
+});
+
+describe('Bob sends a picture to Alice through the gateway; Alice receives it', () => {
+  it('delivers byte-identical parts, records Retrieved and reports delivery to Bob', async () => {
+    const files = join(dir, 'bob');
+    mkdirSync(files);
+    const jpeg = Buffer.alloc(300_000 - 2_000);
+    for (let i = 0; i < jpeg.length; i++) jpeg[i] = (i * 7919) & 0xff;
+    jpeg.set([0xff, 0xd8, 0xff, 0xe0], 0);
+    writeFileSync(join(files, 'beach.jpg'), jpeg);
+    writeFileSync(join(files, 'note.txt'), 'Wish you were here ☀');
+
+    // Bob listens for his delivery report on his own push port.
+    const bobPush = new PushListener({ address: BOB.ip, port: pushPort });
+    await bobPush.open();
+    const report = new Promise<import('../../src/mms/index.ts').MmsPdu>((r) => bobPush.once('notification', (n) => r(n.pdu)));
+
+    const out = join(dir, 'alice');
+    const alice = receive(['--gateway', gateway, '--bind', ALICE.ip, '--push-port', String(pushPort), '--out', out, '--count', '1', '--timeout', '60']);
+    await new Promise((r) => setTimeout(r, 200));
+    const sent = await sendMms([
+      '--gateway', gateway, '--bind', BOB.ip, '--mmsc', mm1, '--to', ALICE.msisdn, '--subject', 'Beach', '--delivery-report',
+      join(files, 'beach.jpg'), join(files, 'note.txt'),
+    ]);
+    expect(sent).toBe(0);
+    expect(await alice).toBe(0);
+
+    expect(readdirSync(out).sort()).toEqual(['beach.jpg', 'note.txt', 'smil.smil']);
+    expect(readFileSync(join(out, 'beach.jpg')).equals(jpeg)).toBe(true);
+    expect(readFileSync(join(out, 'note.txt'), 'utf8')).toBe('Wish you were here ☀');
+
+    const [m] = mmsc.store.list();
+    expect(m!.from).toBe(`${BOB.msisdn}/TYPE=PLMN`); // X-MSISDN from the gateway, not the handset
+    await mmsc.idle();
+    expect(m!.recipients[0]!.state).toBe('Retrieved');
+    const dr = await report;
+    expect(dr).toMatchObject({ messageType: 'm-delivery-ind', headers: { messageId: m!.messageId, status: 'Retrieved' } });
+    await bobPush.close();
+  });
+
+  it('refuses to send what exceeds the size limit, before sending anything', async () => {
+    const big = join(dir, 'big.jpg');
+    writeFileSync(big, Buffer.alloc(310_000, 1));
+    const before = mmsc.store.list().length;
+    expect(await sendMms(['--gateway', gateway, '--bind', BOB.ip, '--mmsc', mm1, '--to', ALICE.msisdn, big])).toBe(1);
+    expect(mmsc.store.list().length).toBe(before);
+  });
+
+  it('--defer answers Deferred and leaves the message on the MMSC', async () => {
+    const out = join(dir, 'alice-deferred');
+    const alice = receive(['--gateway', gateway, '--bind', ALICE.ip, '--push-port', String(pushPort), '--out', out, '--count', '1', '--timeout', '30', '--defer']);
+    await new Promise((r) => setTimeout(r, 200));
+    const txt = join(dir, 'hello.txt');
+    writeFileSync(txt, 'hello');
+    expect(await sendMms(['--gateway', gateway, '--bind', BOB.ip, '--mmsc', mm1, '--to', ALICE.msisdn, txt])).toBe(0);
+    expect(await alice).toBe(0);
+    await mmsc.idle();
+    const last = mmsc.store.list().sort((a, b) => a.receivedAt - b.receivedAt).at(-1)!;
+    expect(last.recipients[0]!.state).toBe('Deferred');
+  });
+});
