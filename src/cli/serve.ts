@@ -55,7 +55,7 @@ export async function run(args: string[]): Promise<number> {
       }
       stopping = true;
       log.info({ signal: sig }, 'shutting down');
-      gateway.stop().then(
+      gateway.stop(cfg.gateway.drainTimeout).then(
         () => resolve(0),
         (err: unknown) => {
           log.error({ err }, 'shutdown failed');

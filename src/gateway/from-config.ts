@@ -29,6 +29,7 @@ export function gatewayOptionsFromConfig(cfg: WapgateConfig): GatewayOptionsInpu
     session: {
       maxSessions: g.session.max,
       idleTimeoutMs: g.session.idleTimeout,
+      suspendedTimeoutMs: g.session.suspendedTimeout,
       methodMor: g.wsp.methodMor,
       pushMor: g.wsp.pushMor,
       serverSduSize: g.wsp.clientSduSize,
@@ -46,8 +47,23 @@ export function gatewayOptionsFromConfig(cfg: WapgateConfig): GatewayOptionsInpu
     },
   };
   if (g.upstream) o.upstream = g.upstream;
+  if (g.redirect.addresses.length > 0) {
+    o.redirect = {
+      addresses: g.redirect.addresses.map(parseHostPort),
+      permanent: g.redirect.permanent,
+      reuseSecuritySession: g.redirect.reuseSecuritySession,
+    };
+  }
   if (g.http.proxy) o.http!.proxy = g.http.proxy;
   if (g.http.tls.ca) o.http!.ca = readFileSync(g.http.tls.ca, 'utf8');
   if (g.http.tls.servername) o.http!.servername = g.http.tls.servername;
   return o;
+}
+
+/** '1.2.3.4', '1.2.3.4:9201', '[::1]:9201' → address and optional port. */
+export function parseHostPort(text: string): { address: string; port?: number } {
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (v6) return v6[2] ? { address: v6[1]!, port: Number(v6[2]) } : { address: v6[1]! };
+  const [address = '', port] = text.split(':');
+  return port ? { address, port: Number(port) } : { address };
 }

@@ -66,6 +66,18 @@ export const gatewaySection = group({
       description: 'Most concurrent WSP sessions; the least recently used one is evicted beyond it.',
     }),
     idleTimeout: key(duration().default(GW.session.idleTimeoutMs), { description: 'A session idle this long is dropped (ms or 15m).' }),
+    suspendedTimeout: key(duration().default(GW.session.suspendedTimeoutMs), {
+      description: 'A suspended session is kept this long for a Resume (ms or 1h).',
+    }),
+  }),
+  redirect: group({
+    addresses: key(z.array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[0-9.]+)(:\d{1,5})?$/)).default([]), {
+      description:
+        "Maintenance: when non-empty, every Connect is answered with a WSP Redirect to these 'ADDR[:PORT]' entries ([v6]:port for IPv6) and no session is made.",
+      reloadable: true,
+    }),
+    permanent: key(z.boolean().default(false), { description: 'Redirect permanently (the handset should keep the new address).' }),
+    reuseSecuritySession: key(z.boolean().default(false), { description: 'The handset may reuse its WTLS session at the new address.' }),
   }),
   wsp: group({
     methodMor: key(z.number().int().min(1).max(255).default(GW.session.methodMor), {
