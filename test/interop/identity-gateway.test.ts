@@ -24,6 +24,8 @@ import {
   type SubscriberMap,
 } from '../../src/identity/index.ts';
 import { encodeMms, phoneAddress } from '../../src/mms/index.ts';
+import { udpPushTransport } from '../../src/push/delivery.ts';
+import { createPpg } from '../../src/push/ppg.ts';
 import { parseContentType } from '../../src/wsp/content-type.ts';
 import { tempDir, toolAvailable } from '../support/tools.ts';
 import { radclient } from '../identity/radius-support.ts';
@@ -236,6 +238,52 @@ describe.skipIf(!have)('identity and charging through the gateway (radclient + r
   it.fails('the CL Post CDR carries the MMS summary (type, Transaction-Id, Message-ID, recipients)', async () => {
     const line = (await cdrLines()).find((l) => l.url === `${origin}/mms`);
     expect(line?.mms).toEqual({ messageType: 'm-send-req', transactionId: 'T-77', messageId: 'MID-4711', recipients: 3 });
+  });
+
+  it('a PAP push to the subscriber\'s MSISDN reaches the address RADIUS gave it, with a push CDR', async () => {
+    const handset = createSocket('udp4');
+    await new Promise<void>((r) => handset.bind(0, '127.0.0.1', () => r()));
+    const got: Buffer[] = [];
+    handset.on('message', (m) => got.push(m));
+    const transport = await udpPushTransport('127.0.0.1');
+    const handsetPort = (handset.address() as AddressInfo).port;
+    const ppg = createPpg({ pushPort: handsetPort }, { transport, resolveMsisdn: (m) => map.ipForMsisdn(m), charging: cdrs });
+    try {
+      const pap = await ppg.listen(0, '127.0.0.1');
+      const b = 'identity-test-boundary';
+      const notification = encodeMms({
+        messageType: 'm-notification-ind',
+        headers: { transactionId: 'N-1', mmsVersion: '1.2', messageClass: 'Personal', messageSize: 1000, expiry: { relative: 3600 }, contentLocation: `${origin}/m/1` },
+      });
+      const control =
+        '<?xml version="1.0"?><!DOCTYPE pap PUBLIC "-//WAPFORUM//DTD PAP 2.0//EN" "http://www.wapforum.org/DTD/pap_2.0.dtd">' +
+        `<pap><push-message push-id="id-push-1"><address address-value="WAPPUSH=${MSISDN}/TYPE=PLMN@ppg"/>` +
+        '<quality-of-service delivery-method="unconfirmed"/></push-message></pap>';
+      const body = Buffer.concat([
+        Buffer.from(`--${b}\r\nContent-Type: application/xml\r\n\r\n${control}\r\n--${b}\r\nContent-Type: ${MMS}\r\nX-Wap-Application-Id: x-wap-application:mms.ua\r\n\r\n`),
+        notification,
+        Buffer.from(`\r\n--${b}--\r\n`),
+      ]);
+      const res = await fetch(`http://127.0.0.1:${pap.port}/wappush`, {
+        method: 'POST',
+        body: new Uint8Array(body),
+        headers: { 'content-type': `multipart/related; boundary=${b}; type="application/xml"` },
+      });
+      expect(res.status).toBeLessThan(300);
+      const until = Date.now() + 5000;
+      let line: Record<string, unknown> | undefined;
+      while (!line && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 20));
+        line = (await cdrLines()).find((l) => l.kind === 'push');
+      }
+      expect(got.length).toBeGreaterThan(0);
+      expect(line).toMatchObject({ kind: 'push', bearer: 'push-ip', clientIp: '127.0.0.1', clientPort: handsetPort, msisdn: MSISDN, bytesUp: 0 });
+      expect(line!.bytesDown as number).toBeGreaterThan(0);
+    } finally {
+      await ppg.close();
+      await transport.close();
+      handset.close();
+    }
   });
 
   it('after radclient Stop the upstream hears no MSISDN', async () => {
