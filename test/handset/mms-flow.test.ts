@@ -17,7 +17,8 @@ import { udpPushTransport } from '../../src/push/delivery.ts';
 import { createPpg, type Ppg } from '../../src/push/ppg.ts';
 import { run as receive } from '../../src/cli/phone-receive.ts';
 import { run as sendMms } from '../../src/cli/phone-send-mms.ts';
-import { tempDir } from '../support/tools.ts';
+import { udpPcap, type UdpDatagram } from '../../src/trace/pcap.ts';
+import { fieldValues, tempDir, tshark, toolAvailable } from '../support/tools.ts';
 
 const BOB = { ip: '127.0.0.2', msisdn: '+15550000001' };
 const ALICE = { ip: '127.0.0.3', msisdn: '+15550000002' };
@@ -46,14 +47,23 @@ let gateway: string;
 let mm1: string;
 let pushPort: number;
 let dir: string;
+/** Every datagram of the flow, ports mapped to the well-known ones so tshark's WTP/WSP/MMSE dissectors apply. */
+const datagrams: UdpDatagram[] = [];
+let record = true;
 
 beforeAll(async () => {
   dir = tempDir('wapgate-mmsflow-');
   pushPort = await freePushPort();
   transport = await udpPushTransport('127.0.0.1');
+  const recording = {
+    sendDatagram: (payload: Buffer, address: string, port: number) => {
+      if (record) datagrams.push({ src: '127.0.0.1', srcPort: 9200, dst: address, dstPort: 2948, payload: Buffer.from(payload), time: Date.now() });
+      return transport.sendDatagram(payload, address, port);
+    },
+  };
   ppg = createPpg(
     { pushPort, papPath: '/wappush', maxContentSize: 4096 },
-    { transport, resolveMsisdn: (m) => SUBSCRIBERS.find((s) => s.msisdn === m)?.ip },
+    { transport: recording, resolveMsisdn: (m) => SUBSCRIBERS.find((s) => s.msisdn === m)?.ip },
   );
   const papPort = (await ppg.listen(0, '127.0.0.1')).port;
   mmsc = createMmsc({ storeDir: join(dir, 'store'), ppgUrl: `http://127.0.0.1:${papPort}/wappush` });
@@ -70,6 +80,17 @@ beforeAll(async () => {
   gw = createGateway({ bind: '127.0.0.1', clPort: 0, coPort: 0, upstream: `http://127.0.0.1:${mmscPort}` }, { enricher });
   await gw.start();
   gateway = `127.0.0.1:${gw.addresses.co.port}`;
+  const co = gw.addresses.co.port;
+  gw.setTap((dirn, data, peer, local) => {
+    if (!record) return;
+    const mapped = local.port === co ? 9201 : local.port;
+    const payload = Buffer.from(data);
+    datagrams.push(
+      dirn === 'in'
+        ? { src: peer.address, srcPort: peer.port, dst: local.address, dstPort: mapped, payload, time: Date.now() }
+        : { src: local.address, srcPort: mapped, dst: peer.address, dstPort: peer.port, payload, time: Date.now() },
+    );
+  });
 });
 
 afterAll(async () => {
@@ -115,6 +136,16 @@ describe('Bob sends a picture to Alice through the gateway; Alice receives it', 
     const dr = await report;
     expect(dr).toMatchObject({ messageType: 'm-delivery-ind', headers: { messageId: m!.messageId, status: 'Retrieved' } });
     await bobPush.close();
+    record = false;
+  });
+
+  it.skipIf(!toolAvailable('tshark'))('the capture of that flow dissects cleanly, MMSE showing each message type in order', () => {
+    const res = tshark(udpPcap(datagrams));
+    expect(res.problems, res.text.slice(0, 5000)).toEqual([]);
+    const types = res.packets.flatMap((p) => fieldValues(p, 'mmse.message_type'));
+    // m-send-req (Bob, reassembled from WTP segments), m-send-conf, m-notification-ind (push), m-retrieve-conf
+    // (SAR to Alice), m-notifyresp-ind, m-delivery-ind (push to Bob).
+    expect(types).toEqual(['0x80', '0x81', '0x82', '0x84', '0x83', '0x86']);
   });
 
   it('refuses to send what exceeds the size limit, before sending anything', async () => {
