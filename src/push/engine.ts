@@ -258,8 +258,9 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     if (a.type === 'USER' || a.type === 'user-defined') {
       if (!this.deps.resolveUser?.(a)) throw new PapError(PapCode.ADDRESS_NOT_FOUND, `address ${a.raw} not found`);
     }
-    if (a.type === 'PLMN' && b && b !== 'SMS' && !this.deps.resolveMsisdn && msg.qos.deliveryMethod === 'confirmed') {
-      throw new PapError(PapCode.SPECIFIED_DELIVERY_METHOD_NOT_POSSIBLE, `no IP is known for ${a.raw}`);
+    // Confirmed push needs the handset's IP address; a PLMN address without a subscriber lookup has none.
+    if (a.type === 'PLMN' && !this.deps.resolveMsisdn && msg.qos.deliveryMethod === 'confirmed') {
+      throw new PapError(PapCode.SPECIFIED_DELIVERY_METHOD_NOT_POSSIBLE, `no IP address can be known for ${a.raw}`);
     }
   }
 

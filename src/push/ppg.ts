@@ -129,6 +129,11 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
             throw new PapError(PapCode.BAD_REQUEST, `content entity of ${parts.content.tooLarge} octets exceeds ${options.maxContentSize}`);
           }
           if (!parts.content.contentType) throw new PapError(PapCode.BAD_REQUEST, 'content entity without Content-Type');
+          // WAP-247 §8.3 / WAP-249 §5.3: this PPG holds no client capability repository, so it cannot match a
+          // capabilities entity and says so rather than pushing content the handset may not take.
+          if (parts.capabilities !== undefined) {
+            throw new PapError(PapCode.CAPABILITY_MATCHING_NOT_SUPPORTED, 'capabilities entity given; capability matching is not supported');
+          }
           const compiled = await compilePushContent(parts.content.contentType, parts.content.body, deps.compile);
           if (compiled.body.length > options.maxContentSize) {
             throw new PapError(PapCode.BAD_REQUEST, `content larger than ${options.maxContentSize} octets`);

@@ -288,6 +288,16 @@ describe('bad PAP → the right code, nothing queued', () => {
     const past = multipart(pushControl('b9', ok, 'deliver-before-timestamp="2001-01-01T00:00:00Z"'), si);
     r = await h.post(past.body, past.type);
     expect(r.doc.pap['push-response']['response-result'].code).toBe('2000');
+    const brokenSi = multipart(pushControl('b10', ok), { type: 'text/vnd.wap.si', body: Buffer.from('<si><indication href="x">') });
+    r = await h.post(brokenSi.body, brokenSi.type);
+    expect(r.doc.pap['push-response']['response-result'].code).toBe('3006');
+    const caps = Buffer.from(
+      multipart(pushControl('b11', ok), si)
+        .body.toString()
+        .replace(/--wapgate-test-boundary--/, '--wapgate-test-boundary\r\nContent-Type: application/xml\r\n\r\n<rdf/>\r\n--wapgate-test-boundary--'),
+    );
+    r = await h.post(caps, multipart('').type);
+    expect(r.doc.pap['push-response']['response-result'].code).toBe('3004');
     expect(h.ppg.engine.store.size).toBe(0);
     const good = multipart(pushControl('dup', ok), si);
     expect((await h.post(good.body, good.type)).status).toBe(202);
