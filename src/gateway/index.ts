@@ -77,6 +77,7 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
         throttled.warn(`cl-${reason}`, { client: `${peer.address}:${peer.port}`, detail }, 'connectionless datagram dropped'),
       failed: (err, peer) => log.error({ err, client: peer.address }, 'connectionless method failed'),
     },
+    options.clMaxInFlight,
   );
   const co = new SessionLayer(coSock, handler, options, log, throttled, deps.metrics);
   if (deps.metrics) {

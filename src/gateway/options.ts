@@ -75,6 +75,8 @@ export interface GatewayOptions {
   allowUpstream: string[];
   /** Largest reply accepted on the connectionless port (one UDP datagram). */
   clMaxMessageSize: number;
+  /** Connectionless methods in flight at most; more are answered 503 at once. */
+  clMaxInFlight: number;
   /** The Via element appended to upstream requests (RFC 9110 §7.6.3). */
   via: string;
   http: HttpUpstreamOptions;
@@ -93,6 +95,7 @@ export const DEFAULT_OPTIONS: GatewayOptions = {
   coPort: 9201,
   allowUpstream: [],
   clMaxMessageSize: 65_000,
+  clMaxInFlight: 10_000,
   via: 'WSP/1.0 wapgate',
   http: {
     connections: 32,

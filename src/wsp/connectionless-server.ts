@@ -27,7 +27,7 @@ export interface ClMethodUser {
   method(pdu: GetPdu | PostPdu, peer: ClPeer, encode: (reply: ReplyPdu) => Buffer): Promise<Buffer | undefined>;
 }
 
-export type ClDropReason = 'truncated' | 'undecodable' | 'not-a-method' | 'unknown-type';
+export type ClDropReason = 'truncated' | 'undecodable' | 'not-a-method' | 'unknown-type' | 'overload';
 
 export interface ClEvents {
   /** A datagram not served (for one rate-limited log line and a counter). */
@@ -45,6 +45,8 @@ export class ConnectionlessServer {
     private readonly transport: ClTransport,
     private readonly user: ClMethodUser,
     private readonly events: ClEvents = {},
+    /** Methods in flight at most; beyond it a method is answered 503 at once (memory stays bounded). */
+    private readonly maxInFlight = 10_000,
   ) {}
 
   receive(data: Buffer, peer: ClPeer): void {
@@ -68,6 +70,11 @@ export class ConnectionlessServer {
     if (pdu.type !== 'Get' && pdu.type !== 'Post') {
       // A Reply/Push/Connect... arriving on the server port is not ours to answer (WAP-230 §8.2.1).
       this.events.dropped?.('not-a-method', peer, pdu.type);
+      return;
+    }
+    if (this.inFlight >= this.maxInFlight) {
+      this.events.dropped?.('overload', peer, `${this.inFlight} in flight`);
+      this.reply(tid, WspStatus.SERVICE_UNAVAILABLE, peer);
       return;
     }
     this.inFlight++;

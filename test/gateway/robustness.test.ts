@@ -190,6 +190,28 @@ describe('sessions', () => {
   });
 });
 
+describe('connectionless overload', () => {
+  it('answers 503 at once beyond clMaxInFlight', async () => {
+    const up = await startUpstream();
+    const gw = createGateway({ clPort: 0, coPort: 0, upstream: up.url, clMaxInFlight: 1 });
+    await gw.start();
+    try {
+      const a = new ClClient({ gateway: { host: '127.0.0.1', port: gw.addresses.cl.port }, timeoutMs: 3000, attempts: 1 });
+      const b = new ClClient({ gateway: { host: '127.0.0.1', port: gw.addresses.cl.port }, timeoutMs: 3000, attempts: 1 });
+      const slow = a.get('/slow/400');
+      await settle(100);
+      expect((await b.get('/echo')).status).toBe(503);
+      expect((await slow).status).toBe(200);
+      expect((await b.get('/echo')).status).toBe(200);
+      await a.close();
+      await b.close();
+    } finally {
+      await gw.stop(0);
+      await up.close();
+    }
+  });
+});
+
 describe('metrics', () => {
   it('counts datagrams, WSP requests by mode/method/status, sessions and WTP transactions', async () => {
     const up = await startUpstream();
