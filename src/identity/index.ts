@@ -17,4 +17,6 @@ export { normalizeIp, parseCidr, parseIp } from './ip.ts';
 export * from './options.ts';
 export { createIdentityFromConfig, enricherOptionsFromConfig, policyOptionsFromConfig, radiusOptionsFromConfig } from './from-config.ts';
 export type { IdentityStack, IdentityConfig } from './from-config.ts';
+export { createIdentityMetricsSync } from './metrics.ts';
+export type { IdentityMetricTargets, IdentityMetricSources } from './metrics.ts';
 export { readStaticTableFile } from './subscriber-map.ts';
