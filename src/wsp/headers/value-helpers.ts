@@ -126,4 +126,27 @@ export function writeInt(w: Writer, v: number): void {
   writeIntegerValue(w, v);
 }
 
+export interface Ctx {
+  version: number;
+  /** The field code being written: later assignments of a name accept more (see `needs`). */
+  code: number;
+}
+
+/** Refuses a value whose grammar arrived with a later field code (the caller then tries that code). */
+export function needs(c: Ctx, codes: readonly number[], what: string): void {
+  if (!codes.includes(c.code)) throw new WapEncodeError(`${what} needs field code ${codes.map((x) => `0x${x.toString(16)}`).join('/')}`);
+}
+
+export interface ValueCodec {
+  decode(r: Reader): string;
+  encode(w: Writer, value: string, ctx: Ctx): void;
+  /** HTTP allows a comma-separated list; WSP sends one field per element (WAP-230 §8.4.1.1). */
+  list?: boolean;
+}
+
+/** Refuses a value with no assignment (WapEncodeError: the caller falls back to text or raw). */
+export function fail(what: string): never {
+  throw new WapEncodeError(`no assignment for ${what}`);
+}
+
 export { readTokenText, writeTokenText, readTextString, writeTextString, unquote };
