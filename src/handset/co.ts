@@ -173,6 +173,13 @@ export class WspSession {
     return replyToResponse(reply);
   }
 
+  /** Drops the session without a Disconnect (a handset losing power or coverage); the socket closes. */
+  async abandon(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await closeLink(this.link);
+  }
+
   /** S-Disconnect (WAP-230 §8.2.2.4): class-0 Disconnect, then the socket closes. */
   async disconnect(): Promise<void> {
     if (this.closed) return;

@@ -96,15 +96,18 @@ describe('connection-oriented WSP (9201)', () => {
   });
 
   it('a new Connect from the same address and port replaces the old session', async () => {
+    const n = h.gw.stats().co.sessions;
     const a = await connect({ gateway: gwAddr(), timers: fast });
     const port = a.local.port;
-    const n = h.gw.stats().co.sessions;
-    await a.disconnect();
+    expect(h.gw.stats().co.sessions).toBe(n + 1);
+    await a.abandon(); // no Disconnect: the gateway still holds the session
     const b = await connect({ gateway: gwAddr(), timers: fast, bind: { address: '127.0.0.1', port } });
-    const c = await connect({ gateway: gwAddr(), timers: fast });
-    expect(h.gw.stats().co.sessions).toBeLessThanOrEqual(n + 1);
+    expect(b.sessionId).not.toBe(a.sessionId);
+    expect(h.gw.stats().co.sessions).toBe(n + 1);
+    expect((await b.get('/echo')).status).toBe(200);
     await b.disconnect();
-    await c.disconnect();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.gw.stats().co.sessions).toBe(n);
   });
 
   it('upstream failures and the allow-list come back as WSP statuses; slow upstreams are held with an Ack', async () => {
@@ -124,6 +127,38 @@ describe('connection-oriented WSP (9201)', () => {
     const ts = tshark(h.pcap((d) => d.payload.length < 1500 || h.datagrams.indexOf(d) < 200));
     expect(ts.problems, ts.text.slice(0, 3000)).toEqual([]);
   }, 60_000);
+});
+
+describe('extended methods (WAP-230 §8.3.2.5)', () => {
+  it('proxies a negotiated extended method and answers 501 for one never negotiated', async () => {
+    const x = await startHarness({ wtp: fast, session: { extendedMethods: { 0x50: 'PROPFIND', 0x70: 'PATCH' } } });
+    try {
+      const s = await connect({
+        gateway: { host: '127.0.0.1', port: x.gw.addresses.co.port },
+        timers: fast,
+        capabilities: {
+          clientSduSize: 1_048_576,
+          serverSduSize: 1_048_576,
+          methodMor: 2,
+          extendedMethods: [
+            { pduType: 0x50, name: 'PROPFIND' },
+            { pduType: 0x70, name: 'PATCH' },
+            { pduType: 0x51, name: 'MKCOL' },
+          ],
+        },
+      });
+      expect(s.capabilities.extendedMethods?.map((m) => m.pduType)).toEqual([0x50, 0x70]);
+      const r = await s.get('/echo', [], 'PROPFIND');
+      expect(r.status).toBe(200);
+      expect((JSON.parse(r.body.toString()) as Echo).method).toBe('PROPFIND');
+      const p = await s.post('/echo', 'text/plain', Buffer.from('patch'), [], 'PATCH');
+      expect((JSON.parse(p.body.toString()) as Echo).method).toBe('PATCH');
+      expect((await s.request({ type: 'Get', pduType: 0x51, uri: '/echo', headers: [] })).status).toBe(501);
+      await s.disconnect();
+    } finally {
+      await x.close();
+    }
+  });
 });
 
 describe('maintenance redirect', () => {
