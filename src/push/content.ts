@@ -1,9 +1,9 @@
 /**
  * Content transformation before push (WAP-249 §6.1): SI, SL and CO XML are compiled to WBXML
  * (application/vnd.wap.sic, slc, coc) by src/wbxml's compilePushContent; MMS notifications and every other
- * type pass through unchanged. The compiler is found at run time so the PPG works (passing XML through as
- * text/vnd.wap.si etc., which handsets also accept) before and without the WBXML module.
+ * type pass through unchanged. A compiler can be injected (PpgCreateDeps.compile) for tests or other types.
  */
+import { compilePushContent as compileWbxml } from '../wbxml/index.ts';
 import { PapCode, PapError } from './pap-codes.ts';
 
 export interface CompiledContent {
@@ -13,34 +13,16 @@ export interface CompiledContent {
 
 export type PushCompiler = (contentType: string, body: Buffer) => CompiledContent | Promise<CompiledContent>;
 
-/** Identity: what the PPG pushes when no compiler is available. */
+/** Identity: pushes the content as the PI sent it. */
 export const passThrough: PushCompiler = (contentType, body) => ({ contentType, body });
 
-const CANDIDATES = ['../wbxml/index.ts', '../wbxml/push.ts', '../wbxml/compile.ts'];
-
-let found: Promise<PushCompiler | undefined> | undefined;
-
-/** src/wbxml's compilePushContent, or undefined while that module does not exist. */
-export function findWbxmlCompiler(): Promise<PushCompiler | undefined> {
-  found ??= (async () => {
-    for (const spec of CANDIDATES) {
-      try {
-        const mod = (await import(spec)) as { compilePushContent?: PushCompiler };
-        if (typeof mod.compilePushContent === 'function') return mod.compilePushContent;
-      } catch {
-        // not there (yet)
-      }
-    }
-    return undefined;
-  })();
-  return found;
-}
+/** The default compiler: src/wbxml (SI/SL/CO → WBXML, anything else unchanged). */
+export const wbxmlCompiler: PushCompiler = (contentType, body) => compileWbxml(contentType, body);
 
 /** Compiles with `compiler` (default: src/wbxml's), mapping any failure to PAP 3006 Transformation failure. */
-export async function compilePushContent(contentType: string, body: Buffer, compiler?: PushCompiler): Promise<CompiledContent> {
-  const c = compiler ?? (await findWbxmlCompiler()) ?? passThrough;
+export async function compilePushContent(contentType: string, body: Buffer, compiler: PushCompiler = wbxmlCompiler): Promise<CompiledContent> {
   try {
-    const out = await c(contentType, body);
+    const out = await compiler(contentType, body);
     return { contentType: out.contentType, body: Buffer.from(out.body) };
   } catch (e) {
     throw new PapError(PapCode.TRANSFORMATION_FAILURE, `content could not be compiled: ${(e as Error).message}`);

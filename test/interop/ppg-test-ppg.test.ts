@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findWbxmlCompiler } from '../../src/push/content.ts';
 import { udpPushTransport } from '../../src/push/delivery.ts';
 import { createPpg, type Ppg } from '../../src/push/ppg.ts';
 import { udpPcap } from '../../src/trace/pcap.ts';
@@ -18,7 +17,6 @@ import { SHARED_DIR, TOOL_PATHS, fieldValues, sharedAvailable, tempDir, toolAvai
 
 const run = promisify(execFile);
 const ready = toolAvailable('test_ppg') && toolAvailable('tshark') && sharedAvailable();
-const wbxml = await findWbxmlCompiler();
 
 function control(pushId: string): string {
   return `<?xml version="1.0"?>
@@ -93,7 +91,7 @@ describe.skipIf(!ready)("Kannel's test_ppg → wapgate PPG → WSP Push on 127.0
     return Object.assign(t.packets[0]!, { text: t.text });
   }
 
-  it('SI: success push-response (1001), WSP Push with the SI on 2948', async () => {
+  it('SI: success push-response (1001), WSP Push with the SI compiled to WBXML (application/vnd.wap.sic) on 2948', async () => {
     const si = join(dir, 'si.xml');
     writeFileSync(si, readFileSync(join(SHARED_DIR, 'peers/kannel/ppg/si.xml')));
     const ctl = join(dir, 'si-control.xml');
@@ -103,16 +101,11 @@ describe.skipIf(!ready)("Kannel's test_ppg → wapgate PPG → WSP Push on 127.0
     expect(replyOf(log)).toEqual({ type: 'push response', code: '1001' });
     const pkt = dissect(await waitPush(1));
     expect(fieldValues(pkt, 'wsp.pdu_type')).toEqual(['0x06']);
-    if (wbxml) {
-      expect(fieldValues(pkt, 'wsp.header.content_type')[0]).toMatch(/application\/vnd\.wap\.sic/);
-      expect(pkt.text).toMatch(/Public ID: "-\/\/WAPFORUM\/\/DTD SI 1\.0\/\/EN/);
-    } else {
-      // Until src/wbxml lands the SI travels as text/vnd.wap.si (WAP-167 allows the textual form).
-      expect(fieldValues(pkt, 'wsp.header.content_type')[0]).toMatch(/text\/vnd\.wap\.si/);
-    }
+    expect(fieldValues(pkt, 'wsp.header.content_type')[0]).toMatch(/application\/vnd\.wap\.sic/);
+    expect(pkt.text).toMatch(/Public ID: "-\/\/WAPFORUM\/\/DTD SI 1\.0\/\/EN/);
   });
 
-  it.skipIf(!wbxml)('SI compiled to WBXML: tshark reads WBXML SI 1.0 with the href', async () => {
+  it('SI compiled to WBXML: tshark reads WBXML SI 1.0 with the href', async () => {
     const pkt = dissect(received[0]!);
     expect(fieldValues(pkt, 'wbxml.public_id.known')).toEqual(['0x00000005']);
     expect(pkt.text).toContain("'127.0.0.1:8040/mms'");
