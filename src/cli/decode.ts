@@ -312,7 +312,11 @@ function reassemble(sar: SarCollector, flow: string, result: Decoded, opts: Deco
 
 /** One document per UDP packet on a WAP port (or exported-PDU record) of a pcap/pcapng capture. */
 export function decodeCapture(source: string, buf: Buffer, opts: DecodeOptions = {}, as?: DecodeAs): Document[] {
-  const docs: Document[] = [];
+  return [...iterateCapture(source, buf, opts, as)];
+}
+
+/** decodeCapture as a generator: documents come out packet by packet (the CLI streams them). */
+export function* iterateCapture(source: string, buf: Buffer, opts: DecodeOptions = {}, as?: DecodeAs): Generator<Document> {
   const sar = new SarCollector();
   try {
     for (const item of readUdpDatagrams(buf)) {
@@ -320,7 +324,7 @@ export function decodeCapture(source: string, buf: Buffer, opts: DecodeOptions =
       const base: Document = { source, ok: true, frame: item.frame };
       if (time) base.time = time;
       if (item.kind === 'skip') {
-        docs.push({ ...base, skipped: item.reason });
+        yield ({ ...base, skipped: item.reason });
         continue;
       }
       base.src = `${item.src}:${item.srcPort}`;
@@ -328,33 +332,38 @@ export function decodeCapture(source: string, buf: Buffer, opts: DecodeOptions =
       const kind =
         as ?? (item.dissector !== undefined ? DISSECTOR_AS.get(item.dissector) : PORT_AS.get(item.dstPort) ?? PORT_AS.get(item.srcPort));
       if (!kind) {
-        docs.push({ ...base, skipped: item.dissector ? `exported PDU for '${item.dissector}'` : 'not a WAP port' });
+        yield ({ ...base, skipped: item.dissector ? `exported PDU for '${item.dissector}'` : 'not a WAP port' });
         continue;
       }
       try {
         const result = decodeBytes(item.payload, kind, opts);
         if (kind === 'wtp') reassemble(sar, `${base.src}>${base.dst}`, result, opts);
-        docs.push({ ...base, result });
+        yield ({ ...base, result });
       } catch (e) {
-        docs.push({ ...base, ok: false, error: errorInfo(e) });
+        yield ({ ...base, ok: false, error: errorInfo(e) });
       }
     }
   } catch (e) {
-    docs.push({ source, ok: false, error: errorInfo(e) });
+    yield { source, ok: false, error: errorInfo(e) };
   }
-  return docs;
 }
 
 /** Decodes one file: a capture → one document per packet; anything else → one document. */
 export function decodeFile(path: string, as: DecodeAs | 'auto' = 'auto', opts: DecodeOptions = {}): Document[] {
+  return [...iterateFile(path, as, opts)];
+}
+
+/** decodeFile as a generator. */
+export function* iterateFile(path: string, as: DecodeAs | 'auto' = 'auto', opts: DecodeOptions = {}): Generator<Document> {
   let buf: Buffer;
   try {
     buf = readFileSync(path);
   } catch (e) {
-    return [{ source: path, ok: false, error: errorInfo(e) }];
+    yield { source: path, ok: false, error: errorInfo(e) };
+    return;
   }
-  if (captureFormat(buf)) return decodeCapture(path, buf, opts, as === 'auto' ? undefined : as);
-  return [run1(path, buf, as, opts)];
+  if (captureFormat(buf)) yield* iterateCapture(path, buf, opts, as === 'auto' ? undefined : as);
+  else yield run1(path, buf, as, opts);
 }
 
 /** JSON with Buffers (and other byte arrays) as hex strings and Dates as ISO text. */
@@ -374,9 +383,11 @@ export const HELP = `Usage: wapgate decode [options] FILE...
        wapgate decode [options] --hex HEX
 
 Decodes WTP, WSP and MMS PDUs to JSON: one document per file, or one per UDP packet when FILE is a pcap or
-pcapng capture (port 9200/2948 → connectionless WSP, 9201/2949 → WTP with the WSP PDU of unsegmented
-Invoke/Result inside; exported-PDU records by the dissector they name). An MMS body inside a WSP PDU
-(application/vnd.wap.mms-message) and WSP multipart bodies are decoded too. Octets are shown as hex.
+pcapng capture (port 9200/2948 → connectionless WSP, 9201/2949 → WTP with the WSP PDU inside its
+Invoke/Result; a segmented message is reassembled and its WSP PDU shown on the packet that completes it;
+exported-PDU records by the dissector they name; fragments and other traffic are listed as skipped).
+An MMS body inside a WSP PDU (application/vnd.wap.mms-message) and WSP multipart bodies are decoded too.
+Octets are shown as hex strings.
 
 Options:
   --as KIND      auto (default) | wtp | wsp-co | wsp-cl | mms
@@ -423,17 +434,25 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const opts: DecodeOptions = { roundtrip: values.roundtrip };
-  const docs: Document[] = [];
+  let allOk = true;
+  const emit = (d: Document): void => {
+    allOk &&= d.ok;
+    process.stdout.write(toJson(d, !values.compact) + '\n');
+  };
+  const hexBufs: Buffer[] = [];
   for (const [i, h] of hexes.entries()) {
     const clean = h.replace(/^0x/i, '').replace(/[\s:]/g, '');
     if (!/^([0-9a-fA-F]{2})*$/.test(clean)) {
       process.stderr.write(`wapgate decode: --hex value ${i + 1} is not an even number of hex digits\n`);
       return 2;
     }
-    const buf = Buffer.from(clean, 'hex');
-    docs.push(captureFormat(buf) ? { source: `hex#${i + 1}`, ok: false, error: { name: 'Error', message: 'use a file for captures' } } : run1(`hex#${i + 1}`, buf, as, opts));
+    hexBufs.push(Buffer.from(clean, 'hex'));
   }
-  for (const f of positionals) docs.push(...decodeFile(f, as, opts));
-  for (const d of docs) process.stdout.write(toJson(d, !values.compact) + '\n');
-  return docs.every((d) => d.ok) ? 0 : 1;
+  for (const [i, buf] of hexBufs.entries()) {
+    const source = `hex#${i + 1}`;
+    if (captureFormat(buf)) for (const d of iterateCapture(source, buf, opts, as === 'auto' ? undefined : as)) emit(d);
+    else emit(run1(source, buf, as, opts));
+  }
+  for (const f of positionals) for (const d of iterateFile(f, as, opts)) emit(d);
+  return allOk ? 0 : 1;
 }
