@@ -241,10 +241,13 @@ export function extractAccounting(packet: Buffer, attrs: RawAttr[]): ExtractResu
         if (value.length !== 4) return { ok: false, reason: 'bad-attribute-value' };
         info.statusType = value.readUInt32BE(0);
         break;
-      case ATTR.FRAMED_IP_ADDRESS:
-        info.framedIp = ipv4(value);
-        if (!info.framedIp) return { ok: false, reason: 'bad-attribute-value' };
+      case ATTR.FRAMED_IP_ADDRESS: {
+        const ip = ipv4(value);
+        if (!ip) return { ok: false, reason: 'bad-attribute-value' };
+        // RFC 2865 §5.8: 255.255.255.255 / .254 ask the NAS to choose; 0.0.0.0 is none. No handset holds them.
+        if (ip !== '255.255.255.255' && ip !== '255.255.255.254' && ip !== '0.0.0.0') info.framedIp = ip;
         break;
+      }
       case ATTR.FRAMED_IPV6_PREFIX:
         info.framedIpv6Prefix = ipv6Prefix(value);
         if (!info.framedIpv6Prefix) return { ok: false, reason: 'bad-attribute-value' };

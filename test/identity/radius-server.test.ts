@@ -76,6 +76,10 @@ describe('RADIUS packet checks (pure)', () => {
     expect(reason(checkAccountingRequest(badVsa))).toBe('bad-vsa');
     const noType = checkAccountingRequest(acctRequest(SECRET, [['Framed-IP-Address', '10.0.0.1']]));
     expect(noType.ok && extractAccounting(noType.packet, noType.attrs)).toEqual({ ok: false, reason: 'no-status-type' });
+    const placeholder = checkAccountingRequest(acctRequest(SECRET, [['Acct-Status-Type', 'Start'], ['Framed-IP-Address', '255.255.255.254']]));
+    const ph = placeholder.ok ? extractAccounting(placeholder.packet, placeholder.attrs) : undefined;
+    expect(ph?.ok && ph.info.statusType).toBe(1);
+    expect(ph?.ok && ph.info.framedIp).toBeUndefined();
     const shortIp = checkAccountingRequest(acctRequest(SECRET, [['Acct-Status-Type', 'Start'], [8, Buffer.from([10, 0, 0])]]));
     expect(shortIp.ok && extractAccounting(shortIp.packet, shortIp.attrs)).toEqual({ ok: false, reason: 'bad-attribute-value' });
   });
