@@ -7,6 +7,7 @@ import { WapDecodeError } from '../../src/wire/errors.ts';
 import { Writer } from '../../src/wire/writer.ts';
 import { exportedPduPcap } from '../../src/trace/pcap.ts';
 import { encodeHeaders } from '../../src/wsp/headers/index.ts';
+import { udpDatagramsOf } from '../../src/trace/pcap-read.ts';
 import {
   compilePushContent,
   decodeDate,
@@ -343,5 +344,25 @@ describe.skipIf(!sharedAvailable())('real SI pushes decode', () => {
     expect(doc.name).toBe('si');
     const ind = doc.children.find((c): c is XmlElement => typeof c !== 'string' && c.name === 'indication');
     expect(ind?.attrs.find(([k]) => k === 'href')?.[1]).toMatch(/^https?:\/\//);
+  });
+
+  it("Kannel's PPG push (WBXML 1.2 SI it compiled from ../shared/peers/kannel/ppg/si.xml)", () => {
+    const pcap = readFileSync(join(SHARED_DIR, 'captures/kannel/kannel-ppg-ip-push.pcap'));
+    const push = udpDatagramsOf(pcap).find((d) => d.dstPort === 2948 && d.payload[1] === 0x06);
+    expect(push).toBeDefined();
+    const pdu = push!.payload;
+    let i = 2;
+    let len = 0;
+    for (;;) {
+      const b = pdu[i++]!;
+      len = len * 128 + (b & 0x7f);
+      if (!(b & 0x80)) break;
+    }
+    const d = decompileWbxml(pdu.subarray(i + len));
+    expect(d.publicId).toBe(0x05);
+    const source = readFileSync(join(SHARED_DIR, 'peers/kannel/ppg/si.xml'));
+    expect(normalise(parseXml(d.xml))).toEqual(normalise(parseXml(source.toString('utf8'))));
+    // and our compilation of the same source differs from Kannel's only in the WBXML version octet
+    expect(compilePushContent('text/vnd.wap.si', source).body.subarray(1)).toEqual(pdu.subarray(i + len + 1));
   });
 });
