@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Cdr, ChargingSink } from '../gateway/hooks.ts';
-import { WdpPort, segmentWdp } from '../bearer/sms/wdp.ts';
+import { WdpPort, segmentCount, segmentWdp } from '../bearer/sms/wdp.ts';
 import type { PushAddress } from './address.ts';
 import { SmsSubmitError, type ConfirmedPushInitiator, type PushTransport, type SmsPushSender, type SmsReceipt } from './delivery.ts';
 import { PapCode, PapError, papCodeDescription } from './pap-codes.ts';
@@ -371,6 +371,11 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     }
     // WAP-259 §6.5: WDP over SMS, ports 9200 → 2948, concatenated when longer than one message.
     const datagram = encodePushDatagram(this.nextTid(), pdu);
+    const segments = segmentCount(datagram.length);
+    // 23.040 §9.2.3.24.1: at most 255 concatenated messages — a larger push can never go by SMS.
+    if (segments > 255) {
+      return { final: ['undeliverable', PapCode.NOT_POSSIBLE, `push of ${datagram.length} octets needs ${segments} SMS (at most 255)`], bearer: 'sms', bytes: 0 };
+    }
     const blocks = segmentWdp(datagram, { ref: this.nextSmsRef(), dstPort: WdpPort.PUSH_CL, srcPort: WdpPort.WSP_CL });
     const receipt = this.opts.smpp.deliveryReceipts ?? true;
     const priority = rec.priority === 'high' ? 2 : rec.priority === 'low' ? 0 : 1;

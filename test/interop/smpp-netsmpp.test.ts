@@ -162,4 +162,14 @@ describe.skipIf(!ready || !toolAvailable('tshark') || !sharedAvailable())('SMPP 
     expect(ids).toHaveLength(1);
     expect(smsc.events.filter((e) => e.event === 'submit_sm')).toHaveLength(2);
   });
+
+  it('throttle: submit_sm spaced to the configured rate', async () => {
+    const smsc = await startSmsc();
+    const c = client(smsc.port, { throttle: 10 });
+    await c.waitBound();
+    const t0 = Date.now();
+    const ids = await c.submitUserData('+15551234', segmentWdp(Buffer.alloc(500, 1), { ref: 3 }), { receipt: false, priority: 0 });
+    expect(ids).toHaveLength(4);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
+  });
 });

@@ -223,7 +223,7 @@ describe('PPG confirmed push and SMS bearer (injected WTP initiator / SMSC)', ()
       },
       onReceipt: (fn) => void (receipt = fn),
     };
-    const h = await harness({ smpp: { deliveryReceipts: true } }, { sms });
+    const h = await harness({ smpp: { deliveryReceipts: true }, maxContentSize: 100_000 }, { sms });
     const body = Buffer.alloc(300, 0x61);
     const m = multipart(pushControl('s1', ['WAPPUSH=+15551234/TYPE=PLMN@ppg', 'WAPPUSH=+15559999/TYPE=PLMN@ppg'], `ppg-notify-requested-to="${h.url}"`), { type: 'application/vnd.wap.mms-message', body, headers: 'X-Wap-Application-Id: mms.ua\r\n' });
     expect((await h.post(m.body, m.type)).status).toBe(202);
@@ -247,6 +247,11 @@ describe('PPG confirmed push and SMS bearer (injected WTP initiator / SMSC)', ()
     receipt({ messageId: 'id3', state: 'delivered' });
     await until(() => h.notifications.length === 2);
     expect(h.notifications[1]).toMatchObject({ address: 'WAPPUSH=+15551234/TYPE=PLMN@ppg', 'message-state': 'delivered' });
+    const huge = multipart(pushControl('s2', ['WAPPUSH=+15551234/TYPE=PLMN@ppg'], `ppg-notify-requested-to="${h.url}"`), { type: 'application/octet-stream', body: Buffer.alloc(40_000) });
+    expect((await h.post(huge.body, huge.type)).status).toBe(202);
+    await until(() => h.notifications.length === 3);
+    expect(h.notifications[2]).toMatchObject({ 'push-id': 's2', 'message-state': 'undeliverable', code: '3003' });
+    expect(submitted).toHaveLength(1);
   });
 });
 
