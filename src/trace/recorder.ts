@@ -10,13 +10,15 @@
  * main recorder and to per-session recorders started on demand through the admin listener (filtered by the
  * handset's address).
  *
+ * The upstream side can also be recorded by src/trace/http-interceptor.ts (an undici interceptor).
+ *
  * What the gateway calls (a `PacketTap`): `tap.datagram({...})` for each UDP datagram, `tap.http({...})` once an
  * upstream exchange is over. Both are synchronous and cheap when no recorder is active (`tap.active`).
  */
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { isIPv4, isIPv6 } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { isIPv4, isIPv6 } from 'node:net';
+import { dirname, join } from 'node:path';
 import {
   ipTcpPacket,
   ipUdpPacket,
@@ -87,7 +89,7 @@ export interface RecorderOptions {
 }
 
 const MSS = 1460;
-const nowMs = () => performance.timeOrigin + performance.now();
+export const nowMs = () => performance.timeOrigin + performance.now();
 
 /** IPv4-mapped IPv6 addresses (::ffff:1.2.3.4, as dgram reports them on dual-stack sockets) → plain IPv4. */
 export function plainAddress(a: string): string {
@@ -113,7 +115,7 @@ function pairAddresses(a: string, b: string): [string, string] {
   return [hex(x), hex(y)];
 }
 
-function headerLines(h: HeaderList): [string, string][] {
+export function headerLines(h: HeaderList): [string, string][] {
   if (Array.isArray(h)) return h;
   const out: [string, string][] = [];
   for (const [k, v] of Object.entries(h)) {

@@ -153,3 +153,48 @@ describe.skipIf(!toolAvailable('tshark'))('trace pcaps dissected by tshark', () 
     expect(info.packets).toBe(one.packets.length);
   });
 });
+
+describe.skipIf(!toolAvailable('tshark'))('traceInterceptor: undici exchanges recorded as they happen', () => {
+  it('records GET and POST through a Pool with their bodies; a refused connection without a response', async () => {
+    const { createServer } = await import('node:http');
+    const { Pool } = await import('undici');
+    const { traceInterceptor } = await import('../../src/trace/http-interceptor.ts');
+    const server = createServer((req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (c: Buffer) => parts.push(c));
+      req.on('end', () => {
+        const body = req.method === 'POST' ? Buffer.concat(parts) : Buffer.alloc(4000, 0x62);
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+        res.end(body);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const file = join(tempDir('wapgate-trace-'), 'undici.pcap');
+    const rec = new PcapRecorder({ file });
+    const pool = new Pool(`http://127.0.0.1:${port}`).compose(traceInterceptor(rec));
+    try {
+      const a = await pool.request({ origin: `http://127.0.0.1:${port}`, path: '/mms/x?y=1', method: 'GET', headers: ['X-MSISDN', '+15550000001'] });
+      expect((await a.body.arrayBuffer()).byteLength).toBe(4000);
+      const b = await pool.request({ origin: `http://127.0.0.1:${port}`, path: '/mms', method: 'POST', body: Buffer.from('m-send-req'), headers: { 'content-type': 'application/octet-stream' } });
+      expect(Buffer.from(await b.body.arrayBuffer()).toString()).toBe('m-send-req');
+    } finally {
+      await pool.close();
+      await new Promise((r) => server.close(r));
+    }
+    // the server is gone now: a refused connection is recorded as a request that got no response
+    const dead = new Pool(`http://127.0.0.1:${port}`).compose(traceInterceptor(rec));
+    await expect(dead.request({ origin: `http://127.0.0.1:${port}`, path: '/gone', method: 'GET' })).rejects.toThrow(/ECONNREFUSED/);
+    await dead.close();
+    rec.close();
+    // an ephemeral port: Wireshark's HTTP-over-TCP heuristic finds it without being told
+    const r = tshark(file);
+    expect(r.problems).toEqual([]);
+    const http = r.packets.filter((p) => 'http' in p._source.layers);
+    expect(http.flatMap((p) => fieldValues(p, 'http.request.method'))).toEqual(['GET', 'POST', 'GET']);
+    expect(http.flatMap((p) => fieldValues(p, 'http.request.uri'))).toEqual(['/mms/x?y=1', '/mms', '/gone']);
+    expect(http.flatMap((p) => fieldValues(p, 'http.response.code'))).toEqual(['200', '200']);
+    expect(r.text).toContain('X-MSISDN: +15550000001');
+    expect(r.text).toContain('File Data: 4000 bytes');
+  });
+});
