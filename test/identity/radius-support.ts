@@ -49,9 +49,10 @@ interface RadResult {
 }
 
 /** Runs radclient with attribute lines on stdin (async: the server under test lives in this process). */
-export function radclient(port: number, secret: string, attrs: string, args: string[] = []): Promise<RadResult> {
+export function radclient(port: number, secret: string, attrs: string, args: string[] = [], host = '127.0.0.1'): Promise<RadResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn('radclient', ['-x', '-r', '2', '-t', '3', ...args, `127.0.0.1:${port}`, 'acct', secret]);
+    const server = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    const p = spawn('radclient', ['-x', '-r', '2', '-t', '3', ...(host.includes(':') ? ['-6'] : []), ...args, server, 'acct', secret]);
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (out += d.toString()));

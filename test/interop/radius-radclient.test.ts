@@ -114,6 +114,28 @@ describe.skipIf(!have)('radclient → wapgate RADIUS accounting', () => {
   });
 });
 
+describe.skipIf(!have)('radclient over IPv6', () => {
+  it('a server bound to ::1 maps a Framed-IPv6-Address', async (ctx) => {
+    const map = createSubscriberMap();
+    const srv = createRadiusAccountingServer({ port: 0, bind: '::1', secret: SECRET }, map);
+    try {
+      await srv.start();
+    } catch {
+      ctx.skip(); // no IPv6 loopback on this machine
+      return;
+    }
+    try {
+      const r = await radclient(srv.address!.port, SECRET, 'Acct-Status-Type = Start, Framed-IPv6-Address = 2001:db8::77, Calling-Station-Id = "+15550007777", Acct-Session-Id = "v6"', [], '::1');
+      expect(r.answered, r.out).toBe(true);
+      expect(map.lookup('2001:db8::77')?.msisdn).toBe('+15550007777');
+      expect(map.ipForMsisdn('+15550007777')).toBe('2001:db8::77');
+      expect(map.record('2001:db8::77')?.nas).toBe('::1');
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
 describe.skipIf(!have)('radclient → wapgate A → upstream wapgate B (forwarding)', () => {
   it('answers the NAS only after the upstream answered; no upstream, no answer', async () => {
     const mapB = createSubscriberMap();
