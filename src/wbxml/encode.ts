@@ -59,6 +59,8 @@ export function parseXml(text: string): XmlElement {
     ignorePiTags: true,
     commentPropName: '#comment',
     processEntities: true,
+    // numeric character references (&#233;) — and, leniently, the HTML named ones
+    htmlEntities: true,
   });
   const tree = parser.parse(text) as Ordered[];
   const roots = tree.map(toElement).filter((e): e is XmlElement => typeof e !== 'string');

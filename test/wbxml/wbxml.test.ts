@@ -118,6 +118,13 @@ describe('WBXML push content vectors', () => {
     expect(out2.body).toEqual(out.body);
   });
 
+  it('resolves character references', () => {
+    const doc = '<si><indication href="http://a/?x=1&amp;y=2">caf&#233; &#x263A; &lt;ok&gt; &amp;#38;</indication></si>';
+    const out = compilePushContent('text/vnd.wap.si', Buffer.from(doc));
+    expect(out.body.includes(Buffer.from('http://a/?x=1&y=2'.slice(7), 'utf8'))).toBe(true);
+    expect(out.body.includes(Buffer.from('café ☺ <ok> &#38;', 'utf8'))).toBe(true);
+  });
+
   it('encodes SI dates as OPAQUE BCD without trailing zero octets (WAP-167 §8.2.2)', () => {
     expect(encodeDate('1999-06-25T15:23:15Z').toString('hex')).toBe('19990625152315');
     expect(encodeDate('2002-04-16T06:40:00Z').toString('hex')).toBe('200204160640');
