@@ -17,12 +17,17 @@ import type { MessageRecord, RecipientRecord } from './store.ts';
 /** The MMS version this MMSC speaks (§7.3.34: answers carry the version of the answering entity). */
 export const MMSC_MMS_VERSION = '1.2';
 
-export function sendConf(transactionId: string, status: ResponseStatus, o: { messageId?: string; text?: string } = {}): Buffer {
-  // §6.1.2 m-send-conf: Message-Type, Transaction-ID, MMS-Version, Response-Status, [Response-Text], [Message-ID]
+/** §6.1.2 m-send-conf (and §6.5.3 m-forward-conf, same fields): Response-Status, [Response-Text], [Message-ID]. */
+export function sendConf(
+  transactionId: string,
+  status: ResponseStatus,
+  o: { messageId?: string; text?: string } = {},
+  type: 'm-send-conf' | 'm-forward-conf' = 'm-send-conf',
+): Buffer {
   const headers: MmsHeaders = { transactionId, mmsVersion: MMSC_MMS_VERSION, responseStatus: status };
   if (o.text) headers.responseText = encodedString(o.text);
   if (o.messageId) headers.messageId = o.messageId;
-  return encodeMms({ messageType: 'm-send-conf', headers });
+  return encodeMms({ messageType: type, headers });
 }
 
 /** §6.2 m-notification-ind for one recipient. */
@@ -55,6 +60,31 @@ export function retrieveConfFromSendReq(req: MmsPdu, m: MessageRecord): Buffer {
   if (h.readReport !== undefined) headers.readReport = h.readReport;
   const head = encodeMms({ messageType: 'm-retrieve-conf', headers });
   return Buffer.concat([head, encodeContent(req)]);
+}
+
+/**
+ * §6.5.2 / §6.3: the m-retrieve-conf of a forwarded message: the forwarder as From, the new recipients, the
+ * original sender and date as X-Mms-Previously-Sent-By / -Date (one more forwarding count), the original content.
+ */
+export function forwardedRetrieveConf(original: MmsPdu, fwd: MmsPdu, m: MessageRecord): Buffer {
+  const o = original.headers;
+  const count = Math.max(0, ...(o.previouslySentBy ?? []).map((p) => p.count)) + 1;
+  const headers: MmsHeaders = { mmsVersion: MMSC_MMS_VERSION, messageId: m.messageId, date: new Date(m.receivedAt) };
+  headers.from = { address: encodedString(m.from) };
+  if (fwd.headers.to) headers.to = fwd.headers.to;
+  if (fwd.headers.cc) headers.cc = fwd.headers.cc;
+  if (o.subject) headers.subject = o.subject;
+  headers.messageClass = m.messageClass ?? 'Personal';
+  if (o.priority !== undefined) headers.priority = o.priority;
+  headers.deliveryReport = m.deliveryReport;
+  if (fwd.headers.readReport !== undefined) headers.readReport = fwd.headers.readReport;
+  const sender = o.from && 'address' in o.from ? o.from.address : undefined;
+  headers.previouslySentBy = [...(o.previouslySentBy ?? []), ...(sender ? [{ count, address: sender }] : [])];
+  headers.previouslySentDate = [...(o.previouslySentDate ?? []), ...(o.date ? [{ count, date: o.date }] : [])];
+  if (headers.previouslySentBy.length === 0) delete headers.previouslySentBy;
+  if (headers.previouslySentDate.length === 0) delete headers.previouslySentDate;
+  const head = encodeMms({ messageType: 'm-retrieve-conf', headers });
+  return Buffer.concat([head, encodeContent(original)]);
 }
 
 /**

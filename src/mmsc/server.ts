@@ -12,91 +12,38 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import {
   decodeMms,
-  isValidAddress,
   type MmsPdu,
   type MmsStatus,
   mmsText,
-  parseAddress,
   type ResponseStatus,
 } from '../mms/index.ts';
 import { WapDecodeError } from '../wire/errors.ts';
+import { admit, type AdmitContext, newRecipient, pushAddressOf as pushAddressFor } from './admit.ts';
 import { submitPush } from './pap-client.ts';
-import { deliveryInd, notificationInd, readOrigInd, retrieveConfFromSendReq, retrieveError, sendConf, withTransactionId } from './pdus.ts';
-import { DirectoryStore, type MessageRecord, newMessageId, newToken, type RecipientRecord, type RecipientState } from './store.ts';
+import {
+  deliveryInd,
+  forwardedRetrieveConf,
+  notificationInd,
+  readOrigInd,
+  retrieveConfFromSendReq,
+  retrieveError,
+  sendConf,
+  withTransactionId,
+} from './pdus.ts';
+import { readBody, salvageTransactionId } from './http.ts';
+import type { Mmsc, MmscLogger, MmscOptions } from './options.ts';
+import { DirectoryStore, type MessageRecord, newMessageId, type RecipientRecord, type RecipientState } from './store.ts';
 
 export const MMS_CONTENT_TYPE = 'application/vnd.wap.mms-message';
 
-export interface MmscLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-const SILENT: MmscLogger = { info() {}, warn() {}, error() {} };
-
-export interface MmscOptions {
-  /** Directory of the message store (default 'var/mmsc'). */
-  storeDir?: string;
-  /** PAP URL of the PPG notifications are pushed to; unset → nothing is pushed (a warning per message). */
-  ppgUrl?: string;
-  /** Base URL of content locations (default http://HOST:PORT{path} once listening). */
-  publicUrl?: string;
-  /** MM1 endpoint path (default '/mms'). */
-  path?: string;
-  /** Largest m-send-req accepted, in octets (default 307200 = 300 KB). */
-  maxSize?: number;
-  /** Default and longest message lifetime in ms (default 7 days). */
-  expiry?: number;
-  /** Most recipients (To + Cc + Bcc) in one message (default 20). */
-  maxRecipients?: number;
-  /** Request header carrying the sender's MSISDN, injected by the gateway (default 'x-msisdn'). */
-  msisdnHeader?: string;
-  /** Refuse m-send-req without that header (default false: a From address is then trusted). */
-  requireMsisdn?: boolean;
-  /** ppg-specifier of PAP client addresses, WAPPUSH=...@THIS (default 'ppg'). */
-  ppgDomain?: string;
-  /** How often expired messages are purged, ms (default 60 s). */
-  purgeIntervalMs?: number;
-  /** Delays before retrying a failed push, ms (default [2000, 10000]). */
-  pushRetryDelays?: number[];
-  /** Milliseconds since the epoch (tests inject a fake). */
-  now?: () => number;
-  logger?: MmscLogger;
-}
-
-export interface Mmsc {
-  server: Server;
-  store: DirectoryStore;
-  /** Listens (port 0 = ephemeral); resolves with the bound address. */
-  listen(port: number, host?: string): Promise<AddressInfo>;
-  /** Stops listening, cancels retries and pending pushes, waits for index writes. */
-  close(): Promise<void>;
-  /** Purges expired messages now (also runs every purgeIntervalMs). */
-  purge(): Promise<MessageRecord[]>;
-  /** The content location URL of a recipient's token. */
-  locationOf(token: string): string;
-  /** Resolves when every push started so far has finished (tests). */
-  idle(): Promise<void>;
-  /**
-   * Stores an m-retrieve-conf exactly as given (it is served byte-identical) for the given recipients and notifies
-   * them: how an operator injects a message (e.g. one received from another MMSC) into this one.
-   */
-  deposit(retrieveConf: Buffer, recipients: string[], o?: { expiry?: number }): Promise<MessageRecord>;
-}
+export type { Mmsc, MmscLogger, MmscOptions };
 
 const TOKEN = /^[A-Za-z0-9_-]{22}$/;
 const DEFAULT_EXPIRY = 7 * 24 * 3600 * 1000;
 
-/** The Transaction-Id of a PDU too large or too broken to decode, when it starts the usual way (8C xx 98 ...). */
-function salvageTransactionId(buf: Buffer): string {
-  if (buf[0] !== 0x8c || buf[2] !== 0x98) return '';
-  const end = buf.indexOf(0, 3);
-  return end > 3 && end < 3 + 256 ? buf.toString('latin1', buf[3] === 0x7f ? 4 : 3, end) : '';
-}
-
 export function createMmsc(options: MmscOptions = {}): Mmsc {
   const now = options.now ?? Date.now;
-  const log = options.logger ?? SILENT;
+  const log = options.logger ?? { info() {}, warn() {}, error() {} };
   const path = (options.path ?? '/mms').replace(/\/+$/, '');
   const maxSize = options.maxSize ?? 307_200;
   const expiry = options.expiry ?? DEFAULT_EXPIRY;
@@ -128,12 +75,7 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
       sleepers.set(t, resolve);
     });
 
-  /** PAP address for an MMS address, or undefined when it cannot receive WAP Push (e.g. e-mail). */
-  function pushAddressOf(address: string): string | undefined {
-    const a = parseAddress(address);
-    if (!isValidAddress(a) || !['PLMN', 'IPv4', 'IPv6'].includes(a.type)) return undefined;
-    return `WAPPUSH=${a.value}/TYPE=${a.type}@${ppgDomain}`;
-  }
+  const pushAddressOf = (address: string): string | undefined => pushAddressFor(address, ppgDomain);
 
   /** Pushes one PDU with retries; true when the PPG accepted it. */
   async function push(address: string, content: Buffer, what: string): Promise<boolean> {
@@ -202,44 +144,23 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
     if (!h.mmsVersion || !h.mmsVersion.startsWith('1')) return fail('Error-unsupported-message', `MMS version ${h.mmsVersion ?? 'missing'}`);
     if (octets > maxSize) return fail('Error-permanent-content-not-accepted', `message of ${octets} octets exceeds ${maxSize}`);
     if (!pdu.contentType) return fail('Error-permanent-message-format-corrupt', 'Content-Type missing');
-    // Sender: the MSISDN the gateway injected wins over whatever the handset wrote (§6.1.1 Insert-address-token).
-    const msisdn = [req.headers[msisdnHeader]].flat()[0]?.trim();
-    let from: string;
-    if (msisdn) {
-      if (!/^\+?[0-9]{1,20}$/.test(msisdn)) return fail('Error-permanent-sending-address-unresolved', `bad ${msisdnHeader}`);
-      from = `${msisdn}/TYPE=PLMN`;
-    } else if (options.requireMsisdn) {
-      return fail('Error-permanent-service-denied', 'sender not identified');
-    } else if (h.from && 'address' in h.from) {
-      from = mmsText(h.from.address);
-    } else {
-      return fail('Error-permanent-sending-address-unresolved', 'sender address unknown (insert-address without MSISDN)');
-    }
-    const addresses = [...new Set([...(h.to ?? []), ...(h.cc ?? []), ...(h.bcc ?? [])].map((a) => mmsText(a).trim()))];
-    if (addresses.length === 0) return fail('Error-permanent-sending-address-unresolved', 'no recipients');
-    if (addresses.length > maxRecipients) return fail('Error-permanent-service-denied', `more than ${maxRecipients} recipients`);
-    const recipients: RecipientRecord[] = [];
-    for (const address of addresses) {
-      const pushAddress = pushAddressOf(address);
-      if (!pushAddress) return fail('Error-permanent-sending-address-unresolved', `cannot deliver to ${address}`);
-      recipients.push({ address, pushAddress, token: newToken(), transactionId: newToken(), state: 'pending', updatedAt: now(), notifyAttempts: 0 });
-    }
+    const admission = admit(h, admitContext(req));
+    if (!admission.ok) return fail(admission.status, admission.text);
     const t = now();
-    const requested = h.expiry ? ('relative' in h.expiry ? h.expiry.relative * 1000 : h.expiry.absolute.getTime() - t) : expiry;
-    const lifetime = Math.min(Math.max(requested, 60_000), expiry);
     const m: MessageRecord = {
       messageId: newMessageId(t),
-      from,
+      from: admission.from,
       mmsVersion: h.mmsVersion,
       size: 0,
       receivedAt: t,
-      expiresAt: t + lifetime,
+      expiresAt: admission.expiresAt,
       deliveryReport: h.deliveryReport === true,
       readReport: h.readReport === true,
       senderVisible: h.senderVisibility !== 'Hide',
       generated: true,
-      recipients,
+      recipients: admission.recipients,
     };
+    if (admission.notBefore !== undefined) m.notBefore = admission.notBefore;
     if (h.subject) m.subject = h.subject;
     if (typeof h.messageClass === 'string') m.messageClass = h.messageClass;
     const content = retrieveConfFromSendReq(pdu, m);
@@ -250,9 +171,77 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
       log.error({ err: (e as Error).message, tid }, 'mmsc: store failed');
       return fail('Error-transient-failure', 'message store unavailable');
     }
-    log.info({ messageId: m.messageId, from, to: addresses, size: m.size }, 'mmsc: message accepted');
-    for (const r of recipients) void track(notify(m, r));
+    log.info({ messageId: m.messageId, from: m.from, to: m.recipients.map((r) => r.address), size: m.size }, 'mmsc: message accepted');
+    deliverWhenDue(m);
     return sendConf(tid, 'Ok', { messageId: m.messageId });
+  }
+
+  /** §6.5: m-forward-req names a message stored here by its content location; it goes to new recipients. */
+  async function onForwardReq(pdu: MmsPdu, req: IncomingMessage): Promise<Buffer> {
+    const h = pdu.headers;
+    const tid = h.transactionId ?? '';
+    const fail = (status: ResponseStatus, text: string): Buffer => {
+      log.info({ tid, status, text }, 'mmsc: m-forward-req refused');
+      return sendConf(tid, status, { text }, 'm-forward-conf');
+    };
+    if (!h.transactionId) return fail('Error-permanent-message-format-corrupt', 'X-Mms-Transaction-Id missing');
+    if (!h.mmsVersion || !h.mmsVersion.startsWith('1')) return fail('Error-unsupported-message', `MMS version ${h.mmsVersion ?? 'missing'}`);
+    const token = h.contentLocation?.replace(/[?#].*$/, '').split('/').pop() ?? '';
+    const found = TOKEN.test(token) ? store.byToken(token) : undefined;
+    if (!found || found.message.expiresAt <= now()) return fail('Error-permanent-message-not-found', 'no such message to forward');
+    const admission = admit(h, admitContext(req));
+    if (!admission.ok) return fail(admission.status, admission.text);
+    const original = decodeMms(await store.read(found.message.messageId));
+    const t = now();
+    const m: MessageRecord = {
+      messageId: newMessageId(t),
+      from: admission.from,
+      mmsVersion: h.mmsVersion,
+      size: 0,
+      receivedAt: t,
+      expiresAt: admission.expiresAt,
+      deliveryReport: h.deliveryReport === true,
+      readReport: h.readReport === true,
+      senderVisible: true,
+      generated: true,
+      recipients: admission.recipients,
+    };
+    if (admission.notBefore !== undefined) m.notBefore = admission.notBefore;
+    if (found.message.subject) m.subject = found.message.subject;
+    if (found.message.messageClass) m.messageClass = found.message.messageClass;
+    const content = forwardedRetrieveConf(original, pdu, m);
+    m.size = content.length;
+    try {
+      await store.add(m, content);
+    } catch (e) {
+      log.error({ err: (e as Error).message, tid }, 'mmsc: store failed');
+      return fail('Error-transient-failure', 'message store unavailable');
+    }
+    if (found.recipient.state !== 'Retrieved') await setState(found.recipient, 'Forwarded');
+    log.info({ messageId: m.messageId, forwarded: found.message.messageId, from: m.from }, 'mmsc: message forwarded');
+    deliverWhenDue(m);
+    return sendConf(tid, 'Ok', { messageId: m.messageId }, 'm-forward-conf');
+  }
+
+  function admitContext(req: IncomingMessage): AdmitContext {
+    const msisdn = [req.headers[msisdnHeader]].flat()[0]?.trim();
+    const ctx: AdmitContext = { msisdnHeader, requireMsisdn: options.requireMsisdn ?? false, maxRecipients, expiry, now: now(), ppgDomain };
+    if (msisdn) ctx.msisdn = msisdn;
+    return ctx;
+  }
+
+  /** Notifies the pending recipients of a message now, or (X-Mms-Delivery-Time) once it is due. */
+  function deliverWhenDue(m: MessageRecord): void {
+    const wait = (m.notBefore ?? 0) - now();
+    if (wait > 0) {
+      // Checked again by every purge tick, so a restart or a long delay loses nothing.
+      const t = setTimeout(() => deliverWhenDue(m), Math.min(wait, 2 ** 31 - 1));
+      t.unref();
+      sleepers.set(t, () => undefined);
+      return;
+    }
+    if (!store.get(m.messageId) || closed) return;
+    for (const r of m.recipients) if (r.state === 'pending') void track(notify(m, r));
   }
 
   async function onNotifyResp(pdu: MmsPdu): Promise<void> {
@@ -296,20 +285,6 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
     if (to && reader) void track(push(to, readOrigInd(pdu, m, reader, now()), 'm-read-orig-ind'));
   }
 
-  async function readBody(req: IncomingMessage, cap: number): Promise<{ body: Buffer; octets: number }> {
-    const chunks: Buffer[] = [];
-    let octets = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      octets += chunk.length;
-      if (octets <= cap) chunks.push(chunk);
-      else if (octets > cap * 4) {
-        // Far beyond the limit: stop reading (the answer still goes out, then the connection closes).
-        break;
-      }
-    }
-    return { body: Buffer.concat(chunks), octets };
-  }
-
   async function onPost(req: IncomingMessage): Promise<{ status: number; body: Buffer }> {
     const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const { body, octets } = await readBody(req, maxSize + 1024);
@@ -336,6 +311,8 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
       case 'm-acknowledge-ind':
         await onAcknowledge(pdu);
         return { status: 200, body: Buffer.alloc(0) };
+      case 'm-forward-req':
+        return { status: 200, body: await onForwardReq(pdu, req) };
       case 'm-read-rec-ind':
         await onReadRec(pdu, req);
         return { status: 200, body: Buffer.alloc(0) };
@@ -386,6 +363,7 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
   }
 
   async function purge(): Promise<MessageRecord[]> {
+    for (const m of store.list()) if ((m.notBefore ?? 0) <= now()) deliverWhenDue(m);
     const gone = store.expired(now());
     for (const m of gone) {
       for (const r of m.recipients) {
@@ -420,8 +398,8 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
           const addr = server.address() as AddressInfo;
           const h = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
           publicUrl ??= `http://${h}:${addr.port}${path}`;
-          // Notifications not sent before a restart (accepted, then stopped before the push) go out now.
-          for (const m of store.list()) for (const r of m.recipients) if (r.state === 'pending') void track(notify(m, r));
+          // Notifications not sent before a restart (accepted, then stopped before the push) go out now (or when due).
+          for (const m of store.list()) deliverWhenDue(m);
           resolve(addr);
         });
       });
@@ -449,7 +427,7 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
       const recipients: RecipientRecord[] = addresses.map((address) => {
         const pushAddress = pushAddressOf(address);
         if (!pushAddress) throw new Error(`cannot deliver to ${address}`);
-        return { address, pushAddress, token: newToken(), transactionId: newToken(), state: 'pending', updatedAt: t, notifyAttempts: 0 };
+        return newRecipient(address, pushAddress, t);
       });
       const h = pdu.headers;
       const m: MessageRecord = {
@@ -468,7 +446,7 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
       if (h.subject) m.subject = h.subject;
       if (typeof h.messageClass === 'string') m.messageClass = h.messageClass;
       await store.add(m, retrieveConf);
-      if (publicUrl) for (const r of recipients) void track(notify(m, r));
+      if (publicUrl) deliverWhenDue(m);
       return m;
     },
     async idle(): Promise<void> {

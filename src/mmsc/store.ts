@@ -51,6 +51,8 @@ export interface MessageRecord {
   size: number;
   receivedAt: number;
   expiresAt: number;
+  /** X-Mms-Delivery-Time: recipients are not notified before this (ms since the epoch). */
+  notBefore?: number;
   deliveryReport: boolean;
   readReport: boolean;
   senderVisible: boolean;
