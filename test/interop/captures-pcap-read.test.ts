@@ -149,6 +149,39 @@ describe.skipIf(!toolAvailable('tshark') || !toolAvailable('text2pcap') || !tool
     expectSame(text2pcap([payloadB], ['-n', '-6', '2001:db8::1,2001:db8::2', '-u', '1234,9201']));
   });
 
+  it('pcapng Simple Packet Blocks, big-endian section (built here) read as tshark reads them', () => {
+    const block = (type: number, body: Buffer): Buffer => {
+      const pad = (4 - (body.length % 4)) % 4;
+      const len = 12 + body.length + pad;
+      const b = Buffer.alloc(len);
+      b.writeUInt32BE(type, 0);
+      b.writeUInt32BE(len, 4);
+      body.copy(b, 8);
+      b.writeUInt32BE(len, len - 4);
+      return b;
+    };
+    const spb = (p: Buffer): Buffer => {
+      const body = Buffer.alloc(4 + p.length);
+      body.writeUInt32BE(p.length, 0);
+      p.copy(body, 4);
+      return block(3, body);
+    };
+    const file = join(tempDir('wapgate-spb-'), 'spb.pcapng');
+    writeFileSync(
+      file,
+      Buffer.concat([
+        block(0x0a0d0d0a, hex('1a2b3c4d 0001 0000 ffffffffffffffff')), // SHB, big-endian
+        block(1, hex('0065 0000 00000000')), // IDB: LINKTYPE_RAW, no snaplen
+        spb(ip4),
+        spb(ip6),
+      ]),
+    );
+    const a = ours(readFileSync(file));
+    const b = tsharkUdp(file);
+    expect(a.map((x) => ({ ...x, us: 0 }))).toEqual(b.map((x) => ({ ...x, us: 0 })));
+    expect(a.map((x) => x.payload)).toEqual([payloadA.toString('hex'), payloadB.toString('hex')]);
+  });
+
   it('a big-endian pcap with ns timestamps (built here) reads as tshark reads it', () => {
     const le = udpPcap([{ ...v4, payload: payloadA, time: 1_700_000_000_123.456 }]);
     const be = Buffer.from(le);
