@@ -417,3 +417,16 @@ describe('pending pushes across a restart (queue.stateFile)', () => {
     expect((decodeConnectionless(h2.received[0]!).pdu as any).data.toString()).toBe('kept');
   });
 });
+
+describe('bearer choice from the identity map', () => {
+  it("a PLMN address goes over IP when src/identity's subscriber map knows the handset's address", async () => {
+    const { createSubscriberMap } = await import('../../src/identity/subscriber-map.ts');
+    const map = createSubscriberMap();
+    map.bind('127.0.0.1', { msisdn: '15557777' });
+    const h = await harness({}, { resolveMsisdn: (m) => map.ipForMsisdn(m) });
+    const m = multipart(pushControl('radius-1', ['WAPPUSH=+15557777/TYPE=PLMN@ppg']), { type: 'text/plain', body: Buffer.from('via radius') });
+    expect((await h.post(m.body, m.type)).status).toBe(202);
+    await until(() => h.received.length === 1);
+    expect((decodeConnectionless(h.received[0]!).pdu as any).data.toString()).toBe('via radius');
+  });
+});
