@@ -2,10 +2,14 @@
  * WAP-224 Appendix / §9 initiator state table: one test per row, named after it. TID 1 (firstTid), peer GATEWAY.
  */
 import { describe, expect, it } from 'vitest';
+import { udpPcap } from '../../src/trace/pcap.ts';
+import { toolAvailable, tshark } from '../support/tools.ts';
 import type { WtpPdu } from '../../src/wtp/pdu.ts';
 import { DEFAULT_WTP_TIMERS as T } from '../../src/wtp/timers.ts';
 import { WtpAbortError } from '../../src/wtp/types.ts';
 import { abort, ack, InitScript } from './script.ts';
+import { wspGet } from './support.ts';
+import { EMITTED } from './script.ts';
 
 const D = Buffer.from([0x40, 0x03, 0x61, 0x62, 0x63]);
 const result = (o: { rid?: boolean; data?: Buffer } = {}): WtpPdu =>
@@ -42,10 +46,12 @@ describe('initiator NULL', () => {
     }
   });
   it('NULL + TR-Invoke.req [segmented] → first group, Total Message Size option on the Invoke', () => {
-    const s = new InitScript({ segmentSize: 10, groupSize: 2 }).invoke(Buffer.alloc(35, 7), { class: 2 });
+    const s = new InitScript({ segmentSize: 10, groupSize: 2 }).invoke(wspGet('http://example.com/abcdefghijklmnopqrstuvwxyz'), { class: 2 });
     expect(s.said()).toEqual(['Invoke', 'SegmentedInvoke psn=1']);
     s.feed(ack(1, { psn: 1, fromResponder: true }));
     expect(s.said()).toEqual(['SegmentedInvoke psn=2', 'SegmentedInvoke psn=3']);
+    s.feed(ack(1, { psn: 3, fromResponder: true }));
+    expect(s.said()).toEqual(['SegmentedInvoke psn=4']);
   });
 });
 
@@ -163,5 +169,13 @@ describe('initiator WAIT_TIMEOUT', () => {
     const s = new InitScript();
     s.feed(ack(77, { tveTok: true, fromResponder: true }));
     expect(s.said()).toEqual(['Abort provider/INVALIDTID']);
+  });
+});
+
+describe.skipIf(!toolAvailable('tshark'))('tshark dissects every PDU emitted by the tests above', () => {
+  it('no Malformed, no expert warnings', () => {
+    expect(EMITTED.length).toBeGreaterThan(30);
+    const res = tshark(udpPcap(EMITTED.map((d) => ({ ...d, srcPort: 9201, dstPort: 9201 }))));
+    expect(res.problems).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import {
 } from '../../src/wtp/pdu.ts';
 import { fieldValues, SHARED_DIR, sharedAvailable, toolAvailable, tshark } from '../support/tools.ts';
 import { readUdpCapture, wspGet, wspReply } from './support.ts';
+import { arbPdu } from './arbitraries.ts';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const empty = Buffer.alloc(0);
@@ -192,42 +193,6 @@ describe('WTP error vectors', () => {
     });
   }
 });
-
-const arbTpi: fc.Arbitrary<WtpTpi> = fc.oneof(
-  fc.record({ type: fc.constant('Info' as const), value: fc.uint8Array({ maxLength: 8 }).map((a) => Buffer.from(a)) }),
-  fc.record({
-    type: fc.constant('Option' as const),
-    option: fc.integer({ min: 0, max: 255 }),
-    value: fc.uint8Array({ maxLength: 4 }).map((a) => Buffer.from(a)),
-  }),
-  fc.record({ type: fc.constant('PSN' as const), psn: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ type: fc.constant('Error' as const), value: fc.uint8Array({ maxLength: 2 }).map((a) => Buffer.from(a)) }),
-);
-const arbData = fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a));
-const base = {
-  tid: fc.integer({ min: 0, max: 0x7fff }),
-  tidResponse: fc.boolean(),
-  tpis: fc.array(arbTpi, { maxLength: 3 }),
-};
-const seg = { ...base, rid: fc.boolean(), gtr: fc.boolean(), ttr: fc.boolean(), data: arbData };
-export const arbPdu: fc.Arbitrary<WtpPdu> = fc.oneof(
-  fc.record({
-    type: fc.constant('Invoke' as const), ...seg, version: fc.integer({ min: 0, max: 3 }), tidNew: fc.boolean(),
-    uack: fc.boolean(), class: fc.constantFrom(0 as const, 1 as const, 2 as const),
-  }),
-  fc.record({ type: fc.constant('Result' as const), ...seg }),
-  fc.record({ type: fc.constant('SegmentedInvoke' as const), ...seg, psn: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ type: fc.constant('SegmentedResult' as const), ...seg, psn: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ type: fc.constant('Ack' as const), ...base, rid: fc.boolean(), tveTok: fc.boolean(), data: fc.constant(empty) }),
-  fc.record({
-    type: fc.constant('Abort' as const), ...base, abortType: fc.constantFrom('Provider' as const, 'User' as const),
-    reason: fc.integer({ min: 0, max: 255 }), data: fc.constant(empty),
-  }),
-  fc.record({
-    type: fc.constant('Nack' as const), ...base, rid: fc.boolean(),
-    missing: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 10 }), data: fc.constant(empty),
-  }),
-);
 
 describe('WTP properties (fast-check)', () => {
   it('arbitrary bytes produce PDUs or WapDecodeError only', () => {

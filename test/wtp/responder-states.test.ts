@@ -3,9 +3,13 @@
  * ("STATE + event [condition] → action → next state"). TID 1, peer PHONE, class 2 unless a row says otherwise.
  */
 import { describe, expect, it } from 'vitest';
+import { udpPcap } from '../../src/trace/pcap.ts';
+import { toolAvailable, tshark } from '../support/tools.ts';
 import { encodeConcatenated, encodeWtpPdu } from '../../src/wtp/pdu.ts';
 import { DEFAULT_WTP_TIMERS as T } from '../../src/wtp/timers.ts';
 import { abort, ack, invokePdu, RespScript } from './script.ts';
+import { wspReply } from './support.ts';
+import { EMITTED } from './script.ts';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 /** An Invoke with class 3 for TID 1: undecodable, but its TID is readable (RcvErrorPDU). */
@@ -14,7 +18,7 @@ const ERROR_PDU = hex('0a 0001 03');
 /** A responder that knows TID 10 from this peer, so TID 1 fails the TID test. */
 function withCachedTid(): RespScript {
   const s = new RespScript();
-  s.onInvoke = (tx) => tx.result(Buffer.from('r'));
+  s.onInvoke = (tx) => tx.result(wspReply(Buffer.from('r')));
   s.feed(invokePdu({ tid: 10 })).feed(ack(10));
   s.said();
   s.told.length = 0;
@@ -29,7 +33,7 @@ function inResultWait(uack = true): RespScript {
   return s;
 }
 
-function inResultRespWait(data = Buffer.from('result')): RespScript {
+function inResultRespWait(data = wspReply(Buffer.from('result'))): RespScript {
   const s = new RespScript().toInvokeRespWait();
   s.tx.result(data);
   s.said();
@@ -176,7 +180,7 @@ describe('responder INVOKE_RESP_WAIT', () => {
   });
   it('INVOKE_RESP_WAIT + TR-Result.req → send Result, start R → RESULT_RESP_WAIT', () => {
     const s = new RespScript().toInvokeRespWait();
-    s.tx.result(Buffer.from('reply'));
+    s.tx.result(wspReply(Buffer.from('reply')));
     expect(s.said()).toEqual(['Result']);
     expect(s.state()).toBe('RESULT_RESP_WAIT');
     expect(s.clock.nextTimerAt()).toBe(T.retryIntervalMs);
@@ -221,7 +225,7 @@ describe('responder INVOKE_RESP_WAIT', () => {
 describe('responder RESULT_WAIT', () => {
   it('RESULT_WAIT + TR-Result.req → send Result, start R → RESULT_RESP_WAIT', () => {
     const s = inResultWait();
-    s.tx.result(Buffer.from('x'));
+    s.tx.result(wspReply(Buffer.from('x')));
     expect(s.said()).toEqual(['Result']);
     expect(s.state()).toBe('RESULT_RESP_WAIT');
   });
@@ -285,7 +289,7 @@ describe('responder RESULT_RESP_WAIT', () => {
   });
   it('RESULT_RESP_WAIT + RcvAck [SAR, PSN of the group trailer] → send the next group', () => {
     const s = new RespScript({ segmentSize: 10, groupSize: 2 }).toInvokeRespWait();
-    s.tx.result(Buffer.alloc(45, 1));
+    s.tx.result(wspReply(Buffer.alloc(41, 0x41)));
     expect(s.said()).toEqual(['Result', 'SegmentedResult psn=1']);
     s.feed(ack(1, { psn: 0 }));
     expect(s.said()).toEqual([]);
@@ -298,7 +302,7 @@ describe('responder RESULT_RESP_WAIT', () => {
   });
   it('RESULT_RESP_WAIT + RcvNack → retransmit only the packets named', () => {
     const s = new RespScript({ segmentSize: 10, groupSize: 3 }).toInvokeRespWait();
-    s.tx.result(Buffer.alloc(45, 1));
+    s.tx.result(wspReply(Buffer.alloc(41, 0x41)));
     const first = s.sentPdus();
     expect(first.map((p) => [p.type, 'gtr' in p && p.gtr, 'ttr' in p && p.ttr])).toEqual([
       ['Result', false, false], ['SegmentedResult', false, false], ['SegmentedResult', true, false],
@@ -390,7 +394,7 @@ describe('responder WAIT_TIMEOUT (class 1)', () => {
 describe('responder TID verification, duplicates, caps (WAP-224 §9.4, §9.5)', () => {
   it('a duplicate Invoke after the transaction ended is verified, and the initiator\'s INVALIDTID drops it', () => {
     const s = new RespScript();
-    s.onInvoke = (tx) => tx.result(Buffer.from('r'));
+    s.onInvoke = (tx) => tx.result(wspReply(Buffer.from('r')));
     s.feed(invokePdu()).feed(ack(1));
     expect(s.told).toEqual(['invoke class=2', 'resultConfirmed']);
     s.said();
@@ -438,9 +442,17 @@ describe('responder TID verification, duplicates, caps (WAP-224 §9.4, §9.5)', 
   });
   it('concatenated Invokes in one datagram: both indicated; synchronous Results leave concatenated', () => {
     const s = new RespScript();
-    s.onInvoke = (tx) => tx.result(Buffer.from('ok'));
+    s.onInvoke = (tx) => tx.result(wspReply(Buffer.from('ok')));
     s.feed(encodeConcatenated([encodeWtpPdu(invokePdu({ tid: 1 })), encodeWtpPdu(invokePdu({ tid: 2 }))]));
     expect(s.told).toHaveLength(2);
     expect(s.said()).toEqual(['Result', 'Result']);
+  });
+});
+
+describe.skipIf(!toolAvailable('tshark'))('tshark dissects every PDU emitted by the tests above', () => {
+  it('no Malformed, no expert warnings', () => {
+    expect(EMITTED.length).toBeGreaterThan(30);
+    const res = tshark(udpPcap(EMITTED.map((d) => ({ ...d, srcPort: 9201, dstPort: 9201 }))));
+    expect(res.problems).toEqual([]);
   });
 });

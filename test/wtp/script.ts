@@ -10,6 +10,7 @@ import type { ResponderTransaction, WtpAbortReason, WtpUser } from '../../src/wt
 import type { UdpDatagram } from '../../src/trace/pcap.ts';
 import { GATEWAY, PHONE } from './harness.ts';
 
+/** Every datagram the engines under test sent (for tshark). */
 export const EMITTED: UdpDatagram[] = [];
 
 export function invokePdu(o: Partial<WtpInvoke> = {}): WtpInvoke {
@@ -54,6 +55,7 @@ export class RespScript {
   onInvoke: (tx: ResponderTransaction, data: Buffer) => void = () => {};
 
   constructor(timers: Partial<WtpTimers> = {}) {
+    timers = { tidCacheSize: 64, ...timers };
     const user: WtpUser = {
       invoke: (tx, data, info) => {
         this.told.push(`invoke class=${info.class}${info.uack ? ' uack' : ''}`);
@@ -79,7 +81,6 @@ export class RespScript {
 
   feed(p: WtpPdu | Buffer): this {
     const b = Buffer.isBuffer(p) ? p : encodeWtpPdu(p);
-    EMITTED.push({ src: PHONE.address, srcPort: PHONE.port, dst: GATEWAY.address, dstPort: GATEWAY.port, payload: b });
     this.resp.receive(b, PHONE);
     return this;
   }
@@ -121,6 +122,7 @@ export class InitScript {
   outcome: { value?: Buffer | void; error?: unknown; done: boolean } = { done: false };
 
   constructor(timers: Partial<WtpTimers> = {}) {
+    timers = { tidCacheSize: 64, ...timers };
     this.init = new WtpInitiator({
       clock: this.clock,
       timers,
@@ -145,7 +147,6 @@ export class InitScript {
 
   feed(p: WtpPdu | Buffer): this {
     const b = Buffer.isBuffer(p) ? p : encodeWtpPdu(p);
-    EMITTED.push({ src: GATEWAY.address, srcPort: GATEWAY.port, dst: PHONE.address, dstPort: PHONE.port, payload: b });
     this.init.receive(b, GATEWAY);
     return this;
   }
