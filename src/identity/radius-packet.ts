@@ -209,6 +209,9 @@ function ipv6(b: Buffer): string | undefined {
   return formatIp({ family: 6, value: BigInt(`0x${b.toString('hex')}`) });
 }
 
+/** Shortest Framed-IPv6-Prefix bound to one subscriber. */
+export const MIN_SUBSCRIBER_PREFIX = 32;
+
 /** RFC 3162 §2.3 Framed-IPv6-Prefix: Reserved, Prefix-Length (0..128), Prefix (only the significant octets). */
 function ipv6Prefix(b: Buffer): string | undefined {
   if (b.length < 2 || b.length > 18) return undefined;
@@ -248,10 +251,14 @@ export function extractAccounting(packet: Buffer, attrs: RawAttr[]): ExtractResu
         if (ip !== '255.255.255.255' && ip !== '255.255.255.254' && ip !== '0.0.0.0') info.framedIp = ip;
         break;
       }
-      case ATTR.FRAMED_IPV6_PREFIX:
-        info.framedIpv6Prefix = ipv6Prefix(value);
-        if (!info.framedIpv6Prefix) return { ok: false, reason: 'bad-attribute-value' };
+      case ATTR.FRAMED_IPV6_PREFIX: {
+        const prefix = ipv6Prefix(value);
+        if (!prefix) return { ok: false, reason: 'bad-attribute-value' };
+        // A handset gets one /64 per PDP context / PDN connection; a prefix shorter than /32 would claim whole networks
+        // for one subscriber, so it binds nothing (the request is still answered).
+        if (value[1]! >= MIN_SUBSCRIBER_PREFIX) info.framedIpv6Prefix = prefix;
         break;
+      }
       case ATTR.FRAMED_IPV6_ADDRESS:
         info.framedIpv6Address = ipv6(value);
         if (!info.framedIpv6Address) return { ok: false, reason: 'bad-attribute-value' };

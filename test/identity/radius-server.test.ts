@@ -80,6 +80,10 @@ describe('RADIUS packet checks (pure)', () => {
     const ph = placeholder.ok ? extractAccounting(placeholder.packet, placeholder.attrs) : undefined;
     expect(ph?.ok && ph.info.statusType).toBe(1);
     expect(ph?.ok && ph.info.framedIp).toBeUndefined();
+    const wide = checkAccountingRequest(acctRequest(SECRET, [['Acct-Status-Type', 'Start'], [97, Buffer.from([0, 16, 0x20, 0x01])]]));
+    const wx = wide.ok ? extractAccounting(wide.packet, wide.attrs) : undefined;
+    expect(wx?.ok && wx.info.framedIpv6Prefix).toBeUndefined();
+    expect(wx?.ok).toBe(true);
     const shortIp = checkAccountingRequest(acctRequest(SECRET, [['Acct-Status-Type', 'Start'], [8, Buffer.from([10, 0, 0])]]));
     expect(shortIp.ok && extractAccounting(shortIp.packet, shortIp.attrs)).toEqual({ ok: false, reason: 'bad-attribute-value' });
   });
