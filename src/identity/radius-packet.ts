@@ -254,8 +254,8 @@ export function extractAccounting(packet: Buffer, attrs: RawAttr[]): ExtractResu
       case ATTR.FRAMED_IPV6_PREFIX: {
         const prefix = ipv6Prefix(value);
         if (!prefix) return { ok: false, reason: 'bad-attribute-value' };
-        // A handset gets one /64 per PDP context / PDN connection; a prefix shorter than /32 would claim whole networks
-        // for one subscriber, so it binds nothing (the request is still answered).
+        // A handset gets one /64 per PDP context / PDN connection; a prefix shorter than /32 would claim
+        // whole networks for one subscriber, so it binds nothing (the request is still answered).
         if (value[1]! >= MIN_SUBSCRIBER_PREFIX) info.framedIpv6Prefix = prefix;
         break;
       }
