@@ -18,11 +18,12 @@ import {
   type ResponseStatus,
 } from '../mms/index.ts';
 import { WapDecodeError } from '../wire/errors.ts';
-import { admit, type AdmitContext, newRecipient, pushAddressOf as pushAddressFor } from './admit.ts';
+import { admit, type Admission, type AdmitContext, newRecipient, pushAddressOf as pushAddressFor } from './admit.ts';
 import { submitPush } from './pap-client.ts';
 import {
   deliveryInd,
   forwardedRetrieveConf,
+  MMSC_MMS_VERSION,
   notificationInd,
   readOrigInd,
   retrieveConfFromSendReq,
@@ -146,31 +147,9 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
     if (!pdu.contentType) return fail('Error-permanent-message-format-corrupt', 'Content-Type missing');
     const admission = admit(h, admitContext(req));
     if (!admission.ok) return fail(admission.status, admission.text);
-    const t = now();
-    const m: MessageRecord = {
-      messageId: newMessageId(t),
-      from: admission.from,
-      mmsVersion: h.mmsVersion,
-      size: 0,
-      receivedAt: t,
-      expiresAt: admission.expiresAt,
-      deliveryReport: h.deliveryReport === true,
-      readReport: h.readReport === true,
-      senderVisible: h.senderVisibility !== 'Hide',
-      generated: true,
-      recipients: admission.recipients,
-    };
-    if (admission.notBefore !== undefined) m.notBefore = admission.notBefore;
-    if (h.subject) m.subject = h.subject;
-    if (typeof h.messageClass === 'string') m.messageClass = h.messageClass;
-    const content = retrieveConfFromSendReq(pdu, m);
-    m.size = content.length;
-    try {
-      await store.add(m, content);
-    } catch (e) {
-      log.error({ err: (e as Error).message, tid }, 'mmsc: store failed');
-      return fail('Error-transient-failure', 'message store unavailable');
-    }
+    const m = messageOf(h, admission, { senderVisible: h.senderVisibility !== 'Hide', subject: h.subject, messageClass: h.messageClass });
+    const stored = await storeMessage(m, retrieveConfFromSendReq(pdu, m), tid);
+    if (!stored) return fail('Error-transient-failure', 'message store unavailable');
     log.info({ messageId: m.messageId, from: m.from, to: m.recipients.map((r) => r.address), size: m.size }, 'mmsc: message accepted');
     deliverWhenDue(m);
     return sendConf(tid, 'Ok', { messageId: m.messageId });
@@ -192,35 +171,51 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
     const admission = admit(h, admitContext(req));
     if (!admission.ok) return fail(admission.status, admission.text);
     const original = decodeMms(await store.read(found.message.messageId));
+    const m = messageOf(h, admission, { senderVisible: true, subject: found.message.subject, messageClass: found.message.messageClass });
+    const stored = await storeMessage(m, forwardedRetrieveConf(original, pdu, m), tid);
+    if (!stored) return fail('Error-transient-failure', 'message store unavailable');
+    if (found.recipient.state !== 'Retrieved') await setState(found.recipient, 'Forwarded');
+    log.info({ messageId: m.messageId, forwarded: found.message.messageId, from: m.from }, 'mmsc: message forwarded');
+    deliverWhenDue(m);
+    return sendConf(tid, 'Ok', { messageId: m.messageId }, 'm-forward-conf');
+  }
+
+  /** The record of a message being accepted (m-send-req or m-forward-req). */
+  function messageOf(
+    h: MmsPdu['headers'],
+    admission: Extract<Admission, { ok: true }>,
+    o: { senderVisible: boolean; subject: MessageRecord['subject']; messageClass: unknown },
+  ): MessageRecord {
     const t = now();
     const m: MessageRecord = {
       messageId: newMessageId(t),
       from: admission.from,
-      mmsVersion: h.mmsVersion,
+      mmsVersion: h.mmsVersion ?? MMSC_MMS_VERSION,
       size: 0,
       receivedAt: t,
       expiresAt: admission.expiresAt,
       deliveryReport: h.deliveryReport === true,
       readReport: h.readReport === true,
-      senderVisible: true,
+      senderVisible: o.senderVisible,
       generated: true,
       recipients: admission.recipients,
     };
     if (admission.notBefore !== undefined) m.notBefore = admission.notBefore;
-    if (found.message.subject) m.subject = found.message.subject;
-    if (found.message.messageClass) m.messageClass = found.message.messageClass;
-    const content = forwardedRetrieveConf(original, pdu, m);
+    if (o.subject) m.subject = o.subject;
+    if (typeof o.messageClass === 'string') m.messageClass = o.messageClass;
+    return m;
+  }
+
+  /** Stores the message (file, then index) before anything is answered; false when the store failed. */
+  async function storeMessage(m: MessageRecord, content: Buffer, tid: string): Promise<boolean> {
     m.size = content.length;
     try {
       await store.add(m, content);
+      return true;
     } catch (e) {
       log.error({ err: (e as Error).message, tid }, 'mmsc: store failed');
-      return fail('Error-transient-failure', 'message store unavailable');
+      return false;
     }
-    if (found.recipient.state !== 'Retrieved') await setState(found.recipient, 'Forwarded');
-    log.info({ messageId: m.messageId, forwarded: found.message.messageId, from: m.from }, 'mmsc: message forwarded');
-    deliverWhenDue(m);
-    return sendConf(tid, 'Ok', { messageId: m.messageId }, 'm-forward-conf');
   }
 
   function admitContext(req: IncomingMessage): AdmitContext {
