@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Peer } from '../bearer/udp.ts';
 import { formatContentType, parseContentType, type ContentType } from '../wsp/content-type.ts';
-import type { WspHeader } from '../wsp/headers/index.ts';
+import { httpFieldName, type WspHeader } from '../wsp/headers/index.ts';
 import type { GetPdu, PostPdu, ReplyPdu } from '../wsp/pdu-types.ts';
 import { httpToWspStatus, statusReason } from '../wsp/status.ts';
 import { decodeMultipart, encodeMultipart, isMimeMultipart, isWspMultipart, mimeToWspMultipart, wspMultipartToMime } from '../wsp/multipart.ts';
@@ -159,10 +159,14 @@ export class MethodHandler {
 export function mergeHeaders(session: readonly WspHeader[] | undefined, request: readonly WspHeader[]): HeaderPair[] {
   const out: HeaderPair[] = [];
   if (session && session.length > 0) {
-    const own = new Set(request.map((h) => h.name.toLowerCase()));
-    for (const h of session) if (!own.has(h.name.toLowerCase())) out.push([h.name, h.value]);
+    const own = new Set(request.map((h) => httpFieldName(h.name).toLowerCase()));
+    for (const h of session) {
+      const name = httpFieldName(h.name);
+      if (!own.has(name.toLowerCase())) out.push([name, h.value]);
+    }
   }
-  for (const h of request) out.push([h.name, h.value]);
+  // WSP field names HTTP spells differently (Profile → X-Wap-Profile, UAProf) take their HTTP name here.
+  for (const h of request) out.push([httpFieldName(h.name), h.value]);
   return out;
 }
 

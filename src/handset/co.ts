@@ -55,13 +55,21 @@ const DEFAULT_CAPS: Capabilities = {
 interface Link {
   socket: dgram.Socket;
   wtp: WtpInitiator;
+  /** Datagrams handed to dgram whose send has not completed (closing now would drop them). */
+  sending: { n: number };
 }
 
 async function openLink(gateway: Endpoint, bind: ConnectOptions['bind'], timers?: Partial<WtpTimers>): Promise<Link> {
   const family = isIPv6(bind?.address ?? gateway.host) ? 'udp6' : 'udp4';
   const socket = dgram.createSocket(family);
+  const sending = { n: 0 };
   const wtp = new WtpInitiator({
-    transport: { send: (d, p) => socket.send(d, p.port, p.address) },
+    transport: {
+      send: (d, p) => {
+        sending.n++;
+        socket.send(d, p.port, p.address, () => sending.n--);
+      },
+    },
     timers,
   });
   socket.on('message', (msg, rinfo) => wtp.receive(msg, { address: rinfo.address, port: rinfo.port }));
@@ -73,10 +81,11 @@ async function openLink(gateway: Endpoint, bind: ConnectOptions['bind'], timers?
       resolve();
     });
   });
-  return { socket, wtp };
+  return { socket, wtp, sending };
 }
 
 async function closeLink(l: Link): Promise<void> {
+  for (let i = 0; i < 50 && l.sending.n > 0; i++) await new Promise((r) => setTimeout(r, 2));
   l.wtp.close();
   await new Promise<void>((r) => l.socket.close(() => r()));
 }
@@ -187,8 +196,6 @@ export class WspSession {
     try {
       await this.link.wtp.invoke(this.peer, encodeWspPdu({ type: 'Disconnect', sessionId: this.sessionId }), { class: 0 });
     } finally {
-      // Let the datagram leave before the socket closes.
-      await new Promise((r) => setImmediate(r));
       await closeLink(this.link);
     }
   }
