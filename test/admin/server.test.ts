@@ -69,6 +69,23 @@ describe('metrics registry', () => {
     expect(sampleValue(fams, 'wapgate_upstream_request_duration_seconds_bucket', { origin: 'http://127.0.0.1:8002', le: '0.05' })).toBe(1);
   });
 
+  it('udpPort(): hot-path tallies fold into the same counters at scrape time, summed with direct increments', async () => {
+    const { registry, metrics, udpPort } = createMetrics({ defaultMetrics: false });
+    const p = udpPort(9200);
+    expect(udpPort('9200')).toBe(p);
+    for (let i = 0; i < 5; i++) p.rx(100);
+    p.tx(40);
+    metrics.datagramsIn.labels('9200').inc();
+    let fams = parsePrometheusText(await registry.metrics());
+    expect(sampleValue(fams, 'wapgate_datagrams_received_total', { port: '9200' })).toBe(6);
+    expect(sampleValue(fams, 'wapgate_udp_received_bytes_total', { port: '9200' })).toBe(500);
+    expect(sampleValue(fams, 'wapgate_datagrams_sent_total', { port: '9200' })).toBe(1);
+    expect(sampleValue(fams, 'wapgate_udp_sent_bytes_total', { port: '9200' })).toBe(40);
+    p.rx(1);
+    fams = parsePrometheusText(await registry.metrics());
+    expect(sampleValue(fams, 'wapgate_datagrams_received_total', { port: '9200' })).toBe(7);
+  });
+
   it('two registries are independent', async () => {
     const a = createMetrics({ defaultMetrics: false });
     const b = createMetrics({ defaultMetrics: false });
