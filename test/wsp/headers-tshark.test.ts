@@ -42,6 +42,14 @@ const CASES: Case[] = [
     0x11,
     { 'wsp.header.content_type': 'application/vnd.wap.multipart.related', 'wsp.parameter.upart.type': 'application/smil', 'wsp.parameter.start': '<0>' },
   ],
+  // Typed parameters (WAP-230 Table 38 incl. 1.4). tshark 4.0 leaves creation-date and max-age "undecoded"
+  // (an expert warning), so those two are checked by our vectors only.
+  ['Content-Type', 'text/vnd.wap.wml; level=1.3; name=a.wml', 0x11, { 'wsp.parameter.level': '1.3', 'wsp.parameter.name': 'a.wml' }],
+  ['Content-Type', 'image/jpeg; size=4096; filename=x.jpg', 0x11, { 'wsp.parameter.size': '4096', 'wsp.parameter.filename': 'x.jpg' }],
+  ['Content-Type', 'application/vnd.wap.connectivity-wbxml; sec=1; mac=0123456789ABCDEF', 0x11, { 'wsp.header.content_type': 'application/vnd.wap.connectivity-wbxml', 'wsp.parameter.sec': '0x01', 'wsp.parameter.mac': '0123456789ABCDEF' }],
+  ['Content-Type', 'text/plain; charset=big5; x-foo=bar', 0x11, { 'wsp.parameter.charset': 'Big5', 'wsp.untype.text': 'bar' }],
+  ['Content-Type', 'application/vnd.wap.multipart.related; type=application/smil; start=<s>; start-info=x', 0x11, { 'wsp.parameter.start': '<s>', 'wsp.parameter.start_info': 'x' }],
+  ['Content-Type', 'text/plain; comment=hi; domain=d; path=/p', 0x11, { 'wsp.parameter.comment': 'hi', 'wsp.parameter.domain': 'd', 'wsp.parameter.path': '/p' }],
   ['Date', 'Sat, 28 Nov 2026 18:00:00 GMT', 0x12, { 'wsp.header.date': 'Nov 28, 2026 18:00:00 UTC' }],
   ['ETag', '"abc"', 0x13, { 'wsp.header.etag': '"abc"' }],
   ['Expires', 'Sat, 28 Nov 2026 19:00:00 GMT', 0x14, { 'wsp.header.expires': 'Nov 28, 2026 19:00:00 UTC' }],
