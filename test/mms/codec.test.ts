@@ -268,6 +268,24 @@ const PDU: fc.Arbitrary<MmsPdu> = fc
   )
   .map(({ messageType, unknown, ...headers }) => ({ messageType, headers: unknown?.length ? { ...headers, unknown } : headers }));
 
+const PART = fc.record({
+  contentType: fc.record({
+    type: fc.constantFrom('text/plain', 'image/jpeg', 'image/gif', 'application/smil', 'audio/amr', 'application/x-foo'),
+    params: fc.constant([]),
+  }),
+  headers: fc.array(
+    fc.oneof(
+      fc.stringMatching(/^[a-z0-9_.]{1,12}$/).map((v) => ({ name: 'Content-Location', value: v })),
+      fc.stringMatching(/^<[a-z0-9_.]{1,12}>$/).map((v) => ({ name: 'Content-ID', value: v })),
+    ),
+    { maxLength: 2 },
+  ),
+  body: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
+});
+const WITH_BODY: fc.Arbitrary<MmsPdu> = fc
+  .tuple(PDU, fc.constantFrom('application/vnd.wap.multipart.related', 'application/vnd.wap.multipart.mixed'), fc.array(PART, { minLength: 1, maxLength: 4 }))
+  .map(([pdu, type, parts]) => ({ ...pdu, contentType: { type, params: [] }, parts }));
+
 describe('properties', () => {
   it('arbitrary bytes give a PDU or a WapDecodeError, nothing else', () => {
     fc.assert(
@@ -290,6 +308,14 @@ describe('properties', () => {
         expect(canonical(decodeMms(buf))).toEqual(pdu);
       }),
       { numRuns: 2_000 },
+    );
+  });
+  it('generated PDUs with multipart bodies round-trip', () => {
+    fc.assert(
+      fc.property(WITH_BODY, (pdu) => {
+        expect(canonical(decodeMms(encodeMms(pdu)))).toEqual(pdu);
+      }),
+      { numRuns: 1_000 },
     );
   });
 });
