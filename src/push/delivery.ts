@@ -5,6 +5,8 @@
  *   - SmsPushSender: the SMPP client (src/bearer/sms/smpp-client.ts) for WDP over SMS.
  */
 
+import { decodeConnectionless, type WspPdu } from '../wsp/pdu.ts';
+
 export interface PushTransport {
   sendDatagram(payload: Buffer, address: string, port: number): Promise<void>;
 }
@@ -51,6 +53,25 @@ export async function udpPushTransport(
     close: () => {
       v4.close();
       v6?.close();
+    },
+  };
+}
+
+/** The part of src/gateway's Gateway the PPG uses: S-Unit-Push out of the connectionless (9200) socket. */
+export interface UnitPushSender {
+  sendUnitPush(peer: { address: string; port: number }, pdu: WspPdu, tid?: number): number;
+}
+
+/**
+ * A PushTransport over the gateway's 9200 socket (WAP-235 §6.2.1: unit push from the gateway's WSP
+ * connectionless port). The engine's datagram (TID + Push PDU) is handed over as PDU and TID, so the gateway
+ * keeps owning its socket.
+ */
+export function gatewayPushTransport(gw: UnitPushSender): PushTransport {
+  return {
+    async sendDatagram(payload, address, port) {
+      const { tid, pdu } = decodeConnectionless(payload);
+      gw.sendUnitPush({ address, port }, pdu, tid);
     },
   };
 }

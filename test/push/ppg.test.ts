@@ -10,6 +10,11 @@ import type { PpgClock } from '../../src/push/engine.ts';
 import { createPpg, type Ppg, type PpgCreateDeps } from '../../src/push/ppg.ts';
 import type { PpgOptionsInput } from '../../src/push/options.ts';
 import { decodeConnectionless } from '../../src/wsp/pdu.ts';
+import type { Gateway } from '../../src/gateway/index.ts';
+import type { UnitPushSender } from '../../src/push/delivery.ts';
+
+/** Compile-time check: the gateway's composition root can pass itself where the PPG wants a unit-push sender. */
+export const gatewayFitsPpg = (g: Gateway): UnitPushSender => g;
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' });
 const cleanup: (() => unknown)[] = [];
@@ -428,5 +433,24 @@ describe('bearer choice from the identity map', () => {
     expect((await h.post(m.body, m.type)).status).toBe(202);
     await until(() => h.received.length === 1);
     expect((decodeConnectionless(h.received[0]!).pdu as any).data.toString()).toBe('via radius');
+  });
+});
+
+describe("the gateway's 9200 socket as push transport", () => {
+  it('gatewayPushTransport hands the Push PDU and TID to Gateway.sendUnitPush; re-encoding gives the same octets', async () => {
+    const { gatewayPushTransport } = await import('../../src/push/delivery.ts');
+    const { encodeConnectionless } = await import('../../src/wsp/pdu.ts');
+    const { encodePushDatagram } = await import('../../src/push/push-pdu.ts');
+    const sent: { peer: { address: string; port: number }; bytes: Buffer }[] = [];
+    const t = gatewayPushTransport({
+      sendUnitPush: (peer, pdu, tid) => {
+        sent.push({ peer, bytes: encodeConnectionless(tid!, pdu) });
+        return tid!;
+      },
+    });
+    const datagram = encodePushDatagram(7, { contentType: 'application/vnd.wap.mms-message', body: MMS_NOTIF, entityHeaders: [['x-wap-application-id', 'x-wap-application:mms.ua']] });
+    await t.sendDatagram(datagram, '10.0.0.1', 2948);
+    expect(sent[0]!.peer).toEqual({ address: '10.0.0.1', port: 2948 });
+    expect(sent[0]!.bytes.toString('hex')).toBe(datagram.toString('hex'));
   });
 });
