@@ -12,10 +12,13 @@ export const mmscSection = group({
     description: 'Directory where accepted messages are stored (survives restarts).',
   }),
   maxSize: key(size().default(307_200), { description: 'Largest m-send-req accepted, in octets (or 300KB).' }),
-  expiry: key(duration().default(604_800_000), { description: 'Default message lifetime before purge (ms or 7d).' }),
+  expiry: key(duration().default(604_800_000), { description: 'Default and longest message lifetime before purge (ms or 7d).' }),
   ppgUrl: key(httpUrl().optional(), {
     description: 'PAP URL the MMSC pushes notifications to (unset: this process’s PPG, push.papPort/papPath).',
     flag: 'ppg',
+  }),
+  requireMsisdn: key(z.boolean().default(false), {
+    description: 'Refuse an m-send-req that lacks the X-MSISDN header the gateway injects (the sender must be known).',
   }),
   publicUrl: key(httpUrl().optional(), {
     description: 'Base URL put in Content-Location (unset: http://<bind>:<port>/mms).',
