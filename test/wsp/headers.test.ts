@@ -217,6 +217,13 @@ describe('WSP header vectors (WAP-230 §8.4)', () => {
     expect(decodeHeaderBlock(encodeHeaders(hs))).toEqual(hs);
   });
 
+  it('keeps the code a field arrived with, unless the peer is too old for it', () => {
+    const hs = decodeHeaderBlock(hex('BB EA | Accept-Charset by its 1.3 code'));
+    expect(hs).toEqual([{ name: 'Accept-Charset', value: 'utf-8', code: 0x3b }]);
+    expect(encodeHeaders(hs).toString('hex')).toBe('bbea');
+    expect(encodeHeaders(hs, { encodingVersion: 0x12 }).toString('hex')).toBe('81ea');
+  });
+
   it('accepts the HTTP names of the UAProf fields', () => {
     expect(encodeHeaders([{ name: 'x-wap-profile', value: 'http://p/' }]).toString('hex')).toBe(hex("B5 'http://p/' 00").toString('hex'));
     expect(httpFieldName('Profile')).toBe('X-Wap-Profile');

@@ -228,7 +228,9 @@ export function encodeHeaders(headers: readonly WspHeader[], opts: HeaderCodecOp
     }
     const unknown = UNKNOWN_FIELD.exec(h.name);
     let codes = unknown ? [parseInt(unknown[1]!, 16)] : FIELD_NAMES.codes(wspFieldName(h.name), version);
-    if (h.code !== undefined && !unknown && FIELD_NAMES.name(h.code)?.toLowerCase() === h.name.toLowerCase()) codes = [h.code];
+    // The code a decoded field arrived with, if it is this name's and the peer's version has it.
+    const came = h.code === undefined ? undefined : FIELD_NAMES.entry(h.code);
+    if (came && !unknown && came.name.toLowerCase() === h.name.toLowerCase() && came.version <= version) codes = [came.code];
     const code = codes[0];
     if (code === undefined || code > 0x7f) {
       writeApplicationHeader(w, h);
