@@ -294,6 +294,11 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     if (this.closed) return;
     const now = this.clock.now();
     for (const { rec, target } of this.store.expired(now)) {
+      if (target.awaitingReceipts?.size) {
+        // WAP-247 §9.13 'timeout': handed to the SMSC, but no delivery receipt came before deliver-before.
+        this.finish(rec, target, 'timeout', PapCode.SERVICE_FAILURE, 'Submitted to the SMSC; no delivery receipt before deliver-before-timestamp', now);
+        continue;
+      }
       const why = target.lastError ? `: last attempt failed (${target.lastError})` : '';
       this.finish(rec, target, 'expired', PapCode.SERVICE_FAILURE, `Not delivered before deliver-before-timestamp${why}`, now);
     }
@@ -457,6 +462,8 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     info: { bytes?: number; durationMs?: number; route?: Exclude<Route, { wait: string }> } = {},
   ): void {
     if (!this.store.transition(t, state, code, desc, now)) return;
+    for (const id of t.awaitingReceipts ?? []) this.receipts.delete(id);
+    t.awaitingReceipts?.clear();
     const bearer = t.bearer;
     this.deps.metrics?.pushQueueDepth.set(this.store.pending);
     this.deps.metrics?.pushes.labels(bearer ?? 'ip-cl', state === 'aborted' || state === 'timeout' ? 'undeliverable' : state).inc();

@@ -136,6 +136,13 @@ export class PushStore {
     for (const [id, rec] of this.records) {
       if (rec.targets.every((t) => isFinal(t) && t.eventTime + this.keepFinished <= now)) this.records.delete(id);
     }
+    // Bound memory under sustained load too: beyond twice the pending bound, the oldest finished records go
+    // first (their results were reported already).
+    if (this.records.size <= 2 * this.maxPending) return;
+    for (const [id, rec] of this.records) {
+      if (this.records.size <= 2 * this.maxPending) break;
+      if (rec.targets.every(isFinal)) this.records.delete(id);
+    }
   }
 
   /** The earliest moment something is due (ms since the epoch), for the scheduler. */

@@ -454,3 +454,18 @@ describe("the gateway's 9200 socket as push transport", () => {
     expect(sent[0]!.bytes.toString('hex')).toBe(datagram.toString('hex'));
   });
 });
+
+describe('SMS without a delivery receipt', () => {
+  it("ends in 'timeout' at deliver-before (WAP-247 message-state), reported to the PI", async () => {
+    const clock = new FakeClock();
+    const sms: SmsPushSender = { submitUserData: async (_to, blocks) => blocks.map((_, i) => `x${i}`), onReceipt: () => {} };
+    const h = await harness({}, { sms, clock });
+    const m = multipart(pushControl('t1', ['WAPPUSH=+15551234/TYPE=PLMN@ppg'], `deliver-before-timestamp="2026-01-01T01:00:00Z" ppg-notify-requested-to="${h.url}"`), { type: 'text/plain', body: Buffer.from('x') });
+    expect((await h.post(m.body, m.type)).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.ppg.engine.store.get('t1')?.targets[0]?.awaitingReceipts?.size).toBe(1);
+    clock.advance(3600_000);
+    await until(() => h.notifications.length === 1);
+    expect(h.notifications[0]).toMatchObject({ 'message-state': 'timeout', code: '4000' });
+  });
+});
