@@ -224,6 +224,11 @@ describe('WSP header vectors (WAP-230 §8.4)', () => {
     expect(encodeHeaders(hs, { encodingVersion: 0x12 }).toString('hex')).toBe('81ea');
   });
 
+  it('sends text beyond latin1 as its UTF-8 octets', () => {
+    expect(encodeHeaders([{ name: 'Server', value: 'gw ☺' }]).toString('hex')).toBe(hex("A6 'gw ' E2 98 BA 00").toString('hex'));
+    expect(encodeHeaders([{ name: 'X-Note', value: '☺' }]).toString('hex')).toBe(hex("'X-Note' 00 7F E2 98 BA 00 | Quote before an octet >= 128 (§8.4.2.1)").toString('hex'));
+  });
+
   it('accepts the HTTP names of the UAProf fields', () => {
     expect(encodeHeaders([{ name: 'x-wap-profile', value: 'http://p/' }]).toString('hex')).toBe(hex("B5 'http://p/' 00").toString('hex'));
     expect(httpFieldName('Profile')).toBe('X-Wap-Profile');

@@ -11,7 +11,7 @@
  * Text-string otherwise; a header with `raw` is re-emitted unchanged.
  */
 import { DecodeErrorCode, WapDecodeError, WapEncodeError } from '../../wire/errors.ts';
-import { peekValueKind, readRawValue, readTextString, readTokenText, writeTextString, writeTokenText } from '../../wire/primitives.ts';
+import { peekValueKind, readRawValue, readTextString, readTokenText, utf8Octets, writeTextString, writeTokenText } from '../../wire/primitives.ts';
 import { Reader } from '../../wire/reader.ts';
 import { Writer } from '../../wire/writer.ts';
 import { isToken, splitOutsideQuotes } from '../content-type.ts';
@@ -269,7 +269,12 @@ function writeField(w: Writer, codes: readonly number[], value: string, version:
   }
   if (strict) throw new WapEncodeError(`no typed form for '${value}'`);
   w.u8(0x80 | codes[0]!);
-  writeTextString(w, value);
+  writeTextString(w, octetText(value));
+}
+
+/** Text carried as latin1 octets; a string with characters beyond U+00FF goes as its UTF-8 octets. */
+function octetText(v: string): string {
+  return /[^\u0000-\u00ff]/.test(v) ? utf8Octets(v) : v;
 }
 
 function writeApplicationHeader(w: Writer, h: WspHeader): void {
@@ -280,7 +285,7 @@ function writeApplicationHeader(w: Writer, h: WspHeader): void {
   }
   writeTokenText(w, h.name);
   if (h.raw) w.bytes(h.raw);
-  else writeTextString(w, h.value);
+  else writeTextString(w, octetText(h.value));
 }
 
 /** 'a, b;q=0.5, "c, d"' → ['a', 'b;q=0.5', '"c, d"']. */
