@@ -77,6 +77,11 @@ export class ConfigStore {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Same as subscribe(). */
+  onChange(listener: ConfigListener): () => void {
+    return this.subscribe(listener);
+  }
+
   /**
    * Applies the reloadable part of a freshly loaded configuration. `next` may be a loader (so a file that no
    * longer validates leaves the running configuration untouched and is reported). Listener errors are
