@@ -99,7 +99,7 @@ export class WtpInitiator {
 
   /** @internal */
   run(fn: () => void): void {
-    this.out.run(fn, (e) => this.events.emit({ kind: 'malformed', error: `internal: ${e instanceof Error ? e.stack : String(e)}` }));
+    this.out.run(fn, (e) => this.events.emit({ kind: 'internal-error', error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
   }
 
   /**

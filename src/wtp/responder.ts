@@ -141,7 +141,7 @@ export class WtpResponder {
 
   /** @internal Runs one engine entry; PDUs sent inside leave together (concatenated per peer where they fit). */
   run(fn: () => void): void {
-    this.out.run(fn, (e) => this.events.emit({ kind: 'malformed', error: `internal: ${e instanceof Error ? e.stack : String(e)}` }));
+    this.out.run(fn, (e) => this.events.emit({ kind: 'internal-error', error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
   }
 
   /** WAP-224 §9 RcvErrorPDU: an undecodable datagram gets Abort(PROTOERR) when its TID can be read. */

@@ -97,7 +97,9 @@ export type WtpEvent =
   | { kind: 'segment'; direction: 'sent' | 'received'; psn: number }
   | { kind: 'nack'; direction: 'sent' | 'received'; missing: number }
   | { kind: 'tid-verification'; outcome: 'started' | 'ok' | 'invalid' }
-  | { kind: 'malformed'; error: string };
+  | { kind: 'malformed'; error: string }
+  /** An exception inside the engine or thrown by the user's callback; caught so the engine keeps running. */
+  | { kind: 'internal-error'; error: string };
 
 export interface WtpStats {
   transactionsStarted: Record<WtpClass, number>;
@@ -110,6 +112,7 @@ export interface WtpStats {
   nacksReceived: number;
   tidVerifications: number;
   malformed: number;
+  internalErrors: number;
   /** "sent provider/NORESPONSE" → count. */
   aborts: Record<string, number>;
 }
@@ -126,6 +129,7 @@ export function newStats(): WtpStats {
     nacksReceived: 0,
     tidVerifications: 0,
     malformed: 0,
+    internalErrors: 0,
     aborts: {},
   };
 }
@@ -158,6 +162,9 @@ export function countEvent(s: WtpStats, e: WtpEvent): void {
       break;
     case 'malformed':
       s.malformed++;
+      break;
+    case 'internal-error':
+      s.internalErrors++;
       break;
   }
 }

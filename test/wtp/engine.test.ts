@@ -32,7 +32,7 @@ function rig(
   const seen = new Map<string, number>();
   const internal: string[] = [];
   const onEvent = (e: WtpEvent): void => {
-    if (e.kind === 'malformed' && e.error.startsWith('internal')) internal.push(e.error);
+    if (e.kind === 'internal-error') internal.push(e.error);
   };
   const user: WtpUser = {
     invoke(tx: ResponderTransaction, data, info) {
@@ -166,7 +166,7 @@ describe('1,000 class-2 transactions at 20 % loss each way (duplication and reor
     expect(r.resp.stats.retransmissions).toBeGreaterThan(0);
     expect(r.resp.stats.tidVerifications).toBeGreaterThan(0);
     // a sample of this traffic goes to tshark
-    TRAFFIC.push(...r.net.recorded.slice(0, 3000));
+    TRAFFIC.push(...r.net.recorded.slice(0, 1000));
   }, 120_000);
 });
 
@@ -232,7 +232,7 @@ describe('SAR: 300 KB each way at 10 % loss', () => {
 
 describe.skipIf(!toolAvailable('tshark'))('tshark dissects every PDU the engines emitted above', () => {
   it('no Malformed, no expert warnings (SAR and concatenation included)', () => {
-    expect(TRAFFIC.length).toBeGreaterThan(1000);
+    expect(TRAFFIC.length).toBeGreaterThan(800);
     // pcap time stamps: the fake clock's milliseconds
     const res = tshark(udpPcap(TRAFFIC.map((d) => ({ ...d, dstPort: d.dstPort === 40000 ? 40000 : 9201 }))));
     expect(res.problems).toEqual([]);

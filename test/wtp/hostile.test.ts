@@ -60,7 +60,7 @@ describe('hostile input never breaks the engines', () => {
           timers: TIMERS,
           transport: { send: () => {} },
           onEvent: (e: WtpEvent) => {
-            if (e.kind === 'malformed' && e.error.startsWith('internal')) internal.push(e.error);
+            if (e.kind === 'internal-error') internal.push(e.error);
           },
           user: { invoke: (tx) => void txs.push(tx), abort() {}, resultConfirmed() {} },
         });
@@ -100,7 +100,7 @@ describe('hostile input never breaks the engines', () => {
           firstTid: 0,
           transport: { send: () => {} },
           onEvent: (e: WtpEvent) => {
-            if (e.kind === 'malformed' && e.error.startsWith('internal')) internal.push(e.error);
+            if (e.kind === 'internal-error') internal.push(e.error);
           },
         });
         const settled: boolean[] = [];

@@ -205,7 +205,7 @@ describe('WTP properties (fast-check)', () => {
           if (!(e instanceof WapDecodeError)) throw e;
         }
       }),
-      { numRuns: 20000 },
+      { numRuns: 10000 },
     );
   });
   it('generated PDUs round-trip, alone and concatenated', () => {
