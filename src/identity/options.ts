@@ -96,9 +96,17 @@ export interface RadiusServerOptions {
   upstream?: RadiusUpstreamOptions;
   /** Clock in milliseconds (tests inject one). */
   now?: () => number;
-  /** Log hook: one call per notable event (drops are counted, and logged at most once per reason per second). */
-  log?: (level: 'info' | 'warn', fields: Record<string, unknown>, msg: string) => void;
+  /**
+   * Where notable events are logged: a pino-style logger, or a function. Drops are counted, and logged at most
+   * once per reason per second.
+   */
+  log?: RadiusLog;
 }
+
+/** A pino-style logger (`log.info(obj, msg)`) or a function taking the level. */
+export type RadiusLog =
+  | ((level: 'info' | 'warn', fields: Record<string, unknown>, msg: string) => void)
+  | { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 
 export const RADIUS_SERVER_DEFAULTS: Omit<RadiusServerOptions, 'secret'> = {
   port: 1813,

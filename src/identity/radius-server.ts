@@ -72,6 +72,11 @@ export function createRadiusAccountingServer(
   const opts: RadiusServerOptions = { ...RADIUS_SERVER_DEFAULTS, secret: '', ...options };
   if (!opts.secret && opts.clients.length === 0) throw new Error('radius: a shared secret (or a clients list) is required');
   const now = opts.now ?? Date.now;
+  const sink = opts.log;
+  const log = (level: 'info' | 'warn', fields: Record<string, unknown>, msg: string): void => {
+    if (typeof sink === 'function') sink(level, fields, msg);
+    else sink?.[level](fields, msg);
+  };
   const msisdnRe = new RegExp(`^(?:${opts.msisdnPattern})$`);
   const clients = new CidrTable<string>();
   for (const c of opts.clients) {
@@ -118,7 +123,7 @@ export function createRadiusAccountingServer(
     // At most one log line per reason per second, whatever the flood.
     if ((lastLog.get(reason) ?? -Infinity) + 1000 <= t) {
       lastLog.set(reason, t);
-      opts.log?.('warn', { reason, source: `${rinfo.address}:${rinfo.port}`, count: dropped[reason] }, 'radius request dropped');
+      log('warn', { reason, source: `${rinfo.address}:${rinfo.port}`, count: dropped[reason] }, 'radius request dropped');
     }
   };
 
@@ -289,7 +294,7 @@ export function createRadiusAccountingServer(
         } catch (e) {
           // Belt and braces: nothing above should throw; if it does, the datagram is dropped, not the server.
           dropped.malformed++;
-          opts.log?.('warn', { err: String(e) }, 'radius request failed');
+          log('warn', { err: String(e) }, 'radius request failed');
         }
       });
       await new Promise<void>((resolve, reject) => {
@@ -299,11 +304,11 @@ export function createRadiusAccountingServer(
           resolve();
         });
       });
-      sock.on('error', (e) => opts.log?.('warn', { err: String(e) }, 'radius socket error'));
+      sock.on('error', (e) => log('warn', { err: String(e) }, 'radius socket error'));
       if (forwarder) await forwarder.start();
       socket = sock;
       const a = sock.address();
-      opts.log?.('info', { address: a.address, port: a.port, upstream: upstreamOpts?.host }, 'radius accounting server listening');
+      log('info', { address: a.address, port: a.port, upstream: upstreamOpts?.host }, 'radius accounting server listening');
     },
     async stop() {
       const sock = socket;

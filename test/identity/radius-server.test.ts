@@ -249,13 +249,16 @@ describe('RADIUS server options', () => {
     expect(srv.counters.dropped['rate-limited']).toBe(3);
     await peer.close();
     await srv.stop();
-    const other = createRadiusAccountingServer({ port: 0, secret: '', clients: [{ cidr: '10.0.0.0/8', secret: SECRET }] }, map);
+    const warned: string[] = [];
+    const pinoLike = { info: () => undefined, warn: (o: object, m?: string) => warned.push(`${m} ${JSON.stringify(o)}`) };
+    const other = createRadiusAccountingServer({ port: 0, secret: '', clients: [{ cidr: '10.0.0.0/8', secret: SECRET }], log: pinoLike }, map);
     await other.start();
     const p2 = await UdpPeer.open();
     await p2.send(start('10.2.0.1', '+15550002001', 'x'), other.address!.port);
     await settle(150);
     expect(p2.answers).toHaveLength(0);
     expect(other.counters.dropped['unknown-client']).toBe(1);
+    expect(warned.join()).toMatch(/radius request dropped.*unknown-client/);
     await p2.close();
     await other.stop();
     expect(() => createRadiusAccountingServer({ port: 0 }, map)).toThrow(/secret/);
