@@ -38,6 +38,8 @@ export async function run(args: string[]): Promise<number> {
     if (!Number.isInteger(count) || count < 1) throw usageError('phone receive: bad --count');
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError('phone receive: bad --push-port');
     const a = commonArgs(values);
+    // An MMS user agent says it takes MMS PDUs (WAP gateways such as Kannel answer 406 to a reply type not accepted).
+    if (!a.headers.some((x) => x.name.toLowerCase() === 'accept')) a.headers.push({ name: 'Accept', value: 'application/vnd.wap.mms-message, */*' });
     const outDir = values.out;
     const listener = new PushListener({ address: a.bind ?? '127.0.0.1', port });
     const bound = await listener.open();

@@ -13,6 +13,7 @@ const HELP = `Usage: wapgate phone send-mms --mmsc URL --to +NUMBER [options] FI
   --to ADDR             recipient: +NUMBER, e-mail, or ADDR/TYPE=... (repeatable)
   --cc ADDR             copy recipient (repeatable)
   --subject S           subject (UTF-8)
+  --from ADDR           sender address (default: the insert-address token, the gateway supplies the MSISDN)
   --delivery-report     ask for a delivery report
   --read-report         ask for a read report
   --expiry S            seconds the MMSC may keep it
@@ -31,6 +32,7 @@ export async function run(args: string[]): Promise<number> {
         to: { type: 'string', multiple: true, default: [] },
         cc: { type: 'string', multiple: true, default: [] },
         subject: { type: 'string' },
+        from: { type: 'string' },
         'delivery-report': { type: 'boolean', default: false },
         'read-report': { type: 'boolean', default: false },
         expiry: { type: 'string' },
@@ -53,10 +55,13 @@ export async function run(args: string[]): Promise<number> {
       return { name: path, contentType: forced ? forced[1]!.toLowerCase() : mediaTypeOf(path), body: readFileSync(path) };
     });
     const a = commonArgs(values);
+    // An MMS user agent says it takes MMS PDUs (WAP gateways such as Kannel answer 406 to a reply type not accepted).
+    if (!a.headers.some((x) => x.name.toLowerCase() === 'accept')) a.headers.push({ name: 'Accept', value: 'application/vnd.wap.mms-message, */*' });
     const pdu = composeSendReq({
       to: values.to,
       cc: values.cc,
       ...(values.subject !== undefined ? { subject: values.subject } : {}),
+      ...(values.from ? { from: values.from } : {}),
       files,
       transactionId: randomBytes(8).toString('hex'),
       deliveryReport: values['delivery-report'],
