@@ -11,10 +11,12 @@ import { createPpg, type Ppg, type PpgCreateDeps } from '../../src/push/ppg.ts';
 import type { PpgOptionsInput } from '../../src/push/options.ts';
 import { decodeConnectionless } from '../../src/wsp/pdu.ts';
 import type { Gateway } from '../../src/gateway/index.ts';
+import type { WapgateConfig } from '../../src/config/schema.ts';
 import type { UnitPushSender } from '../../src/push/delivery.ts';
 
-/** Compile-time check: the gateway's composition root can pass itself where the PPG wants a unit-push sender. */
+/** Compile-time checks: the composition root passes the gateway and the parsed `push:` config section as they are. */
 export const gatewayFitsPpg = (g: Gateway): UnitPushSender => g;
+export const configFitsPpg = (c: WapgateConfig['push']): PpgOptionsInput => c;
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' });
 const cleanup: (() => unknown)[] = [];
