@@ -4,7 +4,8 @@
  * holds the running configuration and tells subscribers what changed.
  *
  * serve.ts: `process.on('SIGHUP', () => store.reload(() => loadConfig(sameOptions)))`; each area subscribes and
- * applies its own keys (`diff.changed.includes('identity.clients.allow')`).
+ * applies its own keys (`diff.changed.includes('identity.clients.allow')`). Listeners hear every reload, so
+ * file-backed settings (identity.staticFile, the CDR file after rotation) are re-read/reopened on each SIGHUP.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from './errors.ts';
@@ -71,7 +72,10 @@ export class ConfigStore {
     return this.#current;
   }
 
-  /** Calls `listener` after every reload that changed a reloadable key; returns the unsubscribe function. */
+  /**
+   * Calls `listener` after every successful reload (SIGHUP), with the diff (possibly empty: re-read the files
+   * the configuration names even when no key changed); returns the unsubscribe function.
+   */
   subscribe(listener: ConfigListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -98,20 +102,20 @@ export class ConfigStore {
     }
     const diff = diffReloadable(this.#current, loaded);
     const previous = this.#current;
-    if (diff.changed.length) {
-      this.#current = applyReloadable(previous, loaded);
-      const errors: unknown[] = [];
-      for (const l of [...this.#listeners]) {
-        try {
-          l(this.#current, diff, previous);
-        } catch (e) {
-          errors.push(e);
-        }
+    if (diff.changed.length) this.#current = applyReloadable(previous, loaded);
+    // Listeners hear every reload, also when no key changed: files the configuration names (static MSISDN
+    // table, CDR file after log rotation) are re-read or reopened on SIGHUP whatever the keys say.
+    const errors: unknown[] = [];
+    for (const l of [...this.#listeners]) {
+      try {
+        l(this.#current, diff, previous);
+      } catch (e) {
+        errors.push(e);
       }
-      if (errors.length) {
-        const error = new AggregateError(errors, 'a configuration listener failed');
-        return { ok: false, diff, error, summary: `${summarize(diff)}; ${errors.length} listener(s) failed: ${String(errors[0])}` };
-      }
+    }
+    if (errors.length) {
+      const error = new AggregateError(errors, 'a configuration listener failed');
+      return { ok: false, diff, error, summary: `${summarize(diff)}; ${errors.length} listener(s) failed: ${String(errors[0])}` };
     }
     return { ok: true, diff, summary: summarize(diff) };
   }

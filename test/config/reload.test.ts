@@ -43,12 +43,15 @@ describe('ConfigStore', () => {
     expect(seen).toHaveBeenCalledTimes(1);
   });
 
-  it('no listener call when nothing reloadable changed', () => {
+  it('listeners hear a reload that changed no key (files such as the static table or the CDR file are re-read)', () => {
     const store = new ConfigStore(base());
+    const before = store.current;
     const seen = vi.fn();
     store.subscribe(seen);
     expect(store.reload(base()).summary).toBe('config reloaded: nothing reloadable changed');
-    expect(seen).not.toHaveBeenCalled();
+    expect(seen).toHaveBeenCalledTimes(1);
+    expect(seen.mock.calls[0]![1]).toEqual({ changed: [], restartRequired: [] });
+    expect(store.current).toBe(before);
   });
 
   it('an invalid file on reload keeps the running configuration and says why', () => {
