@@ -17,7 +17,7 @@ import { formatContentType } from '../wsp/content-type.ts';
 import { decodeMultipart, encodeMultipart, isWspMultipart, type MultipartEntry } from '../wsp/multipart.ts';
 import { decodeConnectionless, decodeWspPdu, encodeConnectionless, encodeWspPdu, type WspPdu } from '../wsp/pdu.ts';
 import { wspToHttpStatus } from '../wsp/status.ts';
-import { decodeWtpDatagram, encodeWtpPdu, type WtpPdu } from '../wtp/pdu.ts';
+import { decodeWtpDatagram, encodeConcatenated, encodeWtpPdu, type WtpPdu } from '../wtp/pdu.ts';
 
 export type DecodeAs = 'wtp' | 'wsp-co' | 'wsp-cl' | 'mms';
 export const DECODE_AS: readonly DecodeAs[] = ['wtp', 'wsp-co', 'wsp-cl', 'mms'];
@@ -199,6 +199,7 @@ export function decodeBytes(buf: Buffer, as: DecodeAs, opts: DecodeOptions = {})
         }
         return item;
       });
+      if (opts.roundtrip) return { as, wtp, identicalBytes: encodeConcatenated(pdus.map((p) => encodeWtpPdu(p))).equals(buf) };
       return { as, wtp };
     }
   }
@@ -400,6 +401,18 @@ Options:
 
 Exit status: 0 when every input decoded (and round-tripped), 1 when any did not, 2 on bad usage.`;
 
+let epipeHandled = false;
+
+/** `wapgate decode ... | head`: a reader that goes away ends the output quietly, not with a stack trace. */
+function quietOnClosedPipe(): void {
+  if (epipeHandled) return;
+  epipeHandled = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 export async function run(args: string[]): Promise<number> {
   let parsed;
   try {
@@ -434,6 +447,7 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const opts: DecodeOptions = { roundtrip: values.roundtrip };
+  quietOnClosedPipe();
   let allOk = true;
   const emit = (d: Document): void => {
     allOk &&= d.ok;

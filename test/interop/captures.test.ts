@@ -30,6 +30,7 @@ describe.skipIf(!have)('real captures decode and round-trip', () => {
         const docs = decodeFile(f, 'wsp-co', { roundtrip: true });
         expectOk(docs);
         expect(docs[0]!.result!.wsp!.pdu.type).toBe('Connect');
+        expect(docs[0]!.result!.identicalBytes).toBe(true);
       });
     }
   });
@@ -57,6 +58,7 @@ describe.skipIf(!have)('real captures decode and round-trip', () => {
         const docs = decodeFile(f, 'auto', { roundtrip: true });
         expectOk(docs);
         expect(docs[0]!.result!.as).toBe('mms');
+        expect(docs[0]!.result!.identicalBytes).toBe(true);
       });
     }
   });
@@ -84,6 +86,7 @@ describe.skipIf(!have || !toolAvailable('tshark'))('decoded fields agree with ts
       let compared = 0;
       docs.forEach((d, i) => {
         expect(d.frame).toBe(i + 1);
+        if (d.result) expect(d.result.identicalBytes, `${f} frame ${i + 1} re-encodes byte for byte`).toBe(true);
         const ours: string[] = [];
         if (d.result?.wsp) ours.push(pduTypeHex(d.result.wsp.pdu));
         for (const w of d.result?.wtp ?? []) if (w.wsp) ours.push(pduTypeHex(w.wsp.pdu));
