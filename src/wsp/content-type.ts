@@ -18,6 +18,7 @@ import {
   readTextString,
   readTokenText,
   readVersionValue,
+  utf8Octets,
   versionToString,
   writeDateValue,
   writeIntegerValue,
@@ -224,7 +225,8 @@ export function writeParameters(w: Writer, params: readonly Parameter[], opts: C
 export function writeParameter(w: Writer, p: Parameter, opts: CodecOptions = {}): void {
   const version = opts.encodingVersion ?? ENCODING_VERSION_LATEST;
   const name = p.name.trim().toLowerCase();
-  const value = p.value;
+  // Text is carried as latin1 octets; characters beyond U+00FF go as their UTF-8 octets.
+  const value = /[^\u0000-\u00ff]/.test(p.value) ? utf8Octets(p.value) : p.value;
   const unknown = UNKNOWN_PARAM.exec(name);
   if (unknown) {
     writeIntegerValue(w, parseInt(unknown[1]!, 16));

@@ -102,6 +102,10 @@ describe('Content-type-value vectors (WAP-230 §8.4.2.24)', () => {
     expect(enc({ type: 'image/jpeg', params: [{ name: 'size', value: '5' }] }, 0x13)).toBe(hex("07 9E 'size' 00 85").toString('hex'));
   });
 
+  it('a parameter value beyond latin1 goes as UTF-8 octets', () => {
+    expect(enc({ type: 'image/jpeg', params: [{ name: 'name', value: 'é☺' }] })).toBe(hex("09 9E 85 7F C3 A9 E2 98 BA 00 | Quote before an octet >= 128").toString('hex'));
+  });
+
   it('a parameter value off its grammar goes untyped', () => {
     expect(enc({ type: 'text/plain', params: [{ name: 'charset', value: 'x-klingon' }] })).toBe(hex("13 83 'charset' 00 'x-klingon' 00").toString('hex'));
     expect(dec(hex("13 83 'charset' 00 'x-klingon' 00"))).toEqual({ type: 'text/plain', params: [{ name: 'charset', value: 'x-klingon' }] });
