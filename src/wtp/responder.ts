@@ -96,6 +96,7 @@ export class WtpResponder {
   /** @internal */ readonly events: EventSink;
   /** Class-0 Invokes recently delivered (peer|tid → time), so a duplicated datagram is not delivered twice. */
   private readonly class0Seen = new Map<string, number>();
+  private readonly perPeer = new Map<string, number>();
 
   constructor(readonly options: WtpResponderOptions) {
     this.timers = resolveTimers(options.timers);
@@ -190,13 +191,25 @@ export class WtpResponder {
   }
 
   private create(peer: Peer, tid: number, key: string): ResponderTx | undefined {
-    if (this.txs.size >= this.timers.maxTransactions) {
+    const pk = peerKey(peer);
+    if (this.txs.size >= this.timers.maxTransactions || (this.perPeer.get(pk) ?? 0) >= this.timers.maxTransactionsPerPeer) {
       this.sendAbort(peer, tid, 'Provider', PROVIDER_ABORT.CAPTEMPEXCEEDED);
       return undefined;
     }
     const tx = new ResponderTx(this, peer, tid, key);
     this.txs.set(key, tx);
+    this.perPeer.set(pk, (this.perPeer.get(pk) ?? 0) + 1);
     return tx;
+  }
+
+  /** @internal A transaction is over: forget it. */
+  forget(tx: ResponderTx, key: string): void {
+    if (this.txs.get(key) !== tx) return;
+    this.txs.delete(key);
+    const pk = peerKey(tx.peer);
+    const n = (this.perPeer.get(pk) ?? 1) - 1;
+    if (n > 0) this.perPeer.set(pk, n);
+    else this.perPeer.delete(pk);
   }
 
   /** WAP-224 §9, LISTEN + RcvInvoke, class 0: indicate, keep no state (fakewap's Disconnect reuses its Get's TID). */
@@ -225,6 +238,7 @@ export class WtpResponder {
   dispose(): void {
     for (const tx of [...this.txs.values()]) tx.dispose();
     this.txs.clear();
+    this.perPeer.clear();
     this.tidCache.clear();
     this.class0Seen.clear();
   }
@@ -291,7 +305,7 @@ export class ResponderTx implements ResponderTransaction {
     this.state = next;
     if (next === RespState.CLOSED) {
       this.reasm?.release();
-      if (this.r.txs.get(this.key) === this) this.r.txs.delete(this.key);
+      this.r.forget(this, this.key);
       return;
     }
     this.enterTimer();

@@ -33,6 +33,8 @@ export interface WtpTimers {
   tidCacheSize: number;
   /** Concurrent transactions (above: Abort CAPTEMPEXCEEDED). */
   maxTransactions: number;
+  /** Concurrent transactions of one peer (address and port), so one host cannot take every slot. */
+  maxTransactionsPerPeer: number;
   /** TID window (WAP-224 §9.4.3: 2^14). */
   tidWindow: number;
   /** Largest datagram built by concatenating PDUs (WAP-224 §8.1). */
@@ -55,6 +57,7 @@ export const DEFAULT_WTP_TIMERS: Readonly<WtpTimers> = Object.freeze({
   maxTotalReassemblyBytes: 64 * 1024 * 1024,
   tidCacheSize: 100_000,
   maxTransactions: 50_000,
+  maxTransactionsPerPeer: 256,
   tidWindow: 2 ** 14,
   maxDatagram: 1_500,
   verifyUnknownPeers: false,

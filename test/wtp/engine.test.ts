@@ -28,6 +28,7 @@ function rig(
   delay: (net: Network) => number,
   timers: Partial<WtpTimers> = {},
 ): Rig {
+  timers = { tidCacheSize: 64, ...timers };
   const net = new Network(link);
   const seen = new Map<string, number>();
   const internal: string[] = [];
@@ -140,6 +141,8 @@ describe('1,000 class-2 transactions at 20 % loss each way (duplication and reor
       { loss: 0.2, dup: 0.05, minDelayMs: 5, maxDelayMs: 400, seed: Number(process.env.WTP_SEED ?? 2026) },
       (d) => wspReply(d),
       (net) => Math.floor(net.random() * 9000),
+      // one simulated phone with ~900 transactions in flight: above the per-peer default of 256
+      { maxTransactionsPerPeer: 2000 },
     );
     const N = 1000;
     const promises: Promise<Buffer | void>[] = [];

@@ -435,6 +435,16 @@ describe('responder TID verification, duplicates, caps (WAP-224 §9.4, §9.5)', 
     s.feed(invokePdu({ tid: 1 })).feed(invokePdu({ tid: 2 }));
     expect(s.said()).toEqual(['Abort provider/CAPTEMPEXCEEDED']);
   });
+  it('one peer cannot take every transaction slot → Abort(CAPTEMPEXCEEDED)', () => {
+    const s = new RespScript({ maxTransactionsPerPeer: 2 });
+    s.feed(invokePdu({ tid: 1 })).feed(invokePdu({ tid: 2 })).feed(invokePdu({ tid: 3 }));
+    expect(s.said()).toEqual(['Abort provider/CAPTEMPEXCEEDED']);
+    s.txs[0]!.abort(0xe0);
+    s.said();
+    s.feed(invokePdu({ tid: 4 }));
+    expect(s.said()).toEqual([]);
+    expect(s.told).toHaveLength(3);
+  });
   it('a Result sent to the responder is a protocol error', () => {
     const s = new RespScript();
     s.feed({ type: 'Result', tid: 3, tidResponse: false, rid: false, gtr: false, ttr: true, tpis: [], data: Buffer.alloc(1) });
