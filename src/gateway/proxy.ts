@@ -242,12 +242,12 @@ export class HttpProxy {
     }
     // RFC 9110 §7.6.3: the gateway appends itself (default 'WSP/1.0 wapgate': the hop it received was WSP).
     out.push('Via', via ? `${via}, ${this.via}` : this.via);
-    out.push('X-WAP-Network-Client-IP', req.clientIp);
-    if (this.deps.enricher) {
-      const extra = this.deps.enricher.headersFor(req.clientIp, origin);
-      if (extra === 'refuse') return 'refuse';
-      for (const [n, v] of Object.entries(extra)) out.push(n, v);
-    }
+    // The identity hook's headers win over the gateway's own client-IP header (one of each name upstream).
+    const extra = this.deps.enricher ? this.deps.enricher.headersFor(req.clientIp, origin) : undefined;
+    if (extra === 'refuse') return 'refuse';
+    const own = extra ? Object.keys(extra).some((n) => n.toLowerCase() === 'x-wap-network-client-ip') : false;
+    if (!own) out.push('X-WAP-Network-Client-IP', req.clientIp);
+    if (extra) for (const [n, v] of Object.entries(extra)) out.push(n, v);
     if (body !== undefined) {
       if (req.contentType) out.push('Content-Type', req.contentType);
       out.push('Content-Length', String(body.length));
