@@ -25,6 +25,11 @@ Any 'wapgate serve' option may follow --print to see its effect.
 `;
 
 export async function run(args: string[]): Promise<number> {
+  // `wapgate config --reference | head`: a closed pipe ends the output, not the process with a stack trace
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
   const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : s + '\n');
   const [mode, ...rest] = args;

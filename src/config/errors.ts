@@ -14,6 +14,8 @@ export interface ConfigProblem {
   allowed: string;
   /** "wapgate.yaml:12", "env WAPGATE_GATEWAY_CL_PORT", "flag --cl-port", or "default". */
   source?: string;
+  /** The key itself is unknown (a typo, or a key of another version). */
+  unknownKey?: true;
 }
 
 export class ConfigError extends Error {
@@ -29,6 +31,7 @@ export const MASK = '********';
 
 export function formatProblem(p: ConfigProblem): string {
   const where = p.source ? ` (${p.source})` : '';
+  if (p.unknownKey) return `${p.key}${where}: unknown key; expected ${p.allowed}`;
   const value = p.value === undefined ? 'missing' : `${showValue(p.value)} is not allowed`;
   return `${p.key}${where}: ${value}; expected ${p.allowed}`;
 }
@@ -184,8 +187,9 @@ export function problemsFromIssues(issues: readonly Issue[], sourceOf: (path: st
         out.push({
           key: pathText(path),
           value: input,
-          allowed: `no such key here${guess ? ` (did you mean ${pathText([...issue.path, guess])}?)` : ''}; known keys: ${known.join(', ')}`,
+          allowed: `a known key${guess ? ` (did you mean ${pathText([...issue.path, guess])}?)` : ''}; known keys here: ${known.join(', ')}`,
           source: sourceOf(pathText(path)),
+          unknownKey: true,
         });
       }
       continue;

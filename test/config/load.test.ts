@@ -158,7 +158,8 @@ describe('every class of bad configuration has its own message naming key, value
     expect(p.key).toBe('gateway.clport');
     expect(p.source).toBe(`${f}:2`);
     expect(p.allowed).toMatch(/did you mean gateway\.clPort\?/);
-    expect(p.allowed).toMatch(/known keys: bind, clPort, coPort/);
+    expect(p.allowed).toMatch(/known keys here: bind, clPort, coPort/);
+    expect(p.unknownKey).toBe(true);
   });
 
   it('unknown section', () => {
