@@ -4,10 +4,8 @@
  * Every option also comes from the config file and WAPGATE_* environment (src/config: file → env → flags).
  * This is the one place that composes everything; SIGINT/SIGTERM stop it cleanly (a second signal exits now).
  */
-import { metrics } from '../admin/metrics.ts';
 import { ConfigError, loadConfig } from '../config/index.ts';
-import { gatewayOptionsFromConfig } from '../gateway/from-config.ts';
-import { createGateway } from '../gateway/index.ts';
+import { demoInstructions, startStack, withEmbeddedDefaults } from '../gateway/stack.ts';
 import { createLogger } from '../gateway/log.ts';
 
 const HELP = `Usage: wapgate serve [options]
@@ -19,6 +17,13 @@ const HELP = `Usage: wapgate serve [options]
   --upstream URL           default upstream (MMSC); relative URIs resolve against it
   --allow-upstream ORIGIN  another origin the gateway may fetch (repeatable); nothing else is fetched
   --log-level LEVEL        trace|debug|info|warn|error
+  --pap-port N             PAP listener of the Push Proxy Gateway (default 8080)
+  --mmsc-port N            the in-process reference MMSC (default 8002; runs when no --upstream is given)
+  --admin-port N           admin listener: /healthz /readyz /metrics /status
+  --radius-port N          RADIUS accounting server (with --radius-secret S)
+  --trace-pcap FILE        record every datagram and upstream exchange into a pcap
+Without --upstream, serve runs the reference MMSC in-process and the demo subscriber table
+(127.0.0.2 = Bob +15550000001, 127.0.0.3 = Alice +15550000002).
 Every option is also a config key and a WAPGATE_* variable ('wapgate config --help').
 `;
 
@@ -39,31 +44,13 @@ export async function run(args: string[]): Promise<number> {
   }
   const pretty = cfg.log.pretty === 'auto' ? process.stderr.isTTY === true : cfg.log.pretty;
   const log = createLogger(cfg.log.level, pretty);
-  const gateway = createGateway(gatewayOptionsFromConfig(cfg), { log, metrics });
+  let stack;
   try {
-    await gateway.start();
+    stack = await startStack(cfg, () => loadConfig({ argv: args, env: process.env }), log);
   } catch (err) {
-    log.fatal({ err }, 'cannot start the gateway');
+    log.fatal({ err }, 'cannot start wapgate');
     return 1;
   }
-  return await new Promise<number>((resolve) => {
-    let stopping = false;
-    const onSignal = (sig: NodeJS.Signals): void => {
-      if (stopping) {
-        log.warn({ signal: sig }, 'second signal: exiting now');
-        process.exit(1);
-      }
-      stopping = true;
-      log.info({ signal: sig }, 'shutting down');
-      gateway.stop(cfg.gateway.drainTimeout).then(
-        () => resolve(0),
-        (err: unknown) => {
-          log.error({ err }, 'shutdown failed');
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  if (stack.mmsc) process.stderr.write(demoInstructions(withEmbeddedDefaults(cfg)) + '\n');
+  return await stack.done;
 }

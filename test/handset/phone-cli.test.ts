@@ -88,7 +88,7 @@ async function freePorts(n: number): Promise<number[]> {
 describe('wapgate serve', () => {
   it('serves, logs one access line per transaction, and stops cleanly on SIGTERM', async () => {
     const [clPort, coPort] = await freePorts(2);
-    const child = spawn('node', [BIN, 'serve', '--bind', '127.0.0.1', '--cl-port', String(clPort), '--co-port', String(coPort), '--upstream', h.up.url], {
+    const child = spawn('node', [BIN, 'serve', '--bind', '127.0.0.1', '--cl-port', String(clPort), '--co-port', String(coPort), '--upstream', h.up.url, '--pap-port', '0', '--admin-port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, WAPGATE_CONFIG: '' },
     });

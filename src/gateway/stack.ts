@@ -1,0 +1,188 @@
+/**
+ * The whole of `wapgate serve`, composed in one place from the validated configuration: the gateway (UDP
+ * 9200/9201 → HTTP), identity (subscriber map, RADIUS, enrichment, client policy), charging (CDRs), the PPG
+ * (PAP → unit push out of the gateway's 9200 socket, confirmed push over WTP, SMS over SMPP), the reference MMSC
+ * in-process when no upstream is configured, and operations (admin listener, SIGHUP reload, graceful shutdown,
+ * packet traces, access log). No other module knows all of these.
+ */
+import type { Logger } from 'pino';
+import { metrics, registry } from '../admin/metrics.ts';
+import { createOperations, type Operations } from '../admin/operations.ts';
+import type { WapgateConfig } from '../config/index.ts';
+import { createCdrWriterFromConfig } from '../charging/index.ts';
+import { createIdentityFromConfig, createIdentityMetricsSync } from '../identity/index.ts';
+import { createMmsc, type Mmsc } from '../mmsc/index.ts';
+import { createWtpPushInitiator } from '../push/confirmed.ts';
+import { gatewayPushTransport } from '../push/delivery.ts';
+import { createPpg, type Ppg } from '../push/ppg.ts';
+import { gatewayOptionsFromConfig } from './from-config.ts';
+import { createGateway, type Gateway } from './index.ts';
+
+/** The embedded demo's two handsets, each on its own loopback address (README walk-through). */
+export const DEMO_SUBSCRIBERS = [
+  { cidr: '127.0.0.2/32', msisdn: '+15550000001', name: 'Bob' },
+  { cidr: '127.0.0.3/32', msisdn: '+15550000002', name: 'Alice' },
+];
+
+/** Whether `serve` runs the reference MMSC itself: no upstream configured and mmsc.embedded on. */
+export function isEmbedded(cfg: WapgateConfig): boolean {
+  return !cfg.gateway.upstream && cfg.mmsc.embedded;
+}
+
+function host(a: string): string {
+  return a.includes(':') ? `[${a}]` : a;
+}
+
+/**
+ * The embedded default: the gateway's upstream is the in-process MMSC, the MMSC pushes through this process's
+ * PPG, and (unless a table is configured) 127.0.0.2 is Bob and 127.0.0.3 is Alice.
+ */
+export function withEmbeddedDefaults(cfg: WapgateConfig): WapgateConfig {
+  if (!isEmbedded(cfg)) return cfg;
+  const mm1 = `http://${host(cfg.mmsc.bind)}:${cfg.mmsc.port}`;
+  return {
+    ...cfg,
+    gateway: { ...cfg.gateway, upstream: `${mm1}/mms`, allowUpstream: [...new Set([...cfg.gateway.allowUpstream, mm1])] },
+    identity:
+      cfg.identity.static.length || cfg.identity.staticFile
+        ? cfg.identity
+        : { ...cfg.identity, static: DEMO_SUBSCRIBERS.map(({ cidr, msisdn }) => ({ cidr, msisdn })) },
+  };
+}
+
+export interface Stack {
+  gateway: Gateway;
+  ppg: Ppg | undefined;
+  mmsc: Mmsc | undefined;
+  ops: Operations;
+  /** Resolves with the exit status once a signal has shut everything down. */
+  done: Promise<number>;
+}
+
+export async function startStack(rawConfig: WapgateConfig, reload: () => WapgateConfig, log: Logger): Promise<Stack> {
+  const cfg = withEmbeddedDefaults(rawConfig);
+  const ops = createOperations({ config: cfg, reload: () => withEmbeddedDefaults(reload()), log, registry, metrics });
+
+  const identity = createIdentityFromConfig(cfg.identity, { log: (level, fields, msg) => log[level](fields, msg) });
+  const cdr = createCdrWriterFromConfig(cfg.charging, { onError: (err) => log.error({ err }, 'CDR destination failed') });
+  const gateway = createGateway(gatewayOptionsFromConfig(cfg), {
+    log,
+    metrics,
+    enricher: identity.enricher,
+    policy: identity.policy,
+    ...(cdr ? { charging: cdr } : {}),
+  });
+  if (ops.trace.active || cfg.trace.sessionDir) {
+    gateway.setTap((direction, payload, remote, local) => {
+      if (ops.trace.active) ops.trace.datagram({ direction, payload, remote, local });
+    });
+  }
+
+  let ppg: Ppg | undefined;
+  let confirmed: Awaited<ReturnType<typeof createWtpPushInitiator>> | undefined;
+  if (cfg.push.enabled) {
+    confirmed = await createWtpPushInitiator(cfg.gateway.bind);
+    ppg = createPpg(cfg.push, {
+      transport: gatewayPushTransport(gateway),
+      wtp: confirmed,
+      resolveMsisdn: (msisdn) => identity.map.ipForMsisdn(msisdn),
+      log,
+      metrics,
+      ...(cdr ? { charging: cdr } : {}),
+    });
+  }
+
+  let mmsc: Mmsc | undefined;
+  if (isEmbedded(rawConfig)) {
+    mmsc = createMmsc({
+      storeDir: cfg.mmsc.storeDir,
+      ppgUrl: cfg.mmsc.ppgUrl ?? `http://${host(cfg.push.papBind)}:${cfg.push.papPort}${cfg.push.papPath}`,
+      ...(cfg.mmsc.publicUrl ? { publicUrl: cfg.mmsc.publicUrl } : {}),
+      maxSize: cfg.mmsc.maxSize,
+      expiry: cfg.mmsc.expiry,
+      requireMsisdn: cfg.mmsc.requireMsisdn,
+      msisdnHeader: cfg.identity.msisdnHeader.toLowerCase(),
+      logger: log,
+    });
+  }
+
+  const syncIdentityMetrics = createIdentityMetricsSync(
+    { radiusMapSize: metrics.radiusMapSize, radiusUpdates: metrics.radiusUpdates, rejectedInputs: metrics.rejectedInputs, cdrsWritten: metrics.cdrsWritten },
+    { map: identity.map, radius: identity.radius, ...(cdr ? { cdrs: cdr } : {}) },
+  );
+  const metricsTimer = setInterval(syncIdentityMetrics, 5000);
+  metricsTimer.unref();
+
+  // Order of start: what others depend on first (the MMSC last, so its first push finds the PPG listening).
+  // A part that cannot start (a port in use) stops the parts already running, so the process can exit.
+  let papPort = cfg.push.papPort;
+  try {
+    await identity.start();
+    await gateway.start();
+    if (ppg) papPort = (await ppg.listen(cfg.push.papPort, cfg.push.papBind)).port;
+    if (mmsc) await mmsc.listen(cfg.mmsc.port, cfg.mmsc.bind);
+  } catch (err) {
+    clearInterval(metricsTimer);
+    await Promise.allSettled([mmsc?.close(), ppg?.close(), gateway.stop(0), identity.stop(), cdr?.close(), ops.trace.close()]);
+    confirmed?.close();
+    throw err;
+  }
+
+  ops.addReadiness('sockets', () => ({ ok: gateway.addresses.cl.port > 0 && gateway.addresses.co.port > 0, detail: `cl ${gateway.addresses.cl.port}, co ${gateway.addresses.co.port}` }));
+  ops.addReadiness('upstream', async () => upstreamReachable(cfg.gateway.upstream));
+  ops.addStatus('gateway', () => gateway.stats() as unknown as Record<string, unknown>);
+  if (ppg) ops.addStatus('push', () => ({ queue: ppg!.engine.store.size }));
+  if (identity.radius) ops.addStatus('identity', () => ({ subscribers: identity.map.size, radius: identity.radius!.counters }));
+  else ops.addStatus('identity', () => ({ subscribers: identity.map.size }));
+
+  ops.lifecycle
+    .onDrain('gateway', () => gateway.stop(cfg.gateway.drainTimeout))
+    .onFlush('push', async () => void (await ppg?.close()))
+    .onFlush('cdr', async () => void (await cdr?.flush()))
+    .onClose('mmsc', async () => void (await mmsc?.close()))
+    .onClose('confirmed-push', () => confirmed?.close())
+    .onClose('identity', () => identity.stop())
+    .onClose('cdr', async () => void (await cdr?.close()))
+    .onClose('metrics', () => clearInterval(metricsTimer));
+
+  ops.store.subscribe((next, diff) => {
+    if (diff.changed.some((k) => k.startsWith('identity.'))) identity.reload(next.identity);
+    if (diff.changed.some((k) => k.startsWith('gateway.allowUpstream') || k === 'gateway.upstream')) {
+      const origins = [...next.gateway.allowUpstream];
+      if (next.gateway.upstream) origins.push(new URL(next.gateway.upstream).origin);
+      gateway.setAllowedUpstreams(origins);
+    }
+  });
+  await ops.start();
+
+  const cl = gateway.addresses.cl;
+  const co = gateway.addresses.co;
+  log.info(
+    { cl: `${cl.address}:${cl.port}`, co: `${co.address}:${co.port}`, upstream: cfg.gateway.upstream, pap: ppg ? `http://${host(cfg.push.papBind)}:${papPort}${cfg.push.papPath}` : null, mmsc: mmsc ? cfg.gateway.upstream : null, admin: ops.adminAddress ? `${ops.adminAddress.address}:${ops.adminAddress.port}` : null },
+    'wapgate ready',
+  );
+  return { gateway, ppg, mmsc, ops, done: ops.lifecycle.done };
+}
+
+async function upstreamReachable(url: string | undefined): Promise<{ ok: boolean; detail: string }> {
+  if (!url) return { ok: false, detail: 'no upstream configured' };
+  try {
+    const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return { ok: true, detail: `HTTP ${res.status}` };
+  } catch (e) {
+    return { ok: false, detail: (e as Error).message };
+  }
+}
+
+/** What to type to play Bob and Alice against the embedded default (printed by `serve`). */
+export function demoInstructions(cfg: WapgateConfig): string {
+  const gw = `${host(cfg.gateway.bind)}:${cfg.gateway.coPort}`;
+  const mms = cfg.gateway.upstream ?? `http://127.0.0.1:${cfg.mmsc.port}/mms`;
+  return [
+    'wapgate is running with the reference MMSC in-process. Play the seed flow in two more terminals:',
+    `  Alice:  npx wapgate phone receive --gateway ${gw} --bind 127.0.0.3 --push-port 2948 --out /tmp/alice --count 1`,
+    `  Bob:    npx wapgate phone send-mms --gateway ${gw} --bind 127.0.0.2 --mmsc ${mms} --to +15550000002 --subject Hello FILE...`,
+    '(127.0.0.2 is Bob, +15550000001; 127.0.0.3 is Alice, +15550000002 — the gateway tells the MMSC who sent.)',
+  ].join('\n');
+}
