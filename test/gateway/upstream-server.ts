@@ -12,6 +12,7 @@
  *   /reset       → destroys the socket without answering.
  *   /wml         → 200 text/vnd.wap.wml deck.
  *   /multipart   → 200 multipart/mixed with a text and a GIF part.
+ *   /mms         → 200 a small m-send-conf (application/vnd.wap.mms-message), like Kannel's peer upstream.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -43,7 +44,7 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-export async function startUpstream(host = '127.0.0.1'): Promise<Upstream> {
+export async function startUpstream(host = '127.0.0.1', listenPort = 0): Promise<Upstream> {
   const seen: SeenRequest[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -115,6 +116,13 @@ export async function startUpstream(host = '127.0.0.1'): Promise<Upstream> {
           );
           return;
         }
+        case 'mms': {
+          // A minimal m-send-conf (OMA-MMS-ENC §6.1.2): type, Transaction-Id, MMS-Version 1.0, Response-Status Ok.
+          const conf = Buffer.concat([Buffer.from([0x8c, 0x81, 0x98]), Buffer.from('wapgate-1\0', 'latin1'), Buffer.from([0x8d, 0x90, 0x92, 0x80])]);
+          res.writeHead(200, { 'Content-Type': 'application/vnd.wap.mms-message', 'X-Body-Length': String(body.length) });
+          res.end(conf);
+          return;
+        }
         case 'wml':
           res.writeHead(200, { 'Content-Type': 'text/vnd.wap.wml' });
           res.end('<?xml version="1.0"?><wml><card id="a"><p>hello</p></card></wml>');
@@ -129,7 +137,10 @@ export async function startUpstream(host = '127.0.0.1'): Promise<Upstream> {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((r) => server.listen(0, host, () => r()));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listenPort, host, () => resolve());
+  });
   const port = (server.address() as AddressInfo).port;
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
