@@ -89,7 +89,8 @@ export async function startUpstream(host = '127.0.0.1', listenPort = 0): Promise
           return;
         }
         case 'status':
-          res.writeHead(Number(arg), { 'Content-Type': 'text/plain' });
+          // '/status' alone is a readiness probe (as the peer harness's upstream.js answers it).
+          res.writeHead(/^[1-5]\d\d$/.test(arg) ? Number(arg) : 200, { 'Content-Type': 'text/plain' });
           res.end(`status ${arg}\n`);
           return;
         case 'redirect':
