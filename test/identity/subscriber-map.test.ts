@@ -96,3 +96,46 @@ describe('subscriber map', () => {
     expect(m.lookup('10.31.2.2')?.msisdn).toBe('+1555666000');
   });
 });
+
+describe('subscriber map against a model (fast-check)', () => {
+  it('lookup and ipForMsisdn always agree with the last word on each address', async () => {
+    const { default: fc } = await import('fast-check');
+    const ip = fc.constantFrom('10.0.0.1', '10.0.0.2', '10.0.0.3', '2001:db8::1');
+    const msisdn = fc.constantFrom('+1555000001', '+1555000002', '+1555000003');
+    const session = fc.constantFrom('a', 'b', 'c');
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('bind' as const), ip, msisdn, session, imsi: fc.option(fc.constantFrom('001010000000001', '001010000000002'), { nil: undefined }) }),
+      fc.record({ kind: fc.constant('stop' as const), ip, session }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const m = createSubscriberMap({ maxEntries: 64 }); // small: lru-cache preallocates per entry
+        const model = new Map<string, { msisdn: string; imsi?: string; session: string }>();
+        for (const o of ops) {
+          if (o.kind === 'bind') {
+            m.bind(o.ip, { msisdn: o.msisdn, sessionId: o.session, ...(o.imsi ? { imsi: o.imsi } : {}) });
+            model.set(o.ip, { msisdn: o.msisdn, session: o.session, ...(o.imsi ? { imsi: o.imsi } : {}) });
+          } else {
+            m.unbind(o.ip, { sessionId: o.session });
+            if (model.get(o.ip)?.session === o.session) model.delete(o.ip);
+          }
+          for (const a of ['10.0.0.1', '10.0.0.2', '10.0.0.3', '2001:db8::1']) {
+            const want = model.get(a);
+            expect(m.lookup(a)).toEqual(want ? { msisdn: want.msisdn, ...(want.imsi ? { imsi: want.imsi } : {}) } : undefined);
+          }
+          for (const n of ['+1555000001', '+1555000002', '+1555000003']) {
+            const got = m.ipForMsisdn(n);
+            const holders = [...model].filter(([, v]) => v.msisdn === n).map(([k]) => k);
+            if (holders.length === 0) expect(got).toBeUndefined();
+            else {
+              expect(holders).toContain(got);
+              if (holders.some((h) => !h.includes(':'))) expect(got).not.toContain(':'); // IPv4 preferred
+            }
+          }
+          expect(m.size).toBe(model.size);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
