@@ -82,6 +82,8 @@ function kindOf(s: AnySchema): { kind: ValueKind; choices?: string[] } {
       return { kind: 'boolean' };
     case 'enum':
       return { kind: 'enum', choices: enumValues(s) };
+    case 'object':
+      return { kind: 'table' }; // a documented mapping as one key: JSON in env and flags
     case 'array': {
       const el = defOf(peel(d.element!).inner);
       if (el.type === 'object') return { kind: 'table' };
