@@ -68,7 +68,7 @@ function client(port: number, extra: Partial<ConstructorParameters<typeof SmppCl
 }
 
 describe.skipIf(!ready || !toolAvailable('tshark') || !sharedAvailable())('SMPP 3.4 submit_sm to Net::SMPP; tshark reassembles the WSP Push', () => {
-  it('a real SI push (176 octets) → 2 submit_sm with UDHI and 8-bit DCS → tshark GSM SMS reassembly → the same WSP Push', async () => {
+  it('a real SI push (176 octets) → 2 submit_sm with UDHI and 8-bit DCS → tshark GSM SMS reassembly → the same WSP Push', { timeout: 180_000 }, async () => {
     const smsc = await startSmsc();
     const c = client(smsc.port);
     await c.waitBound();
@@ -107,7 +107,7 @@ describe.skipIf(!ready || !toolAvailable('tshark') || !sharedAvailable())('SMPP 
     expect(fieldValues(last, 'wsp.pdu_type')).toEqual(['0x06']);
   });
 
-  it('the PPG end to end: PAP push to a PLMN address → SMS through Net::SMPP → receipts → result notifications', async () => {
+  it('the PPG end to end: PAP push to a PLMN address → SMS through Net::SMPP → receipts → result notifications', { timeout: 180_000 }, async () => {
     const smsc = await startSmsc();
     // The PPG binds its own SMPP client from its options; pushes that arrive before the bind are retried.
     const ppg = createPpg({

@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 describe('confirmed push over WTP class 1', () => {
-  it('delivered once the handset acknowledges; tshark reads WTP Invoke + WSP ConfirmedPush', async () => {
+  it('delivered once the handset acknowledges; tshark reads WTP Invoke + WSP ConfirmedPush', { timeout: 120_000 }, async () => {
     const handsetSock = createSocket('udp4');
     await new Promise<void>((r) => handsetSock.bind(0, '127.0.0.1', () => r()));
     cleanup.push(() => handsetSock.close());
