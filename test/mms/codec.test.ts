@@ -271,7 +271,7 @@ const PDU: fc.Arbitrary<MmsPdu> = fc
 const PART = fc.record({
   contentType: fc.record({
     type: fc.constantFrom('text/plain', 'image/jpeg', 'image/gif', 'application/smil', 'audio/amr', 'application/x-foo'),
-    params: fc.constant([]),
+    params: fc.constant([] as { name: string; value: string }[]),
   }),
   headers: fc.array(
     fc.oneof(
@@ -284,7 +284,7 @@ const PART = fc.record({
 });
 const WITH_BODY: fc.Arbitrary<MmsPdu> = fc
   .tuple(PDU, fc.constantFrom('application/vnd.wap.multipart.related', 'application/vnd.wap.multipart.mixed'), fc.array(PART, { minLength: 1, maxLength: 4 }))
-  .map(([pdu, type, parts]) => ({ ...pdu, contentType: { type, params: [] }, parts }));
+  .map(([pdu, type, parts]): MmsPdu => ({ ...pdu, contentType: { type, params: [] }, parts }));
 
 describe('properties', () => {
   it('arbitrary bytes give a PDU or a WapDecodeError, nothing else', () => {

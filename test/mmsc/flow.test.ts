@@ -72,7 +72,7 @@ beforeAll(async () => {
   const enricher: Enricher = {
     protectedHeaders: new Set(['x-msisdn']),
     lookup: (ip) => SUBSCRIBERS.find((s) => s.ip === ip),
-    headersFor: (ip) => {
+    headersFor: (ip): Record<string, string> => {
       const s = SUBSCRIBERS.find((x) => x.ip === ip);
       return s ? { 'X-MSISDN': s.msisdn } : {};
     },
