@@ -75,7 +75,7 @@ describe('README walk-through', () => {
     const procs: ChildProcess[] = [];
     const outputs: string[] = [];
     const launch = (argv: string[], cwd: string): { proc: ChildProcess; out: () => string; exit: Promise<number> } => {
-      const proc = spawn(argv[0] === BIN ? process.execPath : argv[0]!, argv[0] === BIN ? argv : argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(argv[0] === BIN ? process.execPath : argv[0]!, argv[0] === BIN ? argv : argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       procs.push(proc);
       const i = outputs.push('') - 1;
       proc.stdout!.on('data', (d: Buffer) => (outputs[i] += d.toString()));
@@ -98,7 +98,9 @@ describe('README walk-through', () => {
       expect(readFileSync(join(work, 'alice', 'picture.jpg')).equals(readFileSync(join(work, 'picture.jpg')))).toBe(true);
       expect(readFileSync(join(work, 'alice', 'note.txt'), 'utf8')).toBe('Hello Alice\n');
     } finally {
-      for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
+      // Each command runs in its own process group (npm start's child included): stop the whole group.
+      for (const p of procs) if (p.exitCode === null && p.pid) process.kill(-p.pid, 'SIGTERM');
+      await new Promise((r) => setTimeout(r, 500));
     }
   }, 90_000);
 });
