@@ -39,6 +39,8 @@ export const MMS_CONTENT_TYPE = 'application/vnd.wap.mms-message';
 
 export type { Mmsc, MmscLogger, MmscOptions };
 
+/** Notification attempts per recipient (each with its quick retries) before the MMSC gives up on pushing. */
+const MAX_NOTIFY_ATTEMPTS = 10;
 const TOKEN = /^[A-Za-z0-9_-]{22}$/;
 const DEFAULT_EXPIRY = 7 * 24 * 3600 * 1000;
 
@@ -358,7 +360,12 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
   }
 
   async function purge(): Promise<MessageRecord[]> {
-    for (const m of store.list()) if ((m.notBefore ?? 0) <= now()) deliverWhenDue(m);
+    for (const m of store.list()) {
+      if ((m.notBefore ?? 0) > now()) continue;
+      deliverWhenDue(m);
+      // Pushes that failed (PPG down longer than the retries) are tried again on each tick, up to a bound.
+      for (const r of m.recipients) if (r.state === 'notify-failed' && r.notifyAttempts < MAX_NOTIFY_ATTEMPTS) void track(notify(m, r));
+    }
     const gone = store.expired(now());
     for (const m of gone) {
       for (const r of m.recipients) {

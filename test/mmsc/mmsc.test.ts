@@ -279,19 +279,28 @@ describe('storage', () => {
     expect(mmsc.store.list()[0]!.recipients[0]!.state).toBe('Retrieved');
   });
 
-  it('sends the notifications of a message accepted just before a stop once it runs again', async () => {
+  it('retries failed pushes on purge ticks, and sends those of a message accepted just before a stop once it runs again', async () => {
     await mmsc.close();
     await start({ ppgUrl: 'http://127.0.0.1:9/unreachable', pushRetryDelays: [] });
     await postMms(url, sendReq(), { msisdn: BOB });
     await mmsc.idle();
     const m = mmsc.store.list()[0]!;
     expect(m.recipients[0]!.state).toBe('notify-failed');
-    m.recipients[0]!.state = 'pending'; // as if stopped between store and push
+    await mmsc.close();
+    await start();
+    await mmsc.purge(); // a purge tick retries failed pushes
+    const [again] = await ppg.waitFor(1);
+    expect(again!.pdu.headers.transactionId).toBe(m.recipients[0]!.transactionId);
+    await mmsc.idle();
+    expect(mmsc.store.list()[0]!.recipients[0]!.state).toBe('notified');
+    ppg.pushes.length = 0;
+    const m2 = mmsc.store.list()[0]!;
+    m2.recipients[0]!.state = 'pending'; // as if stopped between store and push
     await mmsc.store.save();
     await mmsc.close();
     await start();
     const [p] = await ppg.waitFor(1);
-    expect(p!.pdu.headers.transactionId).toBe(m.recipients[0]!.transactionId);
+    expect(p!.pdu.headers.transactionId).toBe(m2.recipients[0]!.transactionId);
   });
 
   it('expires: the location answers 404 after the expiry, purge removes the message and reports Expired', async () => {
