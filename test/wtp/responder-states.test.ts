@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { udpPcap } from '../../src/trace/pcap.ts';
 import { toolAvailable, tshark } from '../support/tools.ts';
-import { encodeConcatenated, encodeWtpPdu } from '../../src/wtp/pdu.ts';
+import { encodeConcatenated, encodeWtpPdu, PROVIDER_ABORT, USER_ABORT } from '../../src/wtp/pdu.ts';
 import { DEFAULT_WTP_TIMERS as T } from '../../src/wtp/timers.ts';
 import { abort, ack, invokePdu, RespScript } from './script.ts';
 import { wspReply } from './support.ts';
@@ -434,6 +434,16 @@ describe('responder TID verification, duplicates, caps (WAP-224 §9.4, §9.5)', 
     const s = new RespScript({ maxTransactions: 1 });
     s.feed(invokePdu({ tid: 1 })).feed(invokePdu({ tid: 2 }));
     expect(s.said()).toEqual(['Abort provider/CAPTEMPEXCEEDED']);
+  });
+  it('every provider and user abort reason received is reported by name (TR-Abort.ind)', () => {
+    const s = new RespScript();
+    const all = [
+      ...Object.entries(PROVIDER_ABORT).map(([n, c]) => ['Provider', n, c] as const),
+      ...Object.entries(USER_ABORT).map(([n, c]) => ['User', n, c] as const),
+    ];
+    all.forEach(([type, , code], i) => s.feed(invokePdu({ tid: 100 + i })).feed(abort(100 + i, code, type)));
+    expect(s.told.filter((t) => t.startsWith('abort'))).toEqual(all.map(([type, n]) => `abort ${type.toLowerCase()}/${n} remote`));
+    expect(s.said()).toEqual([]);
   });
   it('one peer cannot take every transaction slot → Abort(CAPTEMPEXCEEDED)', () => {
     const s = new RespScript({ maxTransactionsPerPeer: 2 });
