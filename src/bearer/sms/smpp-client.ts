@@ -120,12 +120,14 @@ export class SmppClient extends EventEmitter<{ bound: []; unbound: [string]; rec
 
   private connect(): void {
     if (this.stopped) return;
-    const s = smpp.connect({ host: this.o.host, port: this.o.port, ...(this.o.enquireLinkPeriod ? { auto_enquire_link_period: this.o.enquireLinkPeriod } : {}) });
+    const s = smpp.connect({ host: this.o.host, port: this.o.port });
     this.session = s;
     let failed = false;
+    let keepalive: NodeJS.Timeout | undefined;
     const drop = (why: string): void => {
       if (failed) return;
       failed = true;
+      if (keepalive) clearInterval(keepalive);
       const was = this.isBound;
       this.isBound = false;
       if (this.session === s) this.session = undefined;
@@ -149,6 +151,18 @@ export class SmppClient extends EventEmitter<{ bound: []; unbound: [string]; rec
           return;
         }
         this.isBound = true;
+        // SMPP 3.4 §4.11 enquire_link: a link that stops answering is dropped and re-bound.
+        if (this.o.enquireLinkPeriod) {
+          keepalive = setInterval(() => {
+            const dead = setTimeout(() => drop('enquire_link unanswered'), this.o.responseTimeout);
+            dead.unref();
+            if (!s.enquire_link({}, () => clearTimeout(dead))) {
+              clearTimeout(dead);
+              drop('connection not writable');
+            }
+          }, this.o.enquireLinkPeriod);
+          keepalive.unref();
+        }
         this.emit('bound');
         for (const w of this.waiters.splice(0)) w();
       });
