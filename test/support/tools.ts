@@ -77,7 +77,8 @@ export function tshark(pcap: Buffer | string, extraArgs: string[] = []): TsharkR
     writeFileSync(file, pcap);
   }
   const common = ['-r', file, '-n', ...extraArgs];
-  const json = execFileSync('tshark', [...common, '-T', 'json'], { maxBuffer: 512 * 1024 * 1024 }).toString('utf8');
+  // --no-duplicate-keys: a field repeated in one subtree becomes an array instead of losing all but its last value.
+  const json = execFileSync('tshark', [...common, '-T', 'json', '--no-duplicate-keys'], { maxBuffer: 512 * 1024 * 1024 }).toString('utf8');
   const text = execFileSync('tshark', [...common, '-V'], { maxBuffer: 512 * 1024 * 1024 }).toString('utf8');
   const packets = JSON.parse(json) as TsharkPacket[];
   const problems: string[] = [];
