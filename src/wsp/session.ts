@@ -187,14 +187,17 @@ export class SessionServer {
       case 'Post':
         return this.method(tx, pdu, info, session);
       case 'Disconnect': {
-        // WAP-230 §8.2.2.4: by session id; fakewap sends it as class 0 on the Get's TID.
-        const s = this.sessions.peek(pdu.sessionId) ?? session;
+        // WAP-230 §8.2.2.4: by session id; fakewap sends it as class 0 on the Get's TID. Only the session's own
+        // address may end it (a guessed id from elsewhere must not disconnect someone else).
+        const byId = this.sessions.peek(pdu.sessionId);
+        const s = byId && key(byId.peer) === key(peer) ? byId : session;
         if (s) this.remove(s, 'disconnect');
         if (tx.class === 2) tx.abort(WSP_ABORT.DISCONNECT);
         return;
       }
       case 'Suspend': {
-        const s = this.sessions.peek(pdu.sessionId);
+        const byId = this.sessions.peek(pdu.sessionId);
+        const s = byId && key(byId.peer) === key(peer) ? byId : undefined;
         if (s) {
           for (const m of s.methods) if (!m.done) m.abort(WSP_ABORT.SUSPEND);
           s.methods.clear();
