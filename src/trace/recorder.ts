@@ -423,3 +423,13 @@ export function fileSize(file: string): number {
     return 0;
   }
 }
+
+/**
+ * The gateway's datagram tap shape (src/bearer/udp.ts DatagramTap: direction, bytes, peer, local) feeding a
+ * PacketTap: `gateway.setTap(udpTap(ops.trace))`.
+ */
+export function udpTap(tap: PacketTap): (direction: 'in' | 'out', data: Uint8Array, peer: Endpoint, local: Endpoint) => void {
+  return (direction, payload, remote, local) => {
+    if (tap.active) tap.datagram({ direction, local, remote, payload });
+  };
+}
