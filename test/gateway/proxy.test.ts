@@ -70,6 +70,15 @@ describe('HttpProxy', () => {
     expect(r.headers).toContainEqual(['Location', '/echo']);
   });
 
+  it('follows redirects only when configured, and only to allowed origins', async () => {
+    const o = resolveOptions({ upstream: up.url, http: { followRedirects: true } });
+    const p = new HttpProxy(o.http, o.upstream, o.allowUpstream, o.via);
+    const r = await p.fetch(req({ uri: '/redirect' }));
+    expect(r.status).toBe(200);
+    expect(r.url).toBe(`${up.origin}/echo`);
+    await p.close();
+  });
+
   it('maps upstream 5xx, refused, reset, timeout and oversize', async () => {
     expect((await proxy.fetch(req({ uri: '/status/503' }))).status).toBe(503);
     const reset = await proxy.fetch(req({ uri: '/reset' }));
