@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway/index.ts';
 import type { Enricher } from '../../src/gateway/hooks.ts';
+import { parseGateway, phoneRequest } from '../../src/handset/cli-support.ts';
 import { PushListener } from '../../src/handset/mms-receive.ts';
+import { decodeMms } from '../../src/mms/index.ts';
 import { createMmsc, type Mmsc } from '../../src/mmsc/index.ts';
 import { udpPushTransport } from '../../src/push/delivery.ts';
 import { createPpg, type Ppg } from '../../src/push/ppg.ts';
@@ -22,20 +24,29 @@ import { fieldValues, tempDir, tshark, toolAvailable } from '../support/tools.ts
 
 const BOB = { ip: '127.0.0.2', msisdn: '+15550000001' };
 const ALICE = { ip: '127.0.0.3', msisdn: '+15550000002' };
-const SUBSCRIBERS = [BOB, ALICE];
+const CAROL = { ip: '127.0.0.5', msisdn: '+15550000003' };
+const SUBSCRIBERS = [BOB, ALICE, CAROL];
+/** Added to the MMSC's clock (expiry without waiting). */
+let clockOffset = 0;
 
 /** A free UDP port on both handset addresses (the PPG pushes to one port number for every handset). */
 async function freePushPort(): Promise<number> {
   for (;;) {
     const s = createSocket('udp4');
     const port = await new Promise<number>((r) => s.bind(0, ALICE.ip, () => r((s.address() as AddressInfo).port)));
-    const t = createSocket('udp4');
-    const ok = await new Promise<boolean>((r) => {
-      t.once('error', () => r(false));
-      t.bind(port, BOB.ip, () => r(true));
-    });
-    await Promise.all([new Promise<void>((r) => s.close(() => r())), ok ? new Promise<void>((r) => t.close(() => r())) : Promise.resolve()]);
-    if (ok) return port;
+    const others = [BOB.ip, CAROL.ip].map(() => createSocket('udp4'));
+    const oks = await Promise.all(
+      others.map(
+        (t, i) =>
+          new Promise<boolean>((r) => {
+            t.once('error', () => r(false));
+            t.bind(port, [BOB.ip, CAROL.ip][i], () => r(true));
+          }),
+      ),
+    );
+    await new Promise<void>((r) => s.close(() => r()));
+    await Promise.all(others.map((t, i) => (oks[i] ? new Promise<void>((r) => t.close(() => r())) : Promise.resolve())));
+    if (oks.every(Boolean)) return port;
   }
 }
 
@@ -45,6 +56,9 @@ let ppg: Ppg;
 let transport: Awaited<ReturnType<typeof udpPushTransport>>;
 let gateway: string;
 let mm1: string;
+let mmscPort: number;
+const mmscOptions = () => ({ storeDir: join(dir, 'store'), ppgUrl: `http://127.0.0.1:${papPort}/wappush`, now: () => Date.now() + clockOffset });
+let papPort: number;
 let pushPort: number;
 let dir: string;
 /** Every datagram of the flow, ports mapped to the well-known ones so tshark's WTP/WSP/MMSE dissectors apply. */
@@ -65,9 +79,9 @@ beforeAll(async () => {
     { pushPort, papPath: '/wappush', maxContentSize: 4096 },
     { transport: recording, resolveMsisdn: (m) => SUBSCRIBERS.find((s) => s.msisdn === m)?.ip },
   );
-  const papPort = (await ppg.listen(0, '127.0.0.1')).port;
-  mmsc = createMmsc({ storeDir: join(dir, 'store'), ppgUrl: `http://127.0.0.1:${papPort}/wappush` });
-  const mmscPort = (await mmsc.listen(0, '127.0.0.1')).port;
+  papPort = (await ppg.listen(0, '127.0.0.1')).port;
+  mmsc = createMmsc(mmscOptions());
+  mmscPort = (await mmsc.listen(0, '127.0.0.1')).port;
   mm1 = `http://127.0.0.1:${mmscPort}/mms`;
   const enricher: Enricher = {
     protectedHeaders: new Set(['x-msisdn']),
@@ -167,5 +181,52 @@ describe('Bob sends a picture to Alice through the gateway; Alice receives it', 
     await mmsc.idle();
     const last = mmsc.store.list().sort((a, b) => a.receivedAt - b.receivedAt).at(-1)!;
     expect(last.recipients[0]!.state).toBe('Deferred');
+  });
+
+  it('two recipients each receive it on their own handset', async () => {
+    const txt = join(dir, 'two.txt');
+    writeFileSync(txt, 'to both of you');
+    const outA = join(dir, 'two-alice');
+    const outC = join(dir, 'two-carol');
+    const common = ['--gateway', gateway, '--push-port', String(pushPort), '--count', '1', '--timeout', '30'];
+    const a = receive([...common, '--bind', ALICE.ip, '--out', outA]);
+    const c = receive([...common, '--bind', CAROL.ip, '--out', outC]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await sendMms(['--gateway', gateway, '--bind', BOB.ip, '--mmsc', mm1, '--to', ALICE.msisdn, '--to', CAROL.msisdn, txt])).toBe(0);
+    expect(await a).toBe(0);
+    expect(await c).toBe(0);
+    expect(readFileSync(join(outA, 'two.txt'), 'utf8')).toBe('to both of you');
+    expect(readFileSync(join(outC, 'two.txt'), 'utf8')).toBe('to both of you');
+    await mmsc.idle();
+    const last = mmsc.store.list().sort((x, y) => x.receivedAt - y.receivedAt).at(-1)!;
+    expect(last.recipients.map((r) => r.state)).toEqual(['Retrieved', 'Retrieved']);
+  });
+
+  it('a deferred message survives an MMSC restart and is then retrieved through the gateway; once expired it is gone', async () => {
+    const deferred = join(dir, 'later');
+    const alice = receive(['--gateway', gateway, '--bind', ALICE.ip, '--push-port', String(pushPort), '--out', deferred, '--count', '1', '--timeout', '30', '--defer']);
+    await new Promise((r) => setTimeout(r, 200));
+    const pic = join(dir, 'later.gif');
+    const gif = Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(9000, 7)]);
+    writeFileSync(pic, gif);
+    expect(await sendMms(['--gateway', gateway, '--bind', BOB.ip, '--mmsc', mm1, '--to', ALICE.msisdn, '--expiry', '3600', pic])).toBe(0);
+    expect(await alice).toBe(0);
+    await mmsc.idle();
+    const m = mmsc.store.list().sort((x, y) => x.receivedAt - y.receivedAt).at(-1)!;
+    const location = mmsc.locationOf(m.recipients[0]!.token);
+    // Restart the MMSC on the same port: the gateway's upstream and the content location stay valid.
+    await mmsc.close();
+    mmsc = createMmsc(mmscOptions());
+    await mmsc.listen(mmscPort, '127.0.0.1');
+    const a = { gateway: parseGateway(gateway, false), bind: ALICE.ip, cl: false, headers: [], timeoutMs: 30_000 };
+    const got = await phoneRequest(a, { kind: 'get', uri: location });
+    expect(got.status).toBe(200);
+    const rc = decodeMms(got.body);
+    expect(rc.parts!.find((p) => p.contentType.type === 'image/gif')!.body.equals(gif)).toBe(true);
+    // An hour later the message has expired: the same location answers 404 with an MMS error status.
+    clockOffset += 3600_000;
+    const gone = await phoneRequest(a, { kind: 'get', uri: location });
+    expect(gone.status).toBe(404);
+    expect(decodeMms(gone.body).headers.retrieveStatus).toBe('Error-permanent-message-not-found');
   });
 });
