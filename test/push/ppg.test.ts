@@ -471,3 +471,27 @@ describe('SMS without a delivery receipt', () => {
     expect(h.notifications[0]).toMatchObject({ 'message-state': 'timeout', code: '4000' });
   });
 });
+
+describe('replace-push-id and CDRs', () => {
+  it('PAP 2.0 replace-push-id cancels the pending push it replaces; each finished push writes one CDR', async () => {
+    const clock = new FakeClock();
+    const cdrs: any[] = [];
+    const h = await harness({}, { clock, charging: { record: (c) => void cdrs.push(c), flush: async () => {} } });
+    const later = 'deliver-after-timestamp="2026-01-01T00:10:00Z"';
+    const m1 = multipart(pushControl('old', ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg'], `${later} ppg-notify-requested-to="${h.url}"`), { type: 'text/plain', body: Buffer.from('old') });
+    expect((await h.post(m1.body, m1.type)).status).toBe(202);
+    const m2 = multipart(pushControl('new', ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg'], 'replace-push-id="old" replace-method="pending-only"'), { type: 'text/plain', body: Buffer.from('new') });
+    expect((await h.post(m2.body, m2.type)).status).toBe(202);
+    await until(() => h.received.length === 1 && h.notifications.length === 1);
+    expect(h.notifications[0]).toMatchObject({ 'push-id': 'old', 'message-state': 'cancelled' });
+    expect((decodeConnectionless(h.received[0]!).pdu as any).data.toString()).toBe('new');
+    await until(() => cdrs.length === 2);
+    expect(cdrs.map((c) => [c.kind, c.url, c.outcome, c.bearer])).toEqual([
+      ['push', 'old', 'cancelled', 'push-ip'],
+      ['push', 'new', 'delivered', 'push-ip'],
+    ]);
+    expect(cdrs[1].bytesDown).toBe(h.received[0]!.length);
+    const m3 = multipart(pushControl('newer', ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg'], 'replace-push-id="gone" replace-method="pending-only"'), { type: 'text/plain', body: Buffer.from('x') });
+    expect((await h.post(m3.body, m3.type)).doc.pap['push-response']['response-result'].code).toBe('2004');
+  });
+});
