@@ -1,0 +1,96 @@
+/**
+ * Issue 8, configuration: SIGHUP to a running `wapgate serve` changes the upstream allow-list (gateway.allowUpstream
+ * in its YAML file) without dropping a connection-oriented WSP session. One handset session (same session id,
+ * same UDP socket) is refused an origin (403), allowed it after a SIGHUP (200), refused again after the reverse
+ * SIGHUP; the log names the key that changed; /status and /metrics still count one session, one connect.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type WspSession } from '../../src/handset/co.ts';
+import { startUpstream, type Upstream } from '../gateway/upstream-server.ts';
+import { parsePrometheusText, sampleValue } from '../admin/prom-text.ts';
+import { startServe, type LogLine, type ServeProcess } from './serve-process.ts';
+
+describe('SIGHUP reloads the allow-list without dropping a session', () => {
+  let a: Upstream;
+  let b: Upstream;
+  let gw: ServeProcess;
+  let session: WspSession | undefined;
+  const config = (allow: string[]) => ({ gateway: { upstream: `${a.url}/`, allowUpstream: allow, drainTimeout: 2000 } });
+
+  beforeAll(async () => {
+    a = await startUpstream();
+    b = await startUpstream();
+    gw = await startServe({ config: config([]) });
+  }, 120_000);
+  afterAll(async () => {
+    await session?.abandon();
+    await gw?.stop();
+    await a?.close();
+    await b?.close();
+  });
+
+  const reloaded = (after: number) => (l: LogLine) =>
+    gw.logs.indexOf(l) >= after && Array.isArray(l.changed) && (l.changed as string[]).includes('gateway.allowUpstream');
+
+  it('same session: 403 → SIGHUP → 200 → SIGHUP → 403', async () => {
+    session = await connect({ gateway: { host: '127.0.0.1', port: gw.ports.co }, bind: { address: '127.0.0.1' } });
+    const id = session.sessionId;
+    const local = session.local;
+    const target = `${b.origin}/echo`;
+
+    expect((await session.get(`${a.origin}/echo`)).status).toBe(200);
+    expect((await session.get(target)).status).toBe(403);
+    expect(b.seen).toHaveLength(0);
+
+    let mark = gw.logs.length;
+    gw.writeConfig(config([b.origin]));
+    gw.signal('SIGHUP');
+    const line = await gw.waitLog(reloaded(mark), 30_000);
+    expect(line.level).toBe(30);
+    expect(String(line.msg)).toMatch(/gateway\.allowUpstream/);
+
+    const ok = await session.get(target);
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body.toString('utf8')).url).toBe('/echo');
+    expect(b.seen).toHaveLength(1);
+    expect(session.sessionId).toBe(id);
+    expect(session.local).toEqual(local);
+
+    mark = gw.logs.length;
+    gw.writeConfig(config([]));
+    gw.signal('SIGHUP');
+    await gw.waitLog(reloaded(mark), 30_000);
+    expect((await session.get(target)).status).toBe(403);
+    expect(b.seen).toHaveLength(1);
+    // the configured upstream itself stays allowed throughout
+    expect((await session.get(`${a.origin}/echo`)).status).toBe(200);
+
+    const status = (await (await fetch(`${gw.admin}/status`)).json()) as { gateway: { co: { sessions: number } } };
+    expect(status.gateway.co.sessions).toBe(1);
+    const fams = parsePrometheusText(await (await fetch(`${gw.admin}/metrics`)).text());
+    expect(sampleValue(fams, 'wapgate_wsp_session_events_total', { event: 'connect' })).toBe(1);
+    expect(sampleValue(fams, 'wapgate_wsp_sessions_active')).toBe(1);
+    expect(sampleValue(fams, 'wapgate_config_reloads_total', { result: 'applied' })).toBe(2);
+    expect(sampleValue(fams, 'wapgate_wsp_requests_total', { mode: 'co', method: 'GET', status: '403' })).toBe(2);
+    expect(sampleValue(fams, 'wapgate_wsp_requests_total', { mode: 'co', method: 'GET', status: '200' })).toBe(3);
+    await session.disconnect();
+    session = undefined;
+  }, 120_000);
+
+  it('a config file that no longer validates is refused on SIGHUP and the running one stays', async () => {
+    const mark = gw.logs.length;
+    gw.writeConfig({ gateway: { upstream: `${a.url}/`, allowUpstream: ['not a url'] } });
+    gw.signal('SIGHUP');
+    const line = await gw.waitLog((l) => gw.logs.indexOf(l) >= mark && l.level === 50, 30_000);
+    expect(JSON.stringify(line)).toMatch(/gateway\.allowUpstream/);
+    const s = await connect({ gateway: { host: '127.0.0.1', port: gw.ports.co }, bind: { address: '127.0.0.1' } });
+    try {
+      expect((await s.get(`${a.origin}/echo`)).status).toBe(200);
+      expect((await s.get(`${b.origin}/echo`)).status).toBe(403);
+    } finally {
+      await s.disconnect();
+    }
+    const fams = parsePrometheusText(await (await fetch(`${gw.admin}/metrics`)).text());
+    expect(sampleValue(fams, 'wapgate_config_reloads_total', { result: 'rejected' })).toBe(1);
+  }, 120_000);
+});
