@@ -190,7 +190,11 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
       code,
       desc: desc ?? papCodeDescription(code),
     });
-    // Kannel answers 202 Accepted to an accepted push; an error code travels in the PAP document.
+    // Kannel answers 202 Accepted to an accepted push; an error code travels in the PAP document, with an HTTP
+    // status a plain HTTP client understands too (a full queue is temporary: 503 with Retry-After).
+    if (code === PapCode.SERVICE_UNAVAILABLE || code === PapCode.SERVICE_FAILURE) {
+      return { status: 503, headers: { 'retry-after': String(Math.max(1, Math.round(options.queue.retryInterval / 1000))) }, xml };
+    }
     return { status: code === PapCode.ACCEPTED_FOR_PROCESSING ? 202 : code < 2000 ? 200 : code === PapCode.FORBIDDEN ? 403 : 400, xml };
   }
 

@@ -345,6 +345,9 @@ describe('bad PAP → the right code, nothing queued', () => {
       codes.push((await h.post(m.body, m.type)).doc.pap['push-response']['response-result'].code);
     }
     expect(codes).toEqual(['1001', '1001', '1001', '4001', '4001']);
+    const full = multipart(pushControl('q9', ok), si);
+    const r = await fetch(h.papUrl, { method: 'POST', body: new Uint8Array(full.body), headers: { 'content-type': full.type } });
+    expect([r.status, r.headers.get('retry-after')]).toEqual([503, '30']);
     expect(h.ppg.engine.store.pending).toBe(3);
   });
 
@@ -493,5 +496,20 @@ describe('replace-push-id and CDRs', () => {
     expect(cdrs[1].bytesDown).toBe(h.received[0]!.length);
     const m3 = multipart(pushControl('newer', ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg'], 'replace-push-id="gone" replace-method="pending-only"'), { type: 'text/plain', body: Buffer.from('x') });
     expect((await h.post(m3.body, m3.type)).doc.pap['push-response']['response-result'].code).toBe('2004');
+  });
+});
+
+describe('a burst of pushes', () => {
+  it('200 concurrent push-messages are all accepted, queued and delivered', { timeout: 60_000 }, async () => {
+    const h = await harness({ queue: { concurrency: 8 } });
+    const posts = Array.from({ length: 200 }, (_, i) => {
+      const m = multipart(pushControl(`burst-${i}`, ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg']), { type: 'text/plain', body: Buffer.from(String(i)) });
+      return h.post(m.body, m.type).then((r) => r.status);
+    });
+    expect(new Set(await Promise.all(posts))).toEqual(new Set([202]));
+    await until(() => h.received.length === 200, 20_000);
+    const bodies = new Set(h.received.map((d) => (decodeConnectionless(d).pdu as any).data.toString()));
+    expect(bodies.size).toBe(200);
+    expect(h.ppg.engine.store.pending).toBe(0);
   });
 });
