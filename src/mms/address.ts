@@ -46,9 +46,9 @@ export function parseAddress(text: string | EncodedString): MmsAddress {
   const named = /^\s*(.*?)\s*<([^<>]+@[^<>]+)>\s*$/.exec(s);
   if (named) return named[1] ? { type: 'email', value: named[2]!, displayName: named[1].replace(/^"|"$/g, '') } : { type: 'email', value: named[2]! };
   if (s.includes('@')) return { type: 'email', value: s.trim() };
-  // No /TYPE= suffix: MMS 1.0 handsets sometimes send a bare number.
-  if (PHONE.test(s)) return { type: 'PLMN', value: s };
+  // No /TYPE= suffix: MMS 1.0 handsets sometimes send a bare number (a dotted quad is taken for IPv4 first).
   if (IPV4.test(s)) return { type: 'IPv4', value: s };
+  if (PHONE.test(s)) return { type: 'PLMN', value: s };
   return { type: 'unknown', value: s };
 }
 
