@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { udpPushTransport } from '../../src/push/delivery.ts';
 import { createPpg, type Ppg } from '../../src/push/ppg.ts';
 import { udpPcap } from '../../src/trace/pcap.ts';
+import { decodeConnectionless } from '../../src/wsp/pdu.ts';
 import { SHARED_DIR, TOOL_PATHS, fieldValues, sharedAvailable, tempDir, toolAvailable, tshark } from '../support/tools.ts';
 
 const run = promisify(execFile);
@@ -127,14 +128,36 @@ describe.skipIf(!ready)("Kannel's test_ppg → wapgate PPG → WSP Push on 127.0
     expect(push.subarray(push.length - mms.length).equals(mms)).toBe(true);
   });
 
+  it.skipIf(!toolAvailable('wbxml2xml'))('SL (-c sl): the WBXML body of the push decodes with wbxml2xml to the same document', { timeout: 180_000 }, async () => {
+    const sl = join(dir, 'sl.xml');
+    writeFileSync(sl, '<?xml version="1.0"?>\n<!DOCTYPE sl PUBLIC "-//WAPFORUM//DTD SL 1.0//EN" "http://www.wapforum.org/DTD/sl.dtd">\n<sl href="http://www.example.com/mms/retrieve?id=42" action="execute-high"/>\n');
+    const ctl = join(dir, 'sl-control.xml');
+    writeFileSync(ctl, control('sl-1@wapgate.test'));
+    const before = received.length;
+    const log = await testPpg(['-c', 'sl'], sl, ctl);
+    expect(replyOf(log)).toEqual({ type: 'push response', code: '1001' });
+    const push = await waitPush(before + 1);
+    const { pdu } = decodeConnectionless(push);
+    expect(pdu.type).toBe('Push');
+    const p = pdu as Extract<typeof pdu, { type: 'Push' }>;
+    expect(p.contentType?.type).toBe('application/vnd.wap.slc');
+    const wb = join(dir, 'sl.wbxml');
+    const out = join(dir, 'sl.out.xml');
+    writeFileSync(wb, p.data);
+    await run('wbxml2xml', ['-m', '0', '-o', out, wb]);
+    const xml = readFileSync(out, 'utf8');
+    expect(xml).toContain('<sl href="http://www.example.com/mms/retrieve?id=42" action="execute-high"');
+  });
+
   it('wrong credentials: test_ppg gets a 2001 answer and nothing is pushed', async () => {
     const si = join(dir, 'si.xml');
     const ctl = join(dir, 'bad-control.xml');
     writeFileSync(ctl, control('si-bad@wapgate.test'));
+    const pushesBefore = received.length;
     const { stderr } = await run('timeout', ['20', TOOL_PATHS.test_ppg!, '-c', 'si', `http://127.0.0.1:${papPort}/wappush?username=peer&password=nope`, si, ctl], { maxBuffer: 16 * 1024 * 1024 });
     expect(replyOf(stderr).code).toBe('2001');
     await new Promise((r) => setTimeout(r, 200));
-    expect(received.length).toBe(2);
+    expect(received.length).toBe(pushesBefore);
     expect(ppg.engine.store.get('si-bad@wapgate.test')).toBeUndefined();
   });
 });
