@@ -229,4 +229,26 @@ describe('Bob sends a picture to Alice through the gateway; Alice receives it', 
     expect(gone.status).toBe(404);
     expect(decodeMms(gone.body).headers.retrieveStatus).toBe('Error-permanent-message-not-found');
   });
+
+  it.skipIf(!toolAvailable('tshark'))('a small whole-flow capture (stored in captures/ with UPDATE_CAPTURES=1) dissects cleanly', async () => {
+    datagrams.length = 0;
+    record = true;
+    const bobPush = new PushListener({ address: BOB.ip, port: pushPort });
+    await bobPush.open();
+    const report = new Promise((r) => bobPush.once('notification', r));
+    const txt = join(dir, 'small.txt');
+    writeFileSync(txt, 'small flow');
+    const alice = receive(['--gateway', gateway, '--bind', ALICE.ip, '--push-port', String(pushPort), '--out', join(dir, 'small'), '--count', '1', '--timeout', '30']);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await sendMms(['--gateway', gateway, '--bind', BOB.ip, '--mmsc', mm1, '--to', ALICE.msisdn, '--subject', 'small', '--delivery-report', txt])).toBe(0);
+    expect(await alice).toBe(0);
+    await report;
+    await bobPush.close();
+    record = false;
+    const pcap = udpPcap(datagrams);
+    const res = tshark(pcap);
+    expect(res.problems, res.text.slice(0, 5000)).toEqual([]);
+    expect(res.packets.flatMap((p) => fieldValues(p, 'mmse.message_type'))).toEqual(['0x80', '0x81', '0x82', '0x84', '0x83', '0x86']);
+    if (process.env.UPDATE_CAPTURES === '1') writeFileSync(join(import.meta.dirname, '..', '..', 'captures', 'wapgate-mms-flow.pcap'), pcap);
+  });
 });
