@@ -13,6 +13,7 @@ import type { CancelMessage, PushMessage, StatusQueryMessage } from './pap-parse
 import { resultNotificationXml, type CancelResult, type MessageState, type StatusResult } from './pap-xml.ts';
 import type { PpgOptions } from './options.ts';
 import { encodeConfirmedPush, encodePushDatagram, type PushPduInput } from './push-pdu.ts';
+import { bearerLabel, checkSubmission, chooseRoute, type Route } from './routing.ts';
 import { PushStore, isFinal, type Bearer, type PushRecord, type Target } from './store.ts';
 
 export interface PpgClock {
@@ -70,9 +71,6 @@ export interface PushResultEvent {
   bearer?: Bearer;
 }
 
-const IP_BEARERS = new Set(['ANY', 'IP', 'IPV4', 'IPV6', 'GPRS', 'UMTS', 'LTE', 'PACKET_DATA', 'CSD', 'WLAN']);
-
-type Route = { bearer: 'ip'; ip: string; msisdn?: string } | { bearer: 'sms'; msisdn: string } | { wait: string };
 
 /** WAP-247 §9.13 (5xxx): a WTP/WSP abort reason reported as 5000 + reason. */
 function abortCode(e: unknown): number {
@@ -119,8 +117,7 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     if (msg.deliverBefore && msg.deliverBefore.getTime() <= now) {
       throw new PapError(PapCode.BAD_REQUEST, 'deliver-before-timestamp is in the past');
     }
-    this.checkQos(msg);
-    for (const a of msg.addresses) this.checkAddress(a, msg);
+    checkSubmission(msg, this.opts, this.deps);
     const seen = new Set<string>();
     for (const a of msg.addresses) {
       const key = `${a.type}:${a.value}`;
@@ -157,7 +154,7 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
       targets,
     });
     this.deps.metrics?.pushQueueDepth.set(this.store.pending);
-    for (const _ of targets) this.deps.metrics?.pushes.labels(this.bearerLabel(msg), 'accepted').inc();
+    for (const _ of targets) this.deps.metrics?.pushes.labels(bearerLabel(msg.qos), 'accepted').inc();
     this.deps.log?.info({ pushId: msg.pushId, addresses: msg.addresses.length, pi: initiator.ip }, 'push accepted');
     this.kick();
     return { code: PapCode.ACCEPTED_FOR_PROCESSING, desc: papCodeDescription(PapCode.ACCEPTED_FOR_PROCESSING) };
@@ -221,73 +218,7 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     }
   }
 
-  // ---------------- checks at submission ----------------
-
-  private bearerLabel(msg: { qos: PushMessage['qos']; addresses: PushAddress[] }): string {
-    if (msg.qos.bearerRequired && msg.qos.bearer?.toUpperCase() === 'SMS') return 'sms';
-    return msg.qos.deliveryMethod === 'confirmed' ? 'ip-co' : 'ip-cl';
-  }
-
-  private checkQos(msg: PushMessage): void {
-    const q = msg.qos;
-    // WAP-247 §9.2.3: network-required / bearer-required name what the PPG must use or refuse.
-    if (q.networkRequired && q.network) {
-      const nets = (this.opts.networks ?? []).map((n) => n.toUpperCase());
-      if (!nets.includes(q.network.toUpperCase())) {
-        throw new PapError(PapCode.REQUIRED_NETWORK_NOT_AVAILABLE, `network ${q.network} is not reachable from this PPG`);
-      }
-    }
-    if (q.bearerRequired && q.bearer) {
-      const b = q.bearer.toUpperCase();
-      if (b === 'SMS' && !this.deps.sms) throw new PapError(PapCode.REQUIRED_BEARER_NOT_AVAILABLE, 'no SMSC is configured for the SMS bearer');
-      if (b !== 'SMS' && !IP_BEARERS.has(b)) throw new PapError(PapCode.REQUIRED_BEARER_NOT_AVAILABLE, `bearer ${q.bearer} is not supported`);
-      if (b === 'SMS' && q.deliveryMethod === 'confirmed') {
-        throw new PapError(PapCode.SPECIFIED_DELIVERY_METHOD_NOT_POSSIBLE, 'confirmed push is not possible over the SMS bearer');
-      }
-    }
-    if (q.deliveryMethod === 'confirmed' && !this.deps.wtp) {
-      throw new PapError(PapCode.SPECIFIED_DELIVERY_METHOD_NOT_POSSIBLE, 'confirmed push is not available (no WTP initiator)');
-    }
-  }
-
-  private checkAddress(a: PushAddress, msg: PushMessage): void {
-    const b = msg.qos.bearerRequired ? msg.qos.bearer?.toUpperCase() : undefined;
-    if ((a.type === 'IPv4' || a.type === 'IPv6') && b === 'SMS') {
-      throw new PapError(PapCode.REQUIRED_BEARER_NOT_AVAILABLE, `address ${a.raw} cannot be reached over SMS`);
-    }
-    if (a.type === 'USER' || a.type === 'user-defined') {
-      if (!this.deps.resolveUser?.(a)) throw new PapError(PapCode.ADDRESS_NOT_FOUND, `address ${a.raw} not found`);
-    }
-    // Confirmed push needs the handset's IP address; a PLMN address without a subscriber lookup has none.
-    if (a.type === 'PLMN' && !this.deps.resolveMsisdn && msg.qos.deliveryMethod === 'confirmed') {
-      throw new PapError(PapCode.SPECIFIED_DELIVERY_METHOD_NOT_POSSIBLE, `no IP address can be known for ${a.raw}`);
-    }
-  }
-
   // ---------------- delivery ----------------
-
-  private route(rec: PushRecord, t: Target): Route {
-    const a = t.address;
-    const forced = rec.qos.bearerRequired ? rec.qos.bearer?.toUpperCase() : undefined;
-    const confirmed = rec.qos.deliveryMethod === 'confirmed';
-    if (a.type === 'IPv4' || a.type === 'IPv6') return { bearer: 'ip', ip: a.value };
-    let msisdn: string | undefined;
-    let ip: string | undefined;
-    if (a.type === 'PLMN') msisdn = a.value;
-    else {
-      const r = this.deps.resolveUser?.(a);
-      msisdn = r?.msisdn;
-      ip = r?.ip;
-    }
-    if (!ip && msisdn) ip = this.deps.resolveMsisdn?.(msisdn) ?? this.deps.resolveMsisdn?.(msisdn.replace(/^\+/, ''));
-    // WAP-249 §6.3 bearer selection: the PI's required bearer first; else IP when the handset has a known
-    // address (cheaper, and the only way to confirm), else SMS.
-    if (forced === 'SMS') return msisdn && this.deps.sms ? { bearer: 'sms', msisdn } : { wait: 'no SMSC' };
-    if (ip && this.deps.transport) return { bearer: 'ip', ip, ...(msisdn ? { msisdn } : {}) };
-    if (confirmed || (forced && forced !== 'ANY')) return { wait: ip ? 'no IP transport' : `no IP address known for ${a.raw}` };
-    if (msisdn && this.deps.sms) return { bearer: 'sms', msisdn };
-    return { wait: ip ? 'no IP transport' : `no route to ${a.raw} (no IP known, no SMSC)` };
-  }
 
   /** Runs due attempts and expiries now, then re-arms the timer. */
   kick(): void {
@@ -327,7 +258,7 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
   }
 
   private attempt(rec: PushRecord, t: Target): void {
-    const route = this.route(rec, t);
+    const route = chooseRoute(rec, t, this.deps);
     const now = this.clock.now();
     if ('wait' in route) {
       t.lastError = route.wait;
