@@ -5,13 +5,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createHttpServer } from 'node:http';
-import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpProxy } from '../../src/gateway/proxy.ts';
 import { resolveOptions } from '../../src/gateway/options.ts';
 import { tempDir, toolAvailable } from '../support/tools.ts';
+import { startConnectProxy, type ConnectProxy } from './connect-proxy.ts';
 import { startUpstream, type Upstream } from './upstream-server.ts';
 
 const req = { method: 'GET', headers: [], clientIp: '127.0.0.9', maxResponseBytes: 1 << 20 };
@@ -62,45 +62,22 @@ describe.skipIf(!toolAvailable('openssl'))('TLS upstream', () => {
 
 describe('upstream through a forward proxy', () => {
   let up: Upstream;
-  let proxyServer: ReturnType<typeof createHttpServer>;
-  let proxyUrl = '';
-  const tunnels: string[] = [];
-  const sockets = new Set<Socket>();
+  let proxy: ConnectProxy;
   beforeAll(async () => {
     up = await startUpstream();
-    proxyServer = createHttpServer((_q, r) => {
-      r.writeHead(405);
-      r.end();
-    });
-    // RFC 9110 §9.3.6 CONNECT: a tunnel to the origin.
-    proxyServer.on('connect', (q, client: Socket, head: Buffer) => {
-      tunnels.push(q.url ?? '');
-      const [host, port] = (q.url ?? '').split(':');
-      const upstream = netConnect(Number(port), host!, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      sockets.add(upstream).add(client);
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
-    await new Promise<void>((r) => proxyServer.listen(0, '127.0.0.1', () => r()));
-    proxyUrl = `http://127.0.0.1:${(proxyServer.address() as AddressInfo).port}`;
+    proxy = await startConnectProxy();
   });
   afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((r) => proxyServer.close(() => r()));
+    await proxy.close();
     await up.close();
   });
 
   it('sends upstream requests through the configured proxy', async () => {
-    const o = resolveOptions({ upstream: up.url, http: { proxy: proxyUrl } });
+    const o = resolveOptions({ upstream: up.url, http: { proxy: proxy.url } });
     const p = new HttpProxy(o.http, o.upstream, o.allowUpstream, o.via);
     const r = await p.fetch({ ...req, uri: '/echo' });
     expect(r.status).toBe(200);
-    expect(tunnels).toContain(`127.0.0.1:${up.port}`);
+    expect(proxy.tunnels).toContain(`127.0.0.1:${up.port}`);
     // The allow-list still applies with a proxy.
     expect((await p.fetch({ ...req, uri: 'http://127.0.0.1:9/' })).status).toBe(403);
     await p.close();

@@ -2,7 +2,8 @@
  * Kannel's own traffic as the oracle: fakewap's datagrams recorded against Kannel (../shared/captures/kannel/) are
  * replayed to wapgate, and wapgate must answer with the same WSP PDUs and statuses Kannel answered (ConnectReply,
  * Reply 200 with an MMS body), which tshark dissects with no Malformed/expert error. The recorded URLs name
- * http://127.0.0.1:8040: a local upstream is started there (or the peer harness's upstream.js, if it runs).
+ * http://127.0.0.1:8040; the gateway reaches it through its upstream-proxy option, and the test's CONNECT proxy
+ * routes that tunnel to a local upstream on an ephemeral port (nothing binds 8040).
  */
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { udpPcap, type UdpDatagram } from '../../src/trace/pcap.ts';
 import { decodeWtpDatagram } from '../../src/wtp/pdu.ts';
 import { decodeConnectionless, decodeWspPdu } from '../../src/wsp/pdu.ts';
 import { SHARED_DIR, sharedAvailable, toolAvailable, tshark } from '../support/tools.ts';
+import { startConnectProxy, type ConnectProxy } from '../gateway/connect-proxy.ts';
 import { startUpstream, type Upstream } from '../gateway/upstream-server.ts';
 
 const KANNEL = join(SHARED_DIR, 'captures', 'kannel');
@@ -40,21 +42,20 @@ function describeReply(payload: Buffer, cl: boolean): string[] {
 }
 
 let upstream: Upstream | undefined;
+let proxy: ConnectProxy | undefined;
 let gw: Gateway;
 
 beforeAll(async () => {
   if (!ready) return;
-  try {
-    upstream = await startUpstream('127.0.0.1', 8040);
-  } catch {
-    // Port taken: the peer harness's upstream.js answers /mms the same way (its README); use it.
-    upstream = undefined;
-  }
-  gw = createGateway({ clPort: 0, coPort: 0, upstream: 'http://127.0.0.1:8040/' });
+  upstream = await startUpstream();
+  const port = upstream.port;
+  proxy = await startConnectProxy(() => ({ host: '127.0.0.1', port }));
+  gw = createGateway({ clPort: 0, coPort: 0, upstream: 'http://127.0.0.1:8040/', http: { proxy: proxy.url } });
   await gw.start();
 });
 afterAll(async () => {
   await gw?.stop(0);
+  await proxy?.close();
   await upstream?.close();
 });
 
