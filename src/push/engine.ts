@@ -124,11 +124,12 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
       if (seen.has(key)) throw new PapError(PapCode.ADDRESS_ERROR, `address ${a.raw} given twice`);
       seen.add(key);
     }
-    if (msg.replacePushId) this.replace(msg.replacePushId, msg.replaceMethod ?? 'all');
     // Burst protection: the queue is bounded; beyond it the PI is told to come back (4001), nothing dropped.
     if (!this.store.hasRoom(msg.addresses.length)) {
       throw new PapError(PapCode.SERVICE_UNAVAILABLE, `pending-push queue full (${this.store.maxPending})`);
     }
+    // Only once the new push is sure to be queued does the one it replaces go.
+    if (msg.replacePushId) this.replace(msg.replacePushId, msg.replaceMethod ?? 'all');
     const deliverAfter = msg.deliverAfter?.getTime();
     const targets: Target[] = msg.addresses.map((address) => ({
       address,
