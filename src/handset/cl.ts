@@ -104,8 +104,9 @@ export class ClClient {
   async request(pdu: WspPdu): Promise<WspResponse> {
     await this.open();
     // Each request a fresh TID not in use (WAP-230 §8.2.1: the TID pairs request and reply).
-    let tid = this.tid;
-    for (let i = 0; i < 256 && this.pending.has((tid = (this.tid = (this.tid + 1) & 0xff))); i++);
+    let tid = (this.tid = (this.tid + 1) & 0xff);
+    for (let i = 0; i < 255 && this.pending.has(tid); i++) tid = this.tid = (this.tid + 1) & 0xff;
+    if (this.pending.has(tid)) throw new Error('256 connectionless requests already outstanding on this client');
     const datagram = encodeConnectionless(tid, pdu);
     const attempts = this.opts.attempts ?? 3;
     const timeout = this.opts.timeoutMs ?? 5000;
@@ -137,7 +138,6 @@ export class ClClient {
   async close(): Promise<void> {
     const s = this.socket;
     this.socket = undefined;
-    for (const [, done] of this.pending) void done;
     this.pending.clear();
     if (s) await new Promise<void>((r) => s.close(() => r()));
   }
