@@ -1,19 +1,10 @@
 /** Helpers for the MMS tests: tshark fields with repeated keys kept, and expected tshark renderings. */
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { MmsPart, MmsPdu } from '../../src/mms/index.ts';
-import { fieldValues, tempDir, type TsharkPacket } from '../support/tools.ts';
+import { fieldValues, tshark, type TsharkPacket } from '../support/tools.ts';
 
-/** `tshark -T json --no-duplicate-keys`: repeated fields (To, parts) become arrays instead of overwriting. */
+/** tshark's packets (test/support/tools.ts runs it with --no-duplicate-keys: repeated fields stay arrays). */
 export function tsharkPackets(pcap: Buffer): TsharkPacket[] {
-  const file = join(tempDir('wapgate-mms-'), 'in.pcap');
-  writeFileSync(file, pcap);
-  const out = execFileSync('tshark', ['-r', file, '-n', '-T', 'json', '--no-duplicate-keys'], {
-    maxBuffer: 512 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  return JSON.parse(out.toString('utf8')) as TsharkPacket[];
+  return tshark(pcap).packets;
 }
 
 export { fieldValues };
