@@ -127,7 +127,9 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
       // Stop taking new datagrams on the connectionless port; sessions let the WTP layer finish in flight.
       clSock.onDatagram(() => {});
       const deadline = Date.now() + graceMs;
-      while ((cl.inFlight > 0 || co.inFlight() > 0) && Date.now() < deadline) {
+      // In flight: methods waiting for the upstream, and WTP transactions still carrying their Result (SAR
+      // segments, or waiting for the Ack): WSP counts a method done once it hands the Result to WTP.
+      while ((cl.inFlight > 0 || co.inFlight() > 0 || co.wtp.activeTransactions > 0) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 20));
       }
       co.close();
