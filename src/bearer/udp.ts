@@ -32,6 +32,8 @@ export class UdpEndpoint {
   private tap: DatagramTap | undefined;
   private sent: ((bytes: number) => void) | undefined;
   private local: Peer = { address: '', port: 0 };
+  /** Datagrams handed to dgram whose send has not completed. */
+  private sending = 0;
 
   constructor(private readonly opts: UdpEndpointOptions) {}
 
@@ -102,15 +104,19 @@ export class UdpEndpoint {
     this.stats.bytesOut += data.length;
     if (this.tap) this.tap('out', data, peer, this.local);
     if (this.sent) this.sent(data.length);
+    this.sending++;
     s.send(data, peer.port, peer.address, (err) => {
+      this.sending--;
       if (err) this.stats.sendErrors++;
     });
   }
 
+  /** Closes the socket once the datagrams already handed to it have gone (the last Aborts of a shutdown). */
   async stop(): Promise<void> {
     const s = this.socket;
     this.socket = undefined;
     if (!s) return;
+    for (let i = 0; i < 100 && this.sending > 0; i++) await new Promise((r) => setTimeout(r, 5));
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 }
