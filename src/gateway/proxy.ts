@@ -103,6 +103,7 @@ export class HttpProxy {
   private readonly proxyAgent: ProxyAgent | undefined;
   private readonly allowed: Set<string>;
   private readonly base: URL | undefined;
+  private readonly deadlines = new Deadlines();
 
   constructor(
     private readonly opts: HttpUpstreamOptions,
@@ -179,7 +180,16 @@ export class HttpProxy {
       return errorResponse(400, 'bad-uri', `unusable URI ${JSON.stringify(req.uri.slice(0, 200))}`);
     }
     let url: URL = first;
-    const deadline = AbortSignal.timeout(Math.max(1, Math.min(this.opts.requestTimeoutMs, req.timeoutMs ?? Infinity)));
+    const entry = this.deadlines.add(Math.max(1, Math.min(this.opts.requestTimeoutMs, req.timeoutMs ?? Infinity)));
+    try {
+      return await this.fetchFrom(req, url, entry.controller.signal);
+    } finally {
+      entry.done = true;
+    }
+  }
+
+  private async fetchFrom(req: ProxyRequest, first: URL, deadline: AbortSignal): Promise<ProxyResponse> {
+    let url: URL = first;
     let method = req.method;
     let body = req.body;
     for (let hop = 0; ; hop++) {
@@ -315,10 +325,60 @@ export class HttpProxy {
   }
 
   async close(): Promise<void> {
+    this.deadlines.close();
     const all = [...this.pools.values()];
     if (this.proxyAgent) all.push(this.proxyAgent);
     this.pools.clear();
-    await Promise.all(all.map((d) => d.close().catch(() => d.destroy())));
+    // Called once no handset waits any more (gateway.stop: finished or aborted): requests still open upstream
+    // (a hung origin) are cut now, not awaited until their headers/body timeout.
+    await Promise.all(all.map((d) => d.destroy().catch(() => {})));
+  }
+}
+
+interface Deadline {
+  at: number;
+  controller: AbortController;
+  done: boolean;
+}
+
+/**
+ * Request deadlines on one shared timer instead of AbortSignal.timeout per request (the profile showed the
+ * per-request timer, its weak reference and its listeners on the hot path). A plain AbortController per request,
+ * aborted with a TimeoutError by a sweep every TICK_MS while requests are in flight: a deadline fires at most
+ * TICK_MS late, which is nothing against second-scale upstream timeouts.
+ */
+class Deadlines {
+  private static readonly TICK_MS = 20;
+  private live: Deadline[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  add(ms: number): Deadline {
+    const d: Deadline = { at: performance.now() + ms, controller: new AbortController(), done: false };
+    this.live.push(d);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.sweep(), Deadlines.TICK_MS);
+      this.timer.unref();
+    }
+    return d;
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    const keep: Deadline[] = [];
+    for (const d of this.live) {
+      if (d.done) continue;
+      if (d.at <= now) {
+        d.done = true;
+        d.controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+      } else keep.push(d);
+    }
+    this.live = keep;
+    if (keep.length === 0) this.close();
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
   }
 }
 
