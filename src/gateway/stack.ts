@@ -136,7 +136,7 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
   else ops.addStatus('identity', () => ({ subscribers: identity.map.size }));
 
   ops.lifecycle
-    .onDrain('gateway', () => gateway.stop(cfg.gateway.drainTimeout))
+    .onDrain('gateway', (ctx) => gateway.stop(Math.max(0, ctx.deadline - Date.now())))
     .onFlush('push', async () => void (await ppg?.close()))
     .onFlush('cdr', async () => void (await cdr?.flush()))
     .onClose('mmsc', async () => void (await mmsc?.close()))
