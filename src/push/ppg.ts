@@ -228,6 +228,7 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
     const body = await readBody(req, bodyLimit);
     if (!body) {
       reject('too_large');
+      res.on('finish', () => setTimeout(() => req.destroy(), 1000).unref());
       return send(res, { status: 413, headers: { connection: 'close' }, xml: badMessageResponseXml({ code: PapCode.BAD_REQUEST, desc: `request larger than ${bodyLimit} octets` }) });
     }
     if (!ipTrusted(ip)) return send(res, forbidden(req, body, 403, `push initiator ${ip} is not trusted`));
@@ -305,8 +306,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
       if (over) return;
       size += c.length;
       if (size > limit) {
+        // Answer at once; the rest of an oversize upload is not read (the connection is closed after the answer).
         over = true;
         chunks.length = 0;
+        resolve(undefined);
         return;
       }
       chunks.push(c);

@@ -351,6 +351,30 @@ describe('bad PAP → the right code, nothing queued', () => {
     expect(h.ppg.engine.store.pending).toBe(3);
   });
 
+  it('an oversize chunked upload (no Content-Length) is answered 413 without reading it all', async () => {
+    const h = await harness({ maxContentSize: 1000 });
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(h.papUrl, { method: 'POST', headers: { 'content-type': 'multipart/related; boundary=b' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 64) {
+          sent++;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(status).toBe(413);
+    expect(h.ppg.engine.store.size).toBe(0);
+  });
+
   it('wrong path and method; arbitrary bodies never give a 500', async () => {
     const h = await harness();
     expect((await fetch(h.papUrl.replace('/wappush', '/other'), { method: 'POST' })).status).toBe(404);
