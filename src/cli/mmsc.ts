@@ -2,6 +2,7 @@
  * `wapgate mmsc --port N --ppg PAP-URL [--store DIR]`: the reference MMSC on its own (MM1 at /mms).
  */
 import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/index.ts';
 import { createLogger } from '../gateway/log.ts';
 import { createMmsc } from '../mmsc/index.ts';
 
@@ -11,6 +12,7 @@ Runs the reference store-and-forward MMSC: MM1 over HTTP at /mms (POST m-send-re
 m-acknowledge-ind; GET content locations), notifications pushed to a PPG by PAP.
 
 Options:
+  --config FILE       YAML configuration (its mmsc: and log: sections; WAPGATE_MMSC_* variables too)
   --port N            TCP port (default 8002)
   --bind ADDR         address to bind (default 127.0.0.1)
   --ppg URL           PAP URL of the PPG notifications go to (e.g. http://127.0.0.1:8080/pap)
@@ -29,15 +31,16 @@ export async function run(args: string[]): Promise<number> {
     ({ values } = parseArgs({
       args,
       options: {
-        port: { type: 'string', default: '8002' },
-        bind: { type: 'string', default: '127.0.0.1' },
+        config: { type: 'string' },
+        port: { type: 'string' },
+        bind: { type: 'string' },
         ppg: { type: 'string' },
-        store: { type: 'string', default: 'var/mmsc' },
+        store: { type: 'string' },
         'public-url': { type: 'string' },
-        'max-size': { type: 'string', default: '307200' },
-        expiry: { type: 'string', default: '604800' },
-        'require-msisdn': { type: 'boolean', default: false },
-        'log-level': { type: 'string', default: 'info' },
+        'max-size': { type: 'string' },
+        expiry: { type: 'string' },
+        'require-msisdn': { type: 'boolean' },
+        'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -50,6 +53,27 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  // Defaults come from the configuration (YAML file, then WAPGATE_MMSC_* / WAPGATE_LOG_* variables, as in
+  // docker-compose.yml); this command's own flags win over both.
+  let cfg;
+  try {
+    cfg = loadConfig({ env: process.env, argv: values.config ? ['--config', values.config] : [] });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`wapgate mmsc: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  values.port ??= String(cfg.mmsc.port);
+  values.bind ??= cfg.mmsc.bind;
+  values.ppg ??= cfg.mmsc.ppgUrl;
+  values.store ??= cfg.mmsc.storeDir;
+  values['public-url'] ??= cfg.mmsc.publicUrl;
+  values['max-size'] ??= String(cfg.mmsc.maxSize);
+  values.expiry ??= String(cfg.mmsc.expiry / 1000);
+  values['require-msisdn'] ??= cfg.mmsc.requireMsisdn;
+  values['log-level'] ??= cfg.log.level;
   const port = Number(values.port);
   const maxSize = Number(values['max-size']);
   const expiry = Number(values.expiry);
