@@ -13,6 +13,12 @@ let h: Harness;
 const gwAddr = () => ({ host: '127.0.0.1', port: h.gw.addresses.co.port });
 const fast = { retryIntervalMs: 300, ackIntervalMs: 500, waitTimeoutMs: 2000 };
 
+/** Waits (bounded) until the gateway holds `n` sessions: datagrams may still be in flight under load. */
+async function sessionsBecome(n: number): Promise<number> {
+  for (let i = 0; i < 50 && h.gw.stats().co.sessions !== n; i++) await new Promise((r) => setTimeout(r, 50));
+  return h.gw.stats().co.sessions;
+}
+
 beforeAll(async () => {
   h = await startHarness({ wtp: fast });
 });
@@ -36,7 +42,7 @@ describe('connection-oriented WSP (9201)', () => {
     expect(s.sessionId).toBeGreaterThan(0);
     expect(s.capabilities.methodMor).toBe(4);
     expect(s.capabilities.clientSduSize).toBe(1_048_576);
-    expect(h.gw.stats().co.sessions).toBe(1);
+    expect(await sessionsBecome(1)).toBe(1);
     for (const m of ['GET', 'OPTIONS', 'DELETE', 'TRACE']) {
       const r = await s.get('/echo', [{ name: 'Accept', value: 'application/json' }], m);
       expect(r.status).toBe(200);
@@ -57,8 +63,7 @@ describe('connection-oriented WSP (9201)', () => {
       expect(h.up.seen.at(-1)?.method).toBe(m);
     }
     await s.disconnect();
-    await new Promise((r) => setTimeout(r, 100));
-    expect(h.gw.stats().co.sessions).toBe(0);
+    expect(await sessionsBecome(0)).toBe(0);
   });
 
   it('carries a 300 KB Post and a 300 KB Reply through SAR, byte-identical', async () => {
@@ -96,18 +101,17 @@ describe('connection-oriented WSP (9201)', () => {
   });
 
   it('a new Connect from the same address and port replaces the old session', async () => {
-    const n = h.gw.stats().co.sessions;
+    const n = await sessionsBecome(0);
     const a = await connect({ gateway: gwAddr(), timers: fast });
     const port = a.local.port;
-    expect(h.gw.stats().co.sessions).toBe(n + 1);
+    expect(await sessionsBecome(n + 1)).toBe(n + 1);
     await a.abandon(); // no Disconnect: the gateway still holds the session
     const b = await connect({ gateway: gwAddr(), timers: fast, bind: { address: '127.0.0.1', port } });
     expect(b.sessionId).not.toBe(a.sessionId);
     expect(h.gw.stats().co.sessions).toBe(n + 1);
     expect((await b.get('/echo')).status).toBe(200);
     await b.disconnect();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(h.gw.stats().co.sessions).toBe(n);
+    expect(await sessionsBecome(n)).toBe(n);
   });
 
   it('upstream failures and the allow-list come back as WSP statuses; slow upstreams are held with an Ack', async () => {
