@@ -30,7 +30,8 @@ export class SessionLayer {
     const count = (event: string): void => {
       if (!metrics) return;
       metrics.sessionsTotal.labels(event).inc();
-      metrics.sessionsActive.set(this.sessions.size);
+      // storedSize, not size: size purges idle sessions, a walk of the whole table on every Connect.
+      metrics.sessionsActive.set(this.sessions.storedSize);
     };
     const so = options.session;
     // WTP holds a handset with Acks for at most A × AEC_MAX (WAP-224 §9.4.2); the upstream must answer within

@@ -125,6 +125,11 @@ export class SessionServer {
     return this.sessions.size;
   }
 
+  /** Sessions in the table, idle ones not yet dropped included: O(1), for per-event gauges (size is O(n)). */
+  get storedSize(): number {
+    return this.sessions.size;
+  }
+
   get inFlight(): number {
     return this.inflightTotal;
   }
