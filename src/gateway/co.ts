@@ -11,6 +11,7 @@ import { WtpResponder } from '../wtp/index.ts';
 import type { ResponderTransaction, WtpEvent, WtpUser } from '../wtp/types.ts';
 import { SessionServer, type SessionTx } from '../wsp/session.ts';
 import type { ThrottledWarn } from './log.ts';
+import { memoLabels } from './memo.ts';
 import type { GatewayOptions } from './options.ts';
 import type { MethodHandler } from './transaction.ts';
 
@@ -27,9 +28,11 @@ export class SessionLayer {
     throttled: ThrottledWarn,
     metrics?: WapgateMetrics,
   ) {
+    const sessionsTotal = metrics ? memoLabels((event) => metrics.sessionsTotal.labels(event!)) : undefined;
+    const wtpCounters = metrics ? wtpMetrics(metrics) : undefined;
     const count = (event: string): void => {
-      if (!metrics) return;
-      metrics.sessionsTotal.labels(event).inc();
+      if (!metrics || !sessionsTotal) return;
+      sessionsTotal(event).inc();
       // storedSize, not size: size purges idle sessions, a walk of the whole table on every Connect.
       metrics.sessionsActive.set(this.sessions.storedSize);
     };
@@ -106,7 +109,7 @@ export class SessionLayer {
       user,
       onEvent: (e: WtpEvent) => {
         if (e.kind === 'malformed') throttled.warn('wtp-malformed', { detail: e.error }, 'WTP datagram refused');
-        if (metrics) wtpMetrics(metrics, e);
+        wtpCounters?.(e);
       },
     });
     this.sweeper = setInterval(() => sessions.sweep(), Math.max(1000, Math.min(60_000, so.idleTimeoutMs / 4)));
@@ -132,29 +135,36 @@ export class SessionLayer {
   }
 }
 
-/** WTP engine events → Prometheus counters (names in src/admin/metrics.ts). */
-function wtpMetrics(m: WapgateMetrics, e: WtpEvent): void {
-  switch (e.kind) {
-    case 'transaction':
-      if (e.outcome === 'started') m.wtpInFlight.inc();
-      else {
-        m.wtpInFlight.dec();
-        m.wtpTransactions.labels(String(e.class), e.outcome).inc();
-      }
-      return;
-    case 'retransmission':
-      m.wtpRetransmissions.labels(e.pdu.toLowerCase()).inc();
-      return;
-    case 'abort':
-      m.wtpAborts.labels(e.reason.name, e.direction === 'sent' ? 'local' : 'peer').inc();
-      return;
-    case 'segment':
-      m.sarSegments.labels(e.direction === 'sent' ? 'out' : 'in').inc();
-      return;
-    case 'nack':
-      m.sarNacks.labels(e.direction === 'sent' ? 'out' : 'in').inc();
-      return;
-    default:
-      return;
-  }
+/** WTP engine events → Prometheus counters (names in src/admin/metrics.ts), label children memoised. */
+function wtpMetrics(m: WapgateMetrics): (e: WtpEvent) => void {
+  const transactions = memoLabels((cls, outcome) => m.wtpTransactions.labels(cls!, outcome!));
+  const retransmissions = memoLabels((pdu) => m.wtpRetransmissions.labels(pdu!));
+  const aborts = memoLabels((reason, side) => m.wtpAborts.labels(reason!, side!));
+  const segments = memoLabels((dir) => m.sarSegments.labels(dir!));
+  const nacks = memoLabels((dir) => m.sarNacks.labels(dir!));
+  return (e) => {
+    switch (e.kind) {
+      case 'transaction':
+        if (e.outcome === 'started') m.wtpInFlight.inc();
+        else {
+          m.wtpInFlight.dec();
+          transactions(String(e.class), e.outcome).inc();
+        }
+        return;
+      case 'retransmission':
+        retransmissions(e.pdu.toLowerCase()).inc();
+        return;
+      case 'abort':
+        aborts(e.reason.name, e.direction === 'sent' ? 'local' : 'peer').inc();
+        return;
+      case 'segment':
+        segments(e.direction === 'sent' ? 'out' : 'in').inc();
+        return;
+      case 'nack':
+        nacks(e.direction === 'sent' ? 'out' : 'in').inc();
+        return;
+      default:
+        return;
+    }
+  };
 }

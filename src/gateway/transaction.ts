@@ -12,6 +12,7 @@ import { httpToWspStatus, statusReason } from '../wsp/status.ts';
 import { decodeMultipart, encodeMultipart, isMimeMultipart, isWspMultipart, mimeToWspMultipart, wspMultipartToMime } from '../wsp/multipart.ts';
 import type { UpstreamErrorKind, WapgateMetrics } from '../admin/metrics.ts';
 import type { ChargingSink, ClientPolicy, Enricher } from './hooks.ts';
+import { memoLabels } from './memo.ts';
 import type { HeaderPair, HttpProxy, ProxyOutcome } from './proxy.ts';
 
 export interface MethodContext {
@@ -50,7 +51,16 @@ const ERROR_KIND: Partial<Record<string, UpstreamErrorKind>> = {
 const REPLY_OVERHEAD = 1024;
 
 export class MethodHandler {
-  constructor(private readonly deps: TransactionDeps) {}
+  private readonly requests;
+  private readonly upstreamDuration;
+  private readonly upstreamErrors;
+
+  constructor(private readonly deps: TransactionDeps) {
+    const m = deps.metrics;
+    this.requests = m ? memoLabels((mode, method, status) => m.wspRequests.labels(mode!, method!, status!)) : undefined;
+    this.upstreamDuration = m ? memoLabels((origin) => m.upstreamDuration.labels(origin!)) : undefined;
+    this.upstreamErrors = m ? memoLabels((kind) => m.upstreamErrors.labels(kind!)) : undefined;
+  }
 
   /** The encoded Reply, or undefined when the client is denied (dropped without an answer). */
   async handle(pdu: GetPdu | PostPdu, ctx: MethodContext): Promise<Buffer | undefined> {
@@ -90,13 +100,12 @@ export class MethodHandler {
       });
       ({ status, outcome, headers, contentType, body, upstreamStatus, reason } = res);
       url = res.url ?? url;
-      const m = this.deps.metrics;
-      if (m) {
+      if (this.upstreamDuration && this.upstreamErrors) {
         if (res.origin && res.upstreamStatus !== undefined) {
-          m.upstreamDuration.labels(res.origin).observe((performance.now() - t0) / 1000);
+          this.upstreamDuration(res.origin).observe((performance.now() - t0) / 1000);
         }
         const kind = res.upstreamStatus !== undefined && res.upstreamStatus >= 500 ? 'http_5xx' : ERROR_KIND[outcome];
-        if (kind) m.upstreamErrors.labels(kind).inc();
+        if (kind) this.upstreamErrors(kind).inc();
       }
     }
     if (outcome === 'ok' && contentType && isMimeMultipart(contentType)) {
@@ -127,7 +136,7 @@ export class MethodHandler {
       bytes: reply.data.length,
       durationMs,
     };
-    this.deps.metrics?.wspRequests.labels(ctx.bearer === 'wsp-cl' ? 'cl' : 'co', line.method, String(status)).inc();
+    this.requests?.(ctx.bearer === 'wsp-cl' ? 'cl' : 'co', line.method, String(status)).inc();
     if (outcome === 'ok') this.deps.log.info(line, 'access');
     else this.deps.log.warn({ ...line, reason }, 'access');
     if (this.deps.charging) {
