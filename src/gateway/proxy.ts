@@ -6,6 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { Pool, ProxyAgent, type Dispatcher } from 'undici';
+import type { HttpExchange } from '../trace/recorder.ts';
 import type { Enricher } from './hooks.ts';
 import type { HttpUpstreamOptions } from './options.ts';
 
@@ -96,6 +97,10 @@ export interface ProxyDeps {
   enricher?: Enricher;
   /** Warns once per refused/failed exchange (the access line is the caller's). */
   warn?: (obj: Record<string, unknown>, msg: string) => void;
+  /** Sees every upstream exchange as sent and received (pcap traces, src/trace/recorder.ts); skipped when inactive. */
+  trace?: { readonly active: boolean; http(x: HttpExchange): void };
+  /** The gateway's own address, for the client side of traced exchanges. */
+  traceAddress?: string;
 }
 
 export class HttpProxy {
@@ -203,7 +208,9 @@ export class HttpProxy {
       if (headers === 'refuse') {
         return { ...errorResponse(403, 'refused-by-identity', 'unknown subscriber'), url: url.href, origin };
       }
+      const start = Date.now();
       const res = await this.exchange(origin, url, method, headers, body, req.maxResponseBytes, deadline);
+      if (this.deps.trace?.active) this.traceExchange(req, url, method, headers, body, res, start);
       res.url = url.href;
       res.origin = origin;
       const location = res.headers.find(([n]) => n.toLowerCase() === 'location')?.[1];
@@ -231,6 +238,23 @@ export class HttpProxy {
       }
       return res;
     }
+  }
+
+  /** Hands the exchange to the trace tap: the request as sent (Host first, as undici writes it), the answer if any. */
+  private traceExchange(req: ProxyRequest, url: URL, method: string, headers: string[], body: Buffer | undefined, res: ProxyResponse, start: number): void {
+    const pairs: HeaderPair[] = [['Host', url.host]];
+    for (let i = 0; i + 1 < headers.length; i += 2) pairs.push([headers[i]!, headers[i + 1]!]);
+    const answered = res.upstreamStatus !== undefined && res.outcome === 'ok';
+    const defaultPort = url.protocol === 'https:' ? 443 : 80;
+    this.deps.trace!.http({
+      client: { address: this.deps.traceAddress ?? (url.hostname.startsWith('[') ? '::' : '0.0.0.0') },
+      server: { address: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || defaultPort },
+      handset: { address: req.clientIp, port: 0 },
+      request: { method, target: url.pathname + url.search, headers: pairs, ...(body ? { body } : {}) },
+      ...(answered ? { response: { status: res.upstreamStatus!, headers: res.headers, body: res.body } } : {}),
+      start,
+      end: Date.now(),
+    });
   }
 
   private requestHeaders(req: ProxyRequest, origin: string, body: Buffer | undefined): string[] | 'refuse' {
