@@ -8,6 +8,7 @@ import { UdpEndpoint, type DatagramTap, type Peer } from '../bearer/udp.ts';
 import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
 import type { WspPdu } from '../wsp/pdu-types.ts';
 import type { WapgateMetrics } from '../admin/metrics.ts';
+import type { HttpExchange } from '../trace/recorder.ts';
 import type { ChargingSink, ClientPolicy, Enricher } from './hooks.ts';
 import { silentLogger, ThrottledWarn } from './log.ts';
 import { resolveOptions, type GatewayOptions, type GatewayOptionsInput } from './options.ts';
@@ -22,6 +23,8 @@ export interface GatewayDeps {
   charging?: ChargingSink;
   /** Prometheus metrics (src/admin/metrics.ts); absent = no metric work on the hot path. */
   metrics?: WapgateMetrics;
+  /** Sees the upstream HTTP exchanges (pcap traces: src/trace/recorder.ts TraceHub); datagrams: setTap. */
+  trace?: { readonly active: boolean; http(x: HttpExchange): void };
 }
 
 export interface Gateway {
@@ -54,6 +57,7 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
   const proxy = new HttpProxy(options.http, options.upstream, options.allowUpstream, options.via, {
     enricher: deps.enricher,
     warn: (o, m) => log.debug(o, m),
+    ...(deps.trace ? { trace: deps.trace, traceAddress: options.bind } : {}),
   });
   const handler = new MethodHandler({
     proxy,
