@@ -68,6 +68,7 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
   const gateway = createGateway(gatewayOptionsFromConfig(cfg), {
     log,
     metrics,
+    trace: ops.trace,
     enricher: identity.enricher,
     policy: identity.policy,
     ...(cdr ? { charging: cdr } : {}),
