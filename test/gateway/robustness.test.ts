@@ -156,7 +156,7 @@ describe('sessions', () => {
       expect(b.status).toBe('rejected');
       expect(String((b as PromiseRejectedResult).reason)).toMatch(/MOREXCEEDED|0xe7|aborted/i);
       expect(gw.stats().co.sessions).toBe(1);
-      await settle(700);
+      for (let i = 0; i < 60 && gw.stats().co.sessions !== 0; i++) await settle(50);
       expect(gw.stats().co.sessions).toBe(0);
       await s.disconnect().catch(() => {});
     } finally {
@@ -227,8 +227,11 @@ describe('metrics', () => {
       const s = await connect({ gateway: { host: '127.0.0.1', port: gw.addresses.co.port }, timers: fast });
       await s.post('/raw', 'text/plain', Buffer.from('x'));
       await s.disconnect();
-      await settle(100);
-      const text = await registry.metrics();
+      let text = await registry.metrics();
+      for (let i = 0; i < 40 && !/event="disconnect"\} 1/.test(text); i++) {
+        await settle(50);
+        text = await registry.metrics();
+      }
       expect(text).toMatch(/wapgate_wsp_requests_total\{mode="cl",method="GET",status="200"\} 1/);
       expect(text).toMatch(/wapgate_wsp_requests_total\{mode="cl",method="GET",status="403"\} 1/);
       expect(text).toMatch(/wapgate_wsp_requests_total\{mode="co",method="POST",status="200"\} 1/);
