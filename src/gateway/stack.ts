@@ -131,6 +131,16 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
 
   ops.addReadiness('sockets', () => ({ ok: gateway.addresses.cl.port > 0 && gateway.addresses.co.port > 0, detail: `cl ${gateway.addresses.cl.port}, co ${gateway.addresses.co.port}` }));
   ops.addReadiness('upstream', async () => upstreamReachable(cfg.gateway.upstream));
+  // The admin listener's conventional sections (src/admin/server.ts StatusProviders), then the detail.
+  ops.addStatus('sessions', () => ({ active: gateway.stats().co.sessions, max: cfg.gateway.session.max }));
+  ops.addStatus('transactions', () => {
+    const s = gateway.stats();
+    return { inFlight: s.cl.inFlight + s.co.inFlight, cl: s.cl.inFlight, co: s.co.inFlight };
+  });
+  if (ppg) {
+    const store = ppg.engine.store;
+    ops.addStatus('pushQueue', () => ({ pending: store.pending, records: store.size, max: cfg.push.queue.max }));
+  }
   ops.addStatus('gateway', () => gateway.stats() as unknown as Record<string, unknown>);
   if (ppg) ops.addStatus('push', () => ({ queue: ppg!.engine.store.size }));
   if (identity.radius) ops.addStatus('identity', () => ({ subscribers: identity.map.size, radius: identity.radius!.counters }));
