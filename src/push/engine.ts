@@ -11,7 +11,7 @@ import { SmsSubmitError, type ConfirmedPushInitiator, type PushTransport, type S
 import { PapCode, PapError, papCodeDescription } from './pap-codes.ts';
 import type { CancelMessage, PushMessage, StatusQueryMessage } from './pap-parse.ts';
 import { resultNotificationXml, type CancelResult, type MessageState, type StatusResult } from './pap-xml.ts';
-import type { PpgOptions } from './options.ts';
+import { PPG_DEFAULTS, type PpgOptions } from './options.ts';
 import { encodeConfirmedPush, encodePushDatagram, type PushPduInput } from './push-pdu.ts';
 import { bearerLabel, checkSubmission, chooseRoute, type Route } from './routing.ts';
 import { PushStore, isFinal, type Bearer, type PushRecord, type Target } from './store.ts';
@@ -98,12 +98,12 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
   ) {
     super();
     this.clock = deps.clock ?? wallClock;
-    this.store = new PushStore(opts.queue.max, opts.queue.keepFinished ?? 3_600_000);
+    this.store = new PushStore(opts.queue.max, opts.queue.keepFinished ?? PPG_DEFAULTS.queue.keepFinished);
     deps.sms?.onReceipt((r) => this.onReceipt(r));
   }
 
   get senderName(): string {
-    return this.opts.senderName ?? 'wapgate PPG';
+    return this.opts.senderName ?? PPG_DEFAULTS.senderName;
   }
 
   // ---------------- PAP operations ----------------
@@ -234,7 +234,7 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
       const why = target.lastError ? `: last attempt failed (${target.lastError})` : '';
       this.finish(rec, target, 'expired', PapCode.SERVICE_FAILURE, `Not delivered before deliver-before-timestamp${why}`, now);
     }
-    const limit = (this.opts.queue.concurrency ?? 32) - this.running;
+    const limit = (this.opts.queue.concurrency ?? PPG_DEFAULTS.queue.concurrency) - this.running;
     if (limit > 0) for (const { rec, target } of this.store.due(now, limit)) this.attempt(rec, target);
     this.store.purge(now);
     this.arm();
@@ -314,7 +314,7 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
       return { final: ['undeliverable', PapCode.NOT_POSSIBLE, `push of ${datagram.length} octets needs ${segments} SMS (at most 255)`], bearer: 'sms', bytes: 0 };
     }
     const blocks = segmentWdp(datagram, { ref: this.nextSmsRef(), dstPort: WdpPort.PUSH_CL, srcPort: WdpPort.WSP_CL });
-    const receipt = this.opts.smpp.deliveryReceipts ?? true;
+    const receipt = this.opts.smpp.deliveryReceipts ?? PPG_DEFAULTS.smpp.deliveryReceipts;
     const priority = rec.priority === 'high' ? 2 : rec.priority === 'low' ? 0 : 1;
     try {
       const ids = await this.deps.sms!.submitUserData(route.msisdn, blocks, { receipt, priority });
@@ -469,7 +469,7 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
       method: 'POST',
       headers: { 'content-type': 'application/xml' },
       body,
-      signal: AbortSignal.timeout(this.opts.notifyTimeout ?? 10_000),
+      signal: AbortSignal.timeout(this.opts.notifyTimeout ?? PPG_DEFAULTS.notifyTimeout),
     });
     await res.arrayBuffer().catch(() => undefined);
     return res.status;

@@ -67,13 +67,14 @@ export interface PpgOptions {
   networks?: string[];
 }
 
-export const PPG_DEFAULTS: PpgOptions = {
+/** Every default spelled out (the optional keys too), so the config schema can take its defaults from here. */
+export const PPG_DEFAULTS = {
   enabled: true,
   papBind: '127.0.0.1',
   papPort: 8080,
   papPath: '/wappush',
   trustedIps: ['127.0.0.1', '::1'],
-  credentials: [],
+  credentials: [] as PapCredential[],
   maxContentSize: 65_536,
   pushPort: 2948,
   confirmedPushPort: 2949,
@@ -95,7 +96,7 @@ export const PPG_DEFAULTS: PpgOptions = {
   senderName: 'wapgate PPG',
   notifyTimeout: 10_000,
   networks: ['GSM', 'GPRS', 'UMTS', 'LTE', 'IP'],
-};
+} satisfies PpgOptions;
 
 export type PpgOptionsInput = Partial<Omit<PpgOptions, 'queue' | 'smpp'>> & {
   queue?: Partial<PpgQueueOptions>;

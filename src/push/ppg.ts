@@ -15,7 +15,7 @@ import { cidrSet, parseIp } from '../identity/ip.ts';
 import { compilePushContent, type PushCompiler } from './content.ts';
 import { loadState, saveState } from './persist.ts';
 import { PpgEngine, type PpgDeps } from './engine.ts';
-import { resolvePpgOptions, type PpgOptions, type PpgOptionsInput } from './options.ts';
+import { PPG_DEFAULTS, resolvePpgOptions, type PpgOptions, type PpgOptionsInput } from './options.ts';
 import { PapCode, PapError, papCodeDescription } from './pap-codes.ts';
 import { parsePapBody } from './pap-multipart.ts';
 import { MAX_CONTROL_SIZE, parsePapControl, papVersion, type PapMessage, type PapVersion } from './pap-parse.ts';
@@ -185,7 +185,7 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
       version,
       pushId,
       senderAddress: options.papPath,
-      senderName: options.senderName ?? 'wapgate PPG',
+      senderName: options.senderName ?? PPG_DEFAULTS.senderName,
       replyTime: new Date(),
       code,
       desc: desc ?? papCodeDescription(code),

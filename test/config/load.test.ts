@@ -5,6 +5,8 @@ import { ConfigError } from '../../src/config/errors.ts';
 import { configKeys } from '../../src/config/keys.ts';
 import { defaultConfig, loadConfig, loadConfigDetailed } from '../../src/config/load.ts';
 import { maskSecrets, renderConfig } from '../../src/config/print.ts';
+import { PPG_DEFAULTS } from '../../src/push/options.ts';
+import { createPpg } from '../../src/push/ppg.ts';
 import { tempDir } from '../support/tools.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -48,6 +50,30 @@ describe('example files', () => {
     expect(c.admin).toMatchObject({ bind: '127.0.0.1', port: 9280 });
     expect(c.mmsc.port).toBe(8002);
     expect(c.identity.radius.port).toBe(1813);
+  });
+
+  it('push: every PPG option has a key, defaulting to PPG_DEFAULTS, and createPpg receives what the file sets', async () => {
+    expect(defaultConfig().push).toEqual(PPG_DEFAULTS);
+    const c = loadConfig({
+      file: yamlFile(
+        'push:\n  senderName: Test PPG\n  notifyTimeout: 3s\n  networks: [GSM, IP]\n' +
+          '  queue:\n    concurrency: 4\n    keepFinished: 2h\n' +
+          '  smpp:\n    deliveryReceipts: false\n    responseTimeout: 2s\n    enquireLinkPeriod: 0\n',
+      ),
+      env: { WAPGATE_PUSH_QUEUE_CONCURRENCY: '5' },
+    });
+    const ppg = createPpg(c.push);
+    try {
+      expect(ppg.options).toMatchObject({
+        senderName: 'Test PPG',
+        notifyTimeout: 3_000,
+        networks: ['GSM', 'IP'],
+        queue: { concurrency: 5, keepFinished: 7_200_000 },
+        smpp: { deliveryReceipts: false, responseTimeout: 2_000, enquireLinkPeriod: 0 },
+      });
+    } finally {
+      await ppg.close();
+    }
   });
 });
 

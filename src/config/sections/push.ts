@@ -38,6 +38,12 @@ export const pushSection = group({
     retryInterval: key(duration().default(PPG.queue.retryInterval), {
       description: 'Wait between delivery attempts of a pending push (ms or 30s).',
     }),
+    concurrency: key(z.number().int().min(1).default(PPG.queue.concurrency), {
+      description: 'How many pushes are delivered at once; the rest wait in the queue.',
+    }),
+    keepFinished: key(duration().default(PPG.queue.keepFinished), {
+      description: 'How long a finished push stays answerable to statusquery (ms or 1h).',
+    }),
     stateFile: key(z.string().optional(), {
       description: 'File where pending pushes are saved on shutdown and restored on start (unset: not kept).',
     }),
@@ -54,5 +60,24 @@ export const pushSection = group({
     reconnectDelay: key(duration().default(PPG.smpp.reconnectDelay), {
       description: 'Wait before re-binding after the SMSC connection drops (ms or 5s).',
     }),
+    responseTimeout: key(duration().default(PPG.smpp.responseTimeout), {
+      description: 'How long to wait for a bind_resp, submit_sm_resp or enquire_link_resp before giving up (ms or 10s).',
+    }),
+    enquireLinkPeriod: key(duration().default(PPG.smpp.enquireLinkPeriod), {
+      description: 'Period of the enquire_link keep-alive (ms or 30s; 0 = none).',
+    }),
+    deliveryReceipts: key(z.boolean().default(PPG.smpp.deliveryReceipts), {
+      description: 'Ask the SMSC for delivery receipts (registered_delivery 1) and report them as PAP results.',
+    }),
+  }),
+  senderName: key(z.string().min(1).default(PPG.senderName), {
+    description: 'Name the PPG gives as sender-name in its PAP answers and result notifications.',
+  }),
+  notifyTimeout: key(duration().default(PPG.notifyTimeout), {
+    description: 'Longest a result-notification POST to the push initiator may take (ms or 10s).',
+  }),
+  networks: key(z.array(z.string().min(1)).default([...PPG.networks]), {
+    description:
+      'Networks the PPG can reach (WAP-247 network names, any case); a push whose network-required names another is refused with PAP 3009.',
   }),
 });
