@@ -3,7 +3,7 @@
  * (application/vnd.wap.sic, slc, coc) by src/wbxml's compilePushContent; MMS notifications and every other
  * type pass through unchanged. A compiler can be injected (PpgCreateDeps.compile) for tests or other types.
  */
-import { compilePushContent as compileWbxml } from '../wbxml/index.ts';
+import { compilePushContent as compileWbxml, WbxmlError, WbxmlErrorCode } from '../wbxml/index.ts';
 import { PapCode, PapError } from './pap-codes.ts';
 
 export interface CompiledContent {
@@ -19,12 +19,21 @@ export const passThrough: PushCompiler = (contentType, body) => ({ contentType, 
 /** The default compiler: src/wbxml (SI/SL/CO → WBXML, anything else unchanged). */
 export const wbxmlCompiler: PushCompiler = (contentType, body) => compileWbxml(contentType, body);
 
-/** Compiles with `compiler` (default: src/wbxml's), mapping any failure to PAP 3006 Transformation failure. */
+/**
+ * Compiles with `compiler` (default: src/wbxml's). A malformed or invalid document is the PI's error, PAP 2000
+ * Bad Request; any other failure (e.g. a charset we cannot read) is PAP 3006 Transformation failure.
+ */
 export async function compilePushContent(contentType: string, body: Buffer, compiler: PushCompiler = wbxmlCompiler): Promise<CompiledContent> {
   try {
     const out = await compiler(contentType, body);
     return { contentType: out.contentType, body: Buffer.from(out.body) };
   } catch (e) {
-    throw new PapError(PapCode.TRANSFORMATION_FAILURE, `content could not be compiled: ${(e as Error).message}`);
+    throw new PapError(papCodeForCompileError(e), `content could not be compiled: ${(e as Error).message}`);
   }
+}
+
+/** WAP-247 §9.13: a document the PI got wrong is a 2000-class client error; the rest is the PPG's 3006. */
+function papCodeForCompileError(e: unknown): number {
+  if (e instanceof WbxmlError && (e.code === WbxmlErrorCode.XML || e.code === WbxmlErrorCode.DOCUMENT)) return PapCode.BAD_REQUEST;
+  return PapCode.TRANSFORMATION_FAILURE;
 }

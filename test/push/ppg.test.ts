@@ -300,9 +300,16 @@ describe('bad PAP → the right code, nothing queued', () => {
     const past = multipart(pushControl('b9', ok, 'deliver-before-timestamp="2001-01-01T00:00:00Z"'), si);
     r = await h.post(past.body, past.type);
     expect(r.doc.pap['push-response']['response-result'].code).toBe('2000');
+    // WAP-247 §9.13: a malformed or invalid document is the PI's error (2000); a charset the PPG cannot read is 3006.
     const brokenSi = multipart(pushControl('b10', ok), { type: 'text/vnd.wap.si', body: Buffer.from('<si><indication href="x">') });
     r = await h.post(brokenSi.body, brokenSi.type);
-    expect(r.doc.pap['push-response']['response-result'].code).toBe('3006');
+    expect([r.status, r.doc.pap['push-response']['response-result'].code]).toEqual([400, '2000']);
+    const invalidSi = multipart(pushControl('b10a', ok), { type: 'text/vnd.wap.si', body: Buffer.from('<si><blink/></si>') });
+    r = await h.post(invalidSi.body, invalidSi.type);
+    expect([r.status, r.doc.pap['push-response']['response-result'].code]).toEqual([400, '2000']);
+    const koi8 = multipart(pushControl('b10b', ok), { type: 'text/vnd.wap.si', body: Buffer.from('<?xml version="1.0" encoding="KOI8-R"?><si/>') });
+    r = await h.post(koi8.body, koi8.type);
+    expect([r.status, r.doc.pap['push-response']['response-result'].code]).toEqual([400, '3006']);
     const caps = Buffer.from(
       multipart(pushControl('b11', ok), si)
         .body.toString()
