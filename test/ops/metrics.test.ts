@@ -54,6 +54,8 @@ describe('metrics after a scripted run of wapgate serve equal what happened', ()
 
     session = await connect({ gateway: { host: '127.0.0.1', port: gw.ports.co }, bind: { address: '127.0.0.1' } });
     expect((await session.get(`${up.origin}/echo`)).status).toBe(200);
+    // 6000 octets: more than one WTP segment (SAR)
+    expect((await session.get(`${up.origin}/bytes/6000`)).body.length).toBe(6000);
 
     cl = new ClClient({ gateway: { host: '127.0.0.1', port: gw.ports.cl }, bind: { address: '127.0.0.1' }, timeoutMs: 20_000, attempts: 1 });
     expect((await cl.post(`${up.origin}/raw`, 'application/octet-stream', Buffer.alloc(500, 1))).status).toBe(200);
@@ -88,15 +90,15 @@ describe('metrics after a scripted run of wapgate serve equal what happened', ()
     const fams = parsePrometheusText(text);
 
     // WSP requests by mode, method and status
-    expect(sampleValue(fams, 'wapgate_wsp_requests_total', { mode: 'co', method: 'GET', status: '200' })).toBe(1);
+    expect(sampleValue(fams, 'wapgate_wsp_requests_total', { mode: 'co', method: 'GET', status: '200' })).toBe(2);
     expect(sampleValue(fams, 'wapgate_wsp_requests_total', { mode: 'cl', method: 'POST', status: '200' })).toBe(1);
     expect(sampleValue(fams, 'wapgate_wsp_requests_total', { mode: 'cl', method: 'GET', status: '403' })).toBe(1);
-    expect(sum(fams, 'wapgate_wsp_requests_total')).toBe(3);
-    // upstream: two fetched, one refused by the allow-list
-    expect(sampleValue(fams, 'wapgate_upstream_request_duration_seconds_count', { origin: up.origin })).toBe(2);
+    expect(sum(fams, 'wapgate_wsp_requests_total')).toBe(4);
+    // upstream: three fetched, one refused by the allow-list
+    expect(sampleValue(fams, 'wapgate_upstream_request_duration_seconds_count', { origin: up.origin })).toBe(3);
     expect(sampleValue(fams, 'wapgate_upstream_errors_total', { kind: 'not_allowed' })).toBe(1);
     expect(sum(fams, 'wapgate_upstream_errors_total')).toBe(1);
-    expect(up.seen).toHaveLength(2);
+    expect(up.seen).toHaveLength(3);
     // sessions
     expect(sampleValue(fams, 'wapgate_wsp_sessions_active')).toBe(1);
     expect(sampleValue(fams, 'wapgate_wsp_session_events_total', { event: 'connect' })).toBe(1);
@@ -115,8 +117,9 @@ describe('metrics after a scripted run of wapgate serve equal what happened', ()
     expect(sampleValue(fams, 'wapgate_datagrams_sent_total', { port: String(gw.ports.cl) })).toBe(4);
     expect(sampleValue(fams, 'wapgate_datagrams_received_total', { port: String(gw.ports.co) })).toBeGreaterThanOrEqual(4);
     expect(sampleValue(fams, 'wapgate_datagrams_sent_total', { port: String(gw.ports.co) })).toBeGreaterThanOrEqual(2);
-    // WTP: the Connect and the Get completed as class-2 transactions
-    expect(sampleValue(fams, 'wapgate_wtp_transactions_total', { class: '2', outcome: 'completed' })).toBe(2);
+    // WTP: the Connect and the two Gets completed as class-2 transactions; the 6000-octet Result went in segments
+    expect(sampleValue(fams, 'wapgate_wtp_transactions_total', { class: '2', outcome: 'completed' })).toBe(3);
+    expect(sampleValue(fams, 'wapgate_wtp_sar_segments_total', { direction: 'out' })).toBeGreaterThan(1);
   }, 240_000);
 
   it.skipIf(!promtoolHere)("promtool (Prometheus's own parser and linter) parses the scrape; it remarks only on prom-client's default gauges", () => {
@@ -136,6 +139,19 @@ describe('metrics after a scripted run of wapgate serve equal what happened', ()
     const r = tshark(pcapFile, ['-d', `udp.port==${gw.ports.cl},wsp`, '-d', `udp.port==${gw.ports.co},wtp`]);
     const count = (field: string, port: number) =>
       r.packets.filter((p) => fieldValues(p, field).includes(String(port)) && 'udp' in p._source.layers).length;
+    // SAR: every segment of a segmented Result the gateway sent (first transmission, RID 0), by tshark's reading
+    const fromCo = r.packets.filter((p) => fieldValues(p, 'udp.srcport').includes(String(gw.ports.co)));
+    const pduTypes = (p: (typeof r.packets)[number]) => fieldValues(p, 'wtp.pdu_type');
+    const segmented = fromCo.filter((p) => pduTypes(p).some((t) => t === '0x06' || t === '6'));
+    const segTids = new Set(segmented.flatMap((p) => fieldValues(p, 'wtp.TID')));
+    const segs = fromCo.filter(
+      (p) => fieldValues(p, 'wtp.RID').every((v) => v === '0' || v === 'False') && fieldValues(p, 'wtp.TID').some((t) => segTids.has(t)) && pduTypes(p).some((t) => ['0x02', '2', '0x06', '6'].includes(t)),
+    );
+    expect(segmented.length).toBeGreaterThan(0);
+    expect(sampleValue(fams, 'wapgate_wtp_sar_segments_total', { direction: 'out' })).toBe(segs.length);
+    // retransmissions the gateway made are the datagrams tshark sees with the RID flag set
+    const resent = fromCo.filter((p) => fieldValues(p, 'wtp.RID').some((v) => v === '1' || v === 'True')).length;
+    expect(sum(fams, 'wapgate_wtp_retransmissions_total')).toBe(resent);
     for (const port of [gw.ports.cl, gw.ports.co]) {
       expect(sampleValue(fams, 'wapgate_datagrams_received_total', { port: String(port) }), `in on ${port}`).toBe(count('udp.dstport', port));
       expect(sampleValue(fams, 'wapgate_datagrams_sent_total', { port: String(port) }), `out of ${port}`).toBe(count('udp.srcport', port));
