@@ -6,6 +6,8 @@
 import type { Logger } from 'pino';
 import { UdpEndpoint, type DatagramTap, type Peer } from '../bearer/udp.ts';
 import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
+import { parseContentType } from '../wsp/content-type.ts';
+import { httpToWspStatus } from '../wsp/status.ts';
 import type { WspPdu } from '../wsp/pdu-types.ts';
 import type { WapgateMetrics } from '../admin/metrics.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
@@ -36,6 +38,11 @@ export interface Gateway {
   readonly addresses: { cl: Peer; co: Peer };
   /** S-Unit-Push out of the connectionless port (for the PPG); returns the TID used. */
   sendUnitPush(peer: Peer, pdu: WspPdu, tid?: number): number;
+  /**
+   * Shutdown's first step: from now on methods not yet started get a 503 Reply at once (never fetched); what is
+   * in flight goes on. stop() then drains.
+   */
+  refuseNew(): void;
   /** Replace the upstream allow-list (SIGHUP). */
   setAllowedUpstreams(origins: readonly string[]): void;
   /** Counters for status/metrics. */
@@ -67,6 +74,17 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     charging: deps.charging,
     metrics: deps.metrics,
   });
+
+  // refuseNew(): every new method (connectionless, or in a session) is answered 503 without reaching the upstream.
+  let refusing = false;
+  const handle = handler.handle.bind(handler);
+  handler.handle = (pdu, ctx) => {
+    if (!refusing) return handle(pdu, ctx);
+    deps.metrics?.rejectedInputs.labels('udp', 'draining').inc();
+    return Promise.resolve(
+      ctx.encode({ type: 'Reply', status: httpToWspStatus(503), contentType: parseContentType('text/plain'), headers: [], data: Buffer.from('shutting down\n') }),
+    );
+  };
 
   const clSock = new UdpEndpoint({ address: options.bind, port: options.clPort, bufferBytes: options.socketBufferBytes });
   const coSock = new UdpEndpoint({ address: options.bind, port: options.coPort, bufferBytes: options.socketBufferBytes });
@@ -128,8 +146,8 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
       );
     },
     async stop(graceMs = 5000) {
-      // Stop taking new datagrams on the connectionless port; sessions let the WTP layer finish in flight.
-      clSock.onDatagram(() => {});
+      // No new methods on either port (503 at once); WTP goes on carrying what is in flight (Acks, SAR, Results).
+      refusing = true;
       const deadline = Date.now() + graceMs;
       // In flight: methods waiting for the upstream, and WTP transactions still carrying their Result (SAR
       // segments, or waiting for the Ack): WSP counts a method done once it hands the Result to WTP.
@@ -147,6 +165,10 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
       return addresses;
     },
     sendUnitPush: (peer, pdu, tid) => cl.sendUnitPush(peer, pdu, tid),
+    refuseNew: () => {
+      if (!refusing) log.info('refusing new methods (503): shutting down');
+      refusing = true;
+    },
     setAllowedUpstreams: (origins) => proxy.setAllowed(origins),
     setTap: (tap) => {
       clSock.setTap(tap);
