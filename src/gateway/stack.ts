@@ -147,6 +147,7 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
   else ops.addStatus('identity', () => ({ subscribers: identity.map.size }));
 
   ops.lifecycle
+    .onStop('gateway', () => gateway.refuseNew())
     .onDrain('gateway', (ctx) => gateway.stop(Math.max(0, ctx.deadline - Date.now())))
     .onFlush('push', async () => void (await ppg?.close()))
     .onFlush('cdr', async () => void (await cdr?.flush()))

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { clGet } from '../../src/handset/cl.ts';
 import { connect, type WspSession } from '../../src/handset/co.ts';
 import { WtpAbortError } from '../../src/wtp/types.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
@@ -109,6 +110,33 @@ describe('graceful shutdown of wapgate serve', () => {
     const r = await session.get(`${origin.url}/fast-300k`);
     expect(r.status).toBe(200);
     expect(sha(r.body)).toBe(sha(body));
+    expect(await gw.exited).toMatchObject({ code: 0, signal: null });
+  }, 120_000);
+
+  it('during the drain new methods are refused with 503 at once (never fetched) while the one in flight finishes', async () => {
+    const { origin, gw, session } = await setup(30_000);
+    const other = await connect({ gateway: { host: '127.0.0.1', port: gw.ports.co }, bind: { address: '127.0.0.1' } });
+    const seen: string[] = [];
+    let halfway!: () => void;
+    const half = new Promise<void>((r) => (halfway = r));
+    origin.events.onRequest = (p) => seen.push(p);
+    origin.events.onHalf = () => halfway();
+    const first = session.get(`${origin.url}/slow-300k`);
+    await half;
+    const mark = gw.logs.length;
+    gw.signal('SIGTERM');
+    await gw.waitLog((l) => gw.logs.indexOf(l) >= mark && l.msg === 'refusing new methods (503): shutting down', 30_000);
+    try {
+      const refused = await other.get(`${origin.url}/hang`);
+      expect(refused.status).toBe(503);
+      const clRefused = await clGet({ gateway: { host: '127.0.0.1', port: gw.ports.cl }, bind: { address: '127.0.0.1' }, timeoutMs: 10_000, attempts: 1 }, `${origin.url}/hang`);
+      expect(clRefused.status).toBe(503);
+    } finally {
+      await other.abandon();
+    }
+    const r = await first;
+    expect(sha(r.body)).toBe(sha(body));
+    expect(seen).toEqual(['/slow-300k']);
     expect(await gw.exited).toMatchObject({ code: 0, signal: null });
   }, 120_000);
 
