@@ -22,8 +22,14 @@ interface Entry {
   last: number;
   /** The first TID of this entry: below it nothing is known. */
   base: number;
-  /** Every TID seen in (last - RECENT_TIDS, last], accepted or not. */
-  seen: Set<number>;
+  /**
+   * Every TID seen in (last - RECENT_TIDS, last], accepted or not. Most peers (an idle session: one Connect)
+   * have seen one TID: that one lives in `one` and the Set is made for the second (an empty Set per peer was
+   * about half of a peer's entry; 100,000 idle sessions are 100,000 entries).
+   */
+  seen: Set<number> | undefined;
+  /** The only TID seen while `seen` is undefined (-1: none). */
+  one: number;
 }
 
 /**
@@ -50,7 +56,7 @@ export class TidCache {
   test(peer: string, tid: number): TidTestResult {
     const e = this.lru.get(peer);
     if (!e) return 'no-cache';
-    if (e.seen.has(tid)) return 'fail';
+    if (e.seen ? e.seen.has(tid) : e.one === tid) return 'fail';
     const t = tidTest(tid, e.last, this.window);
     if (t === 'fail' && tid < e.last && tid > e.base && e.last - tid < RECENT_TIDS) return 'reordered';
     return t;
@@ -59,7 +65,7 @@ export class TidCache {
   /** A TID was accepted; `asLast` when it becomes LastTID (the TID test said ok). Creates the entry. */
   accept(peer: string, tid: number, asLast: boolean): void {
     let e = this.lru.get(peer);
-    if (!e) e = { last: tid, base: tid, seen: new Set() };
+    if (!e) e = { last: tid, base: tid, seen: undefined, one: -1 };
     if (asLast) e.last = tid;
     this.add(e, tid);
     this.lru.set(peer, e);
@@ -73,10 +79,20 @@ export class TidCache {
 
   /** TIDnew verified (WAP-224 §9.4.4): forget what was known and start over at this TID. */
   reset(peer: string, tid: number): void {
-    this.lru.set(peer, { last: tid, base: tid, seen: new Set([tid]) });
+    this.lru.set(peer, { last: tid, base: tid, seen: undefined, one: tid });
   }
 
   private add(e: Entry, tid: number): void {
+    if (!e.seen) {
+      const oneLive = e.one !== -1 && e.one !== tid && ((e.last - e.one) & 0x7fff) < RECENT_TIDS;
+      if (!oneLive) {
+        // Same pruning as the Set's: a TID below the window is not remembered.
+        e.one = ((e.last - tid) & 0x7fff) < RECENT_TIDS ? tid : -1;
+        return;
+      }
+      e.seen = new Set([e.one]);
+      e.one = -1;
+    }
     e.seen.add(tid);
     for (const t of e.seen) if (((e.last - t) & 0x7fff) >= RECENT_TIDS) e.seen.delete(t);
   }
