@@ -257,7 +257,9 @@ export class SessionServer {
       pduType: m.pduType,
       name: pdu.capabilities.extendedMethods?.find((c) => c.pduType === m.pduType)?.name,
     }));
-    const encodingVersion = encodingVersionOf(pdu.headers);
+    // WAP-230 §8.4.2.70: a client that sends no Encoding-Version is taken to support encoding version 1.2, so
+    // newer well-known codes (e.g. application/vnd.wap.mms-message, 1.4) go to it as text — as Kannel does.
+    const encodingVersion = encodingVersionOf(pdu.headers) ?? DEFAULT_ENCODING_VERSION;
     const s: Session = {
       id: this.newId(),
       state: 'connecting',
@@ -273,7 +275,7 @@ export class SessionServer {
     this.sessions.set(s.id, s);
     this.byPeer.set(key(peer), s.id);
     const headers: WspHeader[] = [];
-    if (encodingVersion) headers.push({ name: 'Encoding-Version', value: formatVersion(Math.min(encodingVersion, 0x15)) });
+    if (encodingVersionOf(pdu.headers)) headers.push({ name: 'Encoding-Version', value: formatVersion(Math.min(encodingVersion, 0x15)) });
     tx.result(encodeWspPdu({ type: 'ConnectReply', sessionId: s.id, capabilities: caps, headers }));
     this.events.connected?.(s, old !== undefined);
   }
@@ -394,6 +396,8 @@ function minNonZero(...xs: (number | undefined)[]): number {
   for (const x of xs) if (x && (m === 0 || x < m)) m = x;
   return m === 0 ? Number.MAX_SAFE_INTEGER : m;
 }
+
+const DEFAULT_ENCODING_VERSION = 0x12;
 
 /** 'Encoding-Version: 1.3' → 0x13 (undefined when absent or unreadable). */
 function encodingVersionOf(headers: readonly WspHeader[]): number | undefined {
