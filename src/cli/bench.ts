@@ -19,12 +19,12 @@ Runs every case against wapgate (127.0.0.1) and Kannel (127.0.0.2) back to back,
 upstream, and prints medians and ratios.
 
   --runs N           runs per case and gateway (default 3); medians are reported
-  --cases LIST       comma-separated subset of: ${FAKEWAP_CASES.map((c) => c.name).join(', ')}, http, own
+  --cases LIST       comma-separated subset of: ${FAKEWAP_CASES.map((c) => c.name).join(', ')}, http, own, idle
   --scale F          multiply transaction counts by F (e.g. 0.2 for a quick look)
   --peers DIR        the Kannel peer harness (default ../shared/peers/kannel)
   --with-kannel      install Kannel when it is missing (start.sh does it)
   --no-kannel        measure wapgate and HTTP only
-  --workers N        run wapgate with N worker processes (default 1)
+  --idle-sessions N  the memory case: N idle CO sessions (default 100000 × scale)
   --upstream-port N  port of the benchmark upstream (default 8040)
   --json             print the results as JSON instead of the table
 `;
@@ -45,7 +45,7 @@ export async function run_(args: string[]): Promise<number> {
       peers: { type: 'string', default: join(ROOT, '..', 'shared', 'peers', 'kannel') },
       'with-kannel': { type: 'boolean', default: false },
       'no-kannel': { type: 'boolean', default: false },
-      workers: { type: 'string', default: '1' },
+      'idle-sessions': { type: 'string' },
       'upstream-port': { type: 'string', default: '8040' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -57,7 +57,7 @@ export async function run_(args: string[]): Promise<number> {
   }
   const runs = Math.max(1, Number(values.runs));
   const factor = Number(values.scale) > 0 ? Number(values.scale) : 1;
-  const wanted = new Set((values.cases ?? [...FAKEWAP_CASES.map((c) => c.name), 'http', 'own'].join(',')).split(','));
+  const wanted = new Set((values.cases ?? [...FAKEWAP_CASES.map((c) => c.name), 'http', 'own', 'idle'].join(',')).split(','));
   const peers = resolve(values.peers!);
   const uport = Number(values['upstream-port']);
   const base = `http://127.0.0.1:${uport}`;
@@ -76,16 +76,8 @@ export async function run_(args: string[]): Promise<number> {
     progress(`upstream ready on ${base}`);
 
     // 2. wapgate.
-    const gwArgs = [join(ROOT, 'bin', 'wapgate.js'), 'serve', '--bind', '127.0.0.1', '--upstream', `${base}/mms`, '--allow-upstream', base];
-    if (Number(values.workers) > 1) gwArgs.push('--workers', String(values.workers));
-    const gw = start(process.execPath, gwArgs, { WAPGATE_LOG_LEVEL: 'warn', NODE_ENV: 'production' });
+    let gw = await startWapgate(base, []);
     started.push(gw);
-    try {
-      await waitForClReply('127.0.0.1', 9200, `${base}/mms`);
-    } catch (e) {
-      process.stderr.write(gw.output());
-      throw e;
-    }
     const wapgatePids = () => [gw.child.pid!, ...childPids(gw.child.pid!)];
     const gateways: Gateway[] = [{ name: 'wapgate', host: '127.0.0.1', pids: wapgatePids }];
     progress(`wapgate ready (pid ${gw.child.pid})`);
@@ -98,7 +90,7 @@ export async function run_(args: string[]): Promise<number> {
     else if (!existsSync('/usr/sbin/bearerbox') && !values['with-kannel']) notes.push('Kannel not installed: skipped (use --with-kannel to install it)');
     else if (!existsSync(join(peers, 'start.sh'))) notes.push(`Kannel skipped: ${peers}/start.sh missing`);
     else {
-      const r = await run('bash', [join(peers, 'start.sh')], { KANNEL_RUN_DIR: kannelRun, KANNEL_WDP_ADDR: '127.0.0.2' }, 180_000);
+      const r = await startKannel(peers, kannelRun, progress);
       if (r.code !== 0) notes.push(`Kannel failed to start: ${r.out.trim().split('\n').slice(-3).join(' / ')}`);
       else {
         kannelUp = true;
@@ -120,6 +112,14 @@ export async function run_(args: string[]): Promise<number> {
 
     const results: CaseResult[] = [];
     const cases = FAKEWAP_CASES.filter((c) => wanted.has(c.name)).map((c) => scaled(c, factor));
+    if (haveFakewap && cases.length) {
+      // Warm-up, not counted: a freshly started Node process runs its first thousand transactions through the
+      // interpreter and the JIT; the measured cases (co-get-1 has only 100 transactions) must see a warm gateway.
+      for (const g of gateways) {
+        progress(`warm-up on ${g.name} (CO and CL, not counted)`);
+        for (const c of [FAKEWAP_CASES[0]!, FAKEWAP_CASES[1]!, FAKEWAP_CASES[2]!]) await fakewapRun(fakewapLoad, g, scaled(c, 0.05), base, bodies);
+      }
+    }
     if (haveFakewap) {
       for (const c of cases) {
         for (const g of gateways) results.push({ name: c.name, what: c.what, gateway: g.name, runs: [] });
@@ -145,12 +145,13 @@ export async function run_(args: string[]): Promise<number> {
       results.push({ name: 'http', what: 'plain HTTP to the upstream, 16 connections', gateway: 'http', runs: samples.map((tps) => ({ tps, ok: 1, requested: 1, meanMs: 16_000 / tps, cpuPer1000: NaN })) });
     }
 
+    let halfLoad: HalfLoad | undefined;
     if (wanted.has('own')) {
       for (const mode of ['cl', 'co'] as const) {
-        const r: CaseResult = { name: `own-${mode}-get`, what: `our load generator, ${mode.toUpperCase()} Get, 64 phones`, gateway: 'wapgate', runs: [] };
+        const r: CaseResult = { name: `own-${mode}-get`, what: `our load generator, ${mode.toUpperCase()} Get, 64 phones, closed loop`, gateway: 'wapgate', runs: [] };
         for (let i = 0; i < runs; i++) {
           progress(`own load generator ${mode} run ${i + 1}/${runs}`);
-          const s = await ownRun(mode, `${base}/mms`, wapgatePids);
+          const s = await ownRun(['--gateway', `127.0.0.1:${mode === 'cl' ? 9200 : 9201}`, ...(mode === 'cl' ? ['--cl'] : [])], `${base}/mms`, wapgatePids);
           if (s) r.runs.push(s);
           else {
             notes.push(`own load generator (${mode}) did not run: wapgate phone load failed`);
@@ -159,14 +160,51 @@ export async function run_(args: string[]): Promise<number> {
         }
         if (r.runs.length) results.push(r);
       }
+      // Added latency at half of the maximum load: open loop at half the closed-loop CL maximum, through wapgate
+      // and straight to the upstream with the same generator at the same rate; the difference is wapgate's.
+      const max = summarize(results.find((x) => x.name === 'own-cl-get') ?? { name: '', what: '', gateway: '', runs: [] }).tps;
+      if (Number.isFinite(max) && max > 0) {
+        const rate = Math.max(10, Math.round(max / 2));
+        const gwR: CaseResult = { name: 'own-cl-half', what: `CL Get, open loop at ${rate}/s (half of the maximum)`, gateway: 'wapgate', runs: [] };
+        const hR: CaseResult = { name: 'own-http-half', what: `plain HTTP, open loop at ${rate}/s (same generator)`, gateway: 'http', runs: [] };
+        for (let i = 0; i < runs; i++) {
+          progress(`half load (${rate}/s) run ${i + 1}/${runs}: wapgate, then plain HTTP`);
+          const a = await ownRun(['--gateway', '127.0.0.1:9200', '--cl', '--rate', String(rate)], `${base}/mms`, wapgatePids);
+          const b = await ownRun(['--http', '--rate', String(rate)], `${base}/mms`, () => []);
+          if (a) gwR.runs.push(a);
+          if (b) hR.runs.push(b);
+        }
+        results.push(gwR, hR);
+        const g = summarize(gwR);
+        const h = summarize(hR);
+        halfLoad = { rate, wapgateP50Ms: g.p50Ms, wapgateP99Ms: g.p99Ms, httpP50Ms: h.p50Ms, httpP99Ms: h.p99Ms, addedP50Ms: g.p50Ms - h.p50Ms, addedP99Ms: g.p99Ms - h.p99Ms };
+      }
     }
 
-    const mem = gateways.map((g) => ({ gateway: g.name, peakRssMiB: g.pids().reduce((a, p) => a + memoryMiB(p).peak, 0) }));
+    let idle: IdleMemory | undefined;
+    const idleN = Math.round(values['idle-sessions'] ? Number(values['idle-sessions']) : 100_000 * Math.min(1, factor));
+    if (wanted.has('idle') && idleN > 0) {
+      // The memory figure needs a gateway whose session table holds them all: restart it with a larger maximum.
+      progress(`memory: restarting wapgate with --gateway-session-max ${idleN + 10_000}`);
+      const peakBefore = wapgatePids().reduce((a, p) => a + memoryMiB(p).peak, 0);
+      await stop(gw);
+      gw = await startWapgate(base, ['--gateway-session-max', String(idleN + 10_000)]);
+      started.push(gw);
+      idle = await idleRun(idleN, gw.child.pid!, progress);
+      idle.peakRssBeforeMiB = peakBefore;
+      if (idle.opened < idleN) notes.push(`memory: only ${idle.opened} of ${idleN} idle sessions opened (${idle.failed} failed)`);
+    }
+
+    const mem = gateways.map((g) => ({
+      gateway: g.name,
+      // The load cases ran on the first wapgate process (the memory case restarts it).
+      peakRssMiB: g.name === 'wapgate' && idle ? idle.peakRssBeforeMiB ?? NaN : g.pids().reduce((a, p) => a + memoryMiB(p).peak, 0),
+    }));
     const summary = results.map(summarize);
     if (values.json) {
-      process.stdout.write(JSON.stringify({ date: new Date().toISOString(), runs, scale: factor, summary, memory: mem, httpTps, notes }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ date: new Date().toISOString(), runs, scale: factor, summary, memory: mem, httpTps, halfLoad, idle, notes }, null, 2) + '\n');
     } else {
-      process.stdout.write(render(summary, mem, httpTps, notes, runs) + '\n');
+      process.stdout.write(render(summary, mem, httpTps, halfLoad, idle, notes, runs) + '\n');
     }
     return 0;
   } finally {
@@ -229,23 +267,118 @@ async function httpRun(url: string): Promise<number> {
   return n / 8;
 }
 
-async function ownRun(mode: 'cl' | 'co', url: string, pids: () => number[]): Promise<RunSample | undefined> {
+async function ownRun(extra: string[], url: string, pids: () => number[]): Promise<RunSample | undefined> {
   const p = pids();
   const cpu0 = p.reduce((a, x) => a + cpuSeconds(x), 0);
-  const args = [join(ROOT, 'bin', 'wapgate.js'), 'phone', 'load', '--gateway', `127.0.0.1:${mode === 'cl' ? 9200 : 9201}`, '--phones', '64', '--duration', '8', '--json', url];
-  if (mode === 'cl') args.push('--cl');
+  const args = [join(ROOT, 'bin', 'wapgate.js'), 'phone', 'load', '--phones', '64', '--duration', '8', '--json', ...extra, url];
   const r = await run(process.execPath, args, {}, 60_000);
   const cpu1 = p.reduce((a, x) => a + cpuSeconds(x), 0);
-  if (r.code !== 0) return undefined;
   try {
-    const j = JSON.parse(r.out.slice(r.out.indexOf('{'))) as { tps: number; ok: number; requested: number; meanMs: number; p50Ms: number; p99Ms: number };
-    return { ...j, cpuPer1000: j.ok > 0 ? ((cpu1 - cpu0) * 1000) / j.ok : NaN };
+    const j = JSON.parse(r.out.slice(r.out.indexOf('{'))) as { tps: number; ok: number; requested: number; meanMs: number; p50Ms: number; p99Ms: number; late: number };
+    return { ...j, cpuPer1000: j.ok > 0 && p.length ? ((cpu1 - cpu0) * 1000) / j.ok : NaN };
   } catch {
     return undefined;
   }
 }
 
-function render(summary: ReturnType<typeof summarize>[], mem: { gateway: string; peakRssMiB: number }[], httpTps: number, notes: string[], runs: number): string {
+interface HalfLoad {
+  rate: number;
+  wapgateP50Ms: number;
+  wapgateP99Ms: number;
+  httpP50Ms: number;
+  httpP99Ms: number;
+  addedP50Ms: number;
+  addedP99Ms: number;
+}
+
+interface IdleMemory {
+  sessions: number;
+  opened: number;
+  failed: number;
+  emptyRssMiB: number;
+  loadedRssMiB: number;
+  addedMiB: number;
+  bytesPerSession: number;
+  openSeconds: number;
+  peakRssBeforeMiB?: number;
+}
+
+async function startWapgate(base: string, extra: string[]): Promise<Started> {
+  const args = [join(ROOT, 'bin', 'wapgate.js'), 'serve', '--bind', '127.0.0.1', '--upstream', `${base}/mms`, '--allow-upstream', base, '--pap-port', '0', '--admin-port', '0', ...extra];
+  const gw = start(process.execPath, args, { WAPGATE_LOG_LEVEL: 'warn', NODE_ENV: 'production' });
+  try {
+    await waitForClReply('127.0.0.1', 9200, `${base}/mms`);
+  } catch (e) {
+    process.stderr.write(gw.output());
+    await stop(gw);
+    throw e;
+  }
+  return gw;
+}
+
+/** Kannel's start.sh, retried while another user's Kannel holds the fixed ports (never stopped by us). */
+async function startKannel(peers: string, runDir: string, progress: (s: string) => void): Promise<{ code: number; out: string }> {
+  const deadline = Date.now() + 5 * 60_000;
+  for (;;) {
+    const r = await run('bash', [join(peers, 'start.sh')], { KANNEL_RUN_DIR: runDir, KANNEL_WDP_ADDR: '127.0.0.2' }, 180_000);
+    const busy = /already running|already in use/.test(r.out);
+    if (r.code === 0 || !busy || Date.now() > deadline) return r;
+    progress('Kannel ports busy (another run holds them): waiting 10 s and retrying');
+    await new Promise((res) => setTimeout(res, 10_000));
+  }
+}
+
+/** Gateway RSS empty, then with `n` idle CO sessions held open by `wapgate phone load --idle-sessions`. */
+async function idleRun(n: number, gwPid: number, progress: (s: string) => void): Promise<IdleMemory> {
+  await new Promise((r) => setTimeout(r, 2000));
+  const empty = memoryMiB(gwPid).rss;
+  progress(`memory: empty gateway ${fmt(empty)} MiB RSS; opening ${n} idle CO sessions`);
+  const t0 = Date.now();
+  const holder = start(process.execPath, [join(ROOT, 'bin', 'wapgate.js'), 'phone', 'load', '--idle-sessions', String(n), '--gateway', '127.0.0.1:9201']);
+  let ready: { opened: number; failed: number } = { opened: 0, failed: n };
+  try {
+    const deadline = Date.now() + 15 * 60_000;
+    let last = 0;
+    while (Date.now() < deadline && holder.child.exitCode === null) {
+      const m = /\{"ready":true,"opened":(\d+),"failed":(\d+)\}/.exec(holder.output());
+      if (m) {
+        ready = { opened: Number(m[1]), failed: Number(m[2]) };
+        break;
+      }
+      if (Date.now() - last > 10_000) {
+        last = Date.now();
+        progress(`memory: opening sessions… gateway RSS ${fmt(memoryMiB(gwPid).rss)} MiB`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const openSeconds = (Date.now() - t0) / 1000;
+    await new Promise((r) => setTimeout(r, 3000)); // let the last WTP transactions finish and be dropped
+    const loaded = memoryMiB(gwPid).rss;
+    progress(`memory: ${ready.opened} sessions open, gateway ${fmt(loaded)} MiB RSS`);
+    return {
+      sessions: n,
+      opened: ready.opened,
+      failed: ready.failed,
+      emptyRssMiB: empty,
+      loadedRssMiB: loaded,
+      addedMiB: loaded - empty,
+      bytesPerSession: ready.opened > 0 ? ((loaded - empty) * 1024 * 1024) / ready.opened : NaN,
+      openSeconds,
+    };
+  } finally {
+    await stop(holder, 60_000);
+  }
+}
+
+function render(
+  summary: ReturnType<typeof summarize>[],
+  mem: { gateway: string; peakRssMiB: number }[],
+  httpTps: number,
+  half: HalfLoad | undefined,
+  idle: IdleMemory | undefined,
+  notes: string[],
+  runs: number,
+): string {
   const names = [...new Set(summary.map((s) => s.name))];
   const rows = names.map((n) => {
     const w = summary.find((s) => s.name === n && s.gateway === 'wapgate');
@@ -277,6 +410,19 @@ function render(summary: ReturnType<typeof summarize>[], mem: { gateway: string;
     `plain HTTP ceiling: ${fmt(httpTps)} req/s`,
     `peak RSS: ${mem.map((m) => `${m.gateway} ${fmt(m.peakRssMiB)} MiB`).join(', ')}`,
   ];
+  if (half) {
+    out.push(
+      `added latency at half of the maximum load (${half.rate} req/s, open loop, same generator): ` +
+        `p50 ${fmt(half.addedP50Ms, 2)} ms, p99 ${fmt(half.addedP99Ms, 2)} ms ` +
+        `(wapgate ${fmt(half.wapgateP50Ms, 2)} / ${fmt(half.wapgateP99Ms, 2)} ms, plain HTTP ${fmt(half.httpP50Ms, 2)} / ${fmt(half.httpP99Ms, 2)} ms)`,
+    );
+  }
+  if (idle) {
+    out.push(
+      `idle sessions: ${idle.opened} of ${idle.sessions} CO sessions open (in ${fmt(idle.openSeconds)} s): gateway RSS ${fmt(idle.emptyRssMiB)} MiB empty → ` +
+        `${fmt(idle.loadedRssMiB)} MiB, +${fmt(idle.addedMiB)} MiB (${fmt(idle.bytesPerSession, 0)} bytes per session)`,
+    );
+  }
   if (notes.length) out.push('', 'notes:', ...notes.map((n) => `- ${n}`));
   return out.join('\n');
 }
