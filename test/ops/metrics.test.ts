@@ -37,7 +37,10 @@ describe('metrics after a scripted run of wapgate serve equal what happened', ()
   beforeAll(async () => {
     up = await startUpstream();
     pcapFile = join(tempDir('wapgate-metrics-'), 'run.pcap');
-    gw = await startServe({ config: { gateway: { upstream: `${up.url}/` } }, args: ['--trace-pcap', pcapFile] });
+    handset = dgram.createSocket('udp4');
+    handset.on('message', (m) => pushes.push(m));
+    await new Promise<void>((r) => handset!.bind(0, '127.0.0.1', () => r()));
+    gw = await startServe({ config: { gateway: { upstream: `${up.url}/` } }, args: ['--trace-pcap', pcapFile], pushPort: handset.address().port });
   }, 120_000);
   afterAll(async () => {
     await session?.abandon();
@@ -48,10 +51,6 @@ describe('metrics after a scripted run of wapgate serve equal what happened', ()
   });
 
   it('CO Get, CL Post, refused CL Get, an undecodable datagram, a push and a bad PAP request', async () => {
-    handset = dgram.createSocket('udp4');
-    handset.on('message', (m) => pushes.push(m));
-    await new Promise<void>((r) => handset!.bind(gw.ports.push, '127.0.0.1', () => r()));
-
     session = await connect({ gateway: { host: '127.0.0.1', port: gw.ports.co }, bind: { address: '127.0.0.1' } });
     expect((await session.get(`${up.origin}/echo`)).status).toBe(200);
     // 6000 octets: more than one WTP segment (SAR)

@@ -59,6 +59,8 @@ export interface ServeOptions {
   config?: Record<string, unknown>;
   args?: string[];
   env?: Record<string, string>;
+  /** The handsets' push port (push.pushPort); default: one asked of the OS. */
+  pushPort?: number;
   startTimeoutMs?: number;
 }
 
@@ -66,13 +68,15 @@ export async function startServe(o: ServeOptions = {}): Promise<ServeProcess> {
   const dir = tempDir('wapgate-ops-');
   const configFile = join(dir, 'wapgate.yaml');
   writeFileSync(configFile, stringify(o.config ?? {}));
+  // UDP ports are asked of the OS here (the datagram counters are labelled with the configured port); TCP
+  // listeners bind port 0 and report where in the 'wapgate ready' line; the MMSC is not embedded (port 0 unused).
   const ports = {
     cl: await freeUdpPort(),
     co: await freeUdpPort(),
-    pap: await freeTcpPort(),
-    admin: await freeTcpPort(),
-    mmsc: await freeTcpPort(),
-    push: await freeUdpPort(),
+    pap: 0,
+    admin: 0,
+    mmsc: 0,
+    push: o.pushPort ?? (await freeUdpPort()),
   };
   const args = [
     join(ROOT, 'bin', 'wapgate.js'),
@@ -152,8 +156,8 @@ export async function startServe(o: ServeOptions = {}): Promise<ServeProcess> {
     dir,
     configFile,
     ports,
-    admin: `http://127.0.0.1:${ports.admin}`,
-    pap: `http://127.0.0.1:${ports.pap}/wappush`,
+    admin: '',
+    pap: '',
     logs,
     stderr,
     exited,
@@ -173,7 +177,13 @@ export async function startServe(o: ServeOptions = {}): Promise<ServeProcess> {
     },
   };
   try {
-    await waitLog((l) => l.msg === 'wapgate ready', o.startTimeoutMs ?? 90_000);
+    const ready = await waitLog((l) => l.msg === 'wapgate ready', o.startTimeoutMs ?? 90_000);
+    const port = (v: unknown) => Number(/:(\d+)(\/|$)/.exec(String(v))?.[1] ?? NaN);
+    ports.admin = port(ready.admin);
+    ports.pap = port(ready.pap);
+    if (!(ports.admin > 0) || !(ports.pap > 0)) throw new Error(`ready line without admin/PAP addresses: ${JSON.stringify(ready)}`);
+    proc.admin = `http://127.0.0.1:${ports.admin}`;
+    proc.pap = String(ready.pap);
   } catch (e) {
     await proc.stop();
     throw e;
