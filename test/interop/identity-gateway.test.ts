@@ -233,9 +233,7 @@ describe.skipIf(!have)('identity and charging through the gateway (radclient + r
     });
   });
 
-  // The gateway's transaction does not put the MMS summary into its CDR yet (src/gateway/transaction.ts should
-  // pass mmsTransactionSummary(request, response) from src/charging/). Flip to it() once it does.
-  it.fails('the CL Post CDR carries the MMS summary (type, Transaction-Id, Message-ID, recipients)', async () => {
+  it('the CL Post CDR carries the MMS summary (type, Transaction-Id, Message-ID from the m-send-conf, recipients)', async () => {
     const line = (await cdrLines()).find((l) => l.url === `${origin}/mms`);
     expect(line?.mms).toEqual({ messageType: 'm-send-req', transactionId: 'T-77', messageId: 'MID-4711', recipients: 3 });
   });
