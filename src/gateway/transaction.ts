@@ -3,6 +3,7 @@
  * headers → HTTP text (session headers merged, request headers winning), the upstream exchange, and the Reply
  * (WAP-230 §8.2.3.3) with its status mapped from HTTP (status.ts). Ends with one access line and one CDR.
  */
+import { mmsTransactionSummary } from '../charging/mms-summary.ts';
 import type { Logger } from 'pino';
 import type { Peer } from '../bearer/udp.ts';
 import { formatContentType, parseContentType, type ContentType } from '../wsp/content-type.ts';
@@ -158,6 +159,11 @@ export class MethodHandler {
         bytesDown: reply.data.length,
         durationMs,
         outcome,
+        // Peeked only when CDRs are written: X-Mms-Message-Type, Transaction-Id, Message-ID, recipients.
+        mms: mmsTransactionSummary(
+          pdu.type === 'Post' ? { body: pdu.data, contentType: pdu.contentType ? formatContentType(pdu.contentType) : undefined } : undefined,
+          { body: reply.data, contentType },
+        ),
       });
     }
     return out;
