@@ -77,6 +77,37 @@ describe('SIGHUP reloads the allow-list without dropping a session', () => {
     session = undefined;
   }, 120_000);
 
+  it('SIGHUP applies a new static MSISDN table and log level to the running session', async () => {
+    const withIdentity = (msisdn: string, level: string) => ({
+      ...config([]),
+      identity: { static: [{ cidr: '127.0.0.1/32', msisdn }] },
+      log: { level },
+    });
+    const s = await connect({ gateway: { host: '127.0.0.1', port: gw.ports.co }, bind: { address: '127.0.0.1' } });
+    try {
+      let mark = gw.logs.length;
+      gw.writeConfig(withIdentity('+15551110001', 'info'));
+      gw.signal('SIGHUP');
+      await gw.waitLog((l) => gw.logs.indexOf(l) >= mark && Array.isArray(l.changed) && (l.changed as string[]).includes('identity.static'), 30_000);
+      const msisdn = async () => (JSON.parse((await s.get(`${a.origin}/echo`)).body.toString('utf8')) as { headers: Record<string, string> }).headers['x-msisdn'];
+      expect(await msisdn()).toBe('+15551110001');
+      expect(gw.logs.some((l) => l.level === 20)).toBe(false);
+
+      mark = gw.logs.length;
+      gw.writeConfig(withIdentity('+15551110002', 'debug'));
+      gw.signal('SIGHUP');
+      const line = await gw.waitLog((l) => gw.logs.indexOf(l) >= mark && Array.isArray(l.changed) && (l.changed as string[]).includes('log.level'), 30_000);
+      expect(line.changed).toEqual(expect.arrayContaining(['identity.static', 'log.level']));
+      expect(await msisdn()).toBe('+15551110002');
+      // debug lines now appear (the Disconnect below is logged at debug)
+      await s.disconnect();
+      await gw.waitLog((l) => gw.logs.indexOf(l) >= mark && l.level === 20, 30_000);
+    } finally {
+      await s.abandon();
+      gw.writeConfig(config([]));
+    }
+  }, 120_000);
+
   it('a config file that no longer validates is refused on SIGHUP and the running one stays', async () => {
     const mark = gw.logs.length;
     gw.writeConfig({ gateway: { upstream: `${a.url}/`, allowUpstream: ['not a url'] } });
