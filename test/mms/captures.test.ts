@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeMms, encodeMms } from '../../src/mms/index.ts';
 import { exportedPduPcap } from '../../src/trace/pcap.ts';
-import { SHARED_DIR, sharedAvailable, tshark, toolAvailable } from '../support/tools.ts';
+import { fieldValues, SHARED_DIR, sharedAvailable, tshark, toolAvailable } from '../support/tools.ts';
 import { canonical } from './support.ts';
 
 const DIR = join(SHARED_DIR, 'captures', 'mms');
@@ -79,5 +79,28 @@ describe.skipIf(!sharedAvailable())('real MMS PDUs from ../shared/captures/mms',
     expect(after.problems, after.text.slice(0, 4000)).toEqual(before.problems);
     expect(before.problems.every((p) => !/malformed/i.test(p))).toBe(true);
     expect(after.packets.every((p) => 'mmse' in p._source.layers)).toBe(true);
+  });
+
+  it.skipIf(!toolAvailable('tshark'))('Content-Disposition that arrived under 0x2E is rebuilt typed under 0x2E, and tshark reads it', () => {
+    // These m-retrieve-confs send `inline` (a 1.4 value) under the 1.1 code 0x2E: AE 10 82 86 'name' 00.
+    const files = ['mms-engine_mms_codec_m-retrieve_2.conf.mms', 'mms-engine_retrieve_Success1_m-retrieve.conf.mms'];
+    const originals = files.map((f) => readFileSync(join(DIR, f)));
+    const rebuilt = originals.map((b) => {
+      const canon = canonical(decodeMms(b));
+      const cds = canon.parts!.flatMap((p) => p.headers.filter((h) => h.name === 'Content-Disposition'));
+      expect(cds.length).toBe(4);
+      expect(cds.every((h) => h.code === 0x2e && /^inline; filename=/.test(h.value))).toBe(true);
+      return encodeMms(canon);
+    });
+    const res = tshark(exportedPduPcap(rebuilt, 'mmse_wsp', true));
+    // The second file's JPEG draws a content-level remark ("Trailing stray characters") of its own.
+    expect(res.problems, res.text.slice(0, 4000)).toEqual(tshark(exportedPduPcap(originals, 'mmse_wsp', true)).problems);
+    expect(res.problems.filter((p) => /invalid header value|malformed/i.test(p))).toEqual([]);
+    for (const [i, pkt] of res.packets.entries()) {
+      const layers = pkt._source.layers as Record<string, unknown>;
+      expect(fieldValues(layers, 'wsp.header.content_disposition')).toEqual(['inline', 'inline', 'inline', 'inline']);
+      expect(fieldValues(layers, 'wsp.parameter.filename')).toHaveLength(4);
+      expect(rebuilt[i]!.includes(Buffer.from('ae108286', 'hex'))).toBe(true);
+    }
   });
 });

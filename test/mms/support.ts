@@ -22,12 +22,7 @@ export function hex(n: number): string {
 }
 
 function stripParts(parts: MmsPart[] | undefined): MmsPart[] | undefined {
-  // Header `code` (the WSP field code a header arrived with, kept by the headers codec for faithful re-encoding)
-  // is wire detail like `wire`: an application building a PDU does not set it.
-  return parts?.map(({ wire: _w, ...p }) => {
-    const headers = p.headers.map(({ code: _c, ...x }) => x);
-    return p.parts ? { ...p, headers, parts: stripParts(p.parts) } : { ...p, headers };
-  });
+  return parts?.map(({ wire: _w, ...p }) => (p.parts ? { ...p, parts: stripParts(p.parts) } : p));
 }
 /** The PDU without the recorded wire octets: what an application would build. */
 export function canonical(pdu: MmsPdu): MmsPdu {

@@ -224,6 +224,19 @@ describe('WSP header vectors (WAP-230 §8.4)', () => {
     expect(encodeHeaders(hs, { encodingVersion: 0x12 }).toString('hex')).toBe('81ea');
   });
 
+  it('writes the value typed under the code it arrived with (Content-Disposition inline under 0x2E)', () => {
+    // A real m-retrieve-conf (mms-engine_mms_codec_m-retrieve_2.conf): the 1.4 value `inline` under the 1.1 code.
+    const wire = hex(`AE 10 | Content-Disposition (1.1 code), Value-length 16
+      82 | inline
+      86 'text_0011.txt' 00 | Filename`);
+    const hs = decodeHeaderBlock(wire);
+    expect(hs).toEqual([{ name: 'Content-Disposition', value: 'inline; filename=text_0011.txt', code: 0x2e }]);
+    expect(encodeHeaders(hs).toString('hex')).toBe(wire.toString('hex'));
+    expect(encodeHeaders([{ name: 'Content-Disposition', value: 'inline', code: 0x2e }]).toString('hex')).toBe('ae0182');
+    // Without the code, the 1.4 value picks the 1.4 code.
+    expect(encodeHeaders([{ name: 'Content-Disposition', value: 'inline' }]).toString('hex')).toBe('c50182');
+  });
+
   it('sends text beyond latin1 as its UTF-8 octets', () => {
     expect(encodeHeaders([{ name: 'Server', value: 'gw ☺' }]).toString('hex')).toBe(hex("A6 'gw ' E2 98 BA 00").toString('hex'));
     expect(encodeHeaders([{ name: 'X-Note', value: '☺' }]).toString('hex')).toBe(hex("'X-Note' 00 7F E2 98 BA 00 | Quote before an octet >= 128 (§8.4.2.1)").toString('hex'));

@@ -146,7 +146,7 @@ function readWellKnown(r: Reader, page: number): WspHeader {
     // Same code, other octets → keep them; other code → check the value under the code it came with.
     const w = new Writer(raw.length + 8);
     try {
-      codec.encode(w, value, { version: ENCODING_VERSION_LATEST, code });
+      codec.encode(w, value, { version: ENCODING_VERSION_LATEST, code, kept: true });
       if (!w.finish().equals(raw)) field.raw = raw;
     } catch (e) {
       if (!(e instanceof WapEncodeError)) throw e;
@@ -230,7 +230,8 @@ export function encodeHeaders(headers: readonly WspHeader[], opts: HeaderCodecOp
     let codes = unknown ? [parseInt(unknown[1]!, 16)] : FIELD_NAMES.codes(wspFieldName(h.name), version);
     // The code a decoded field arrived with, if it is this name's and the peer's version has it.
     const came = h.code === undefined ? undefined : FIELD_NAMES.entry(h.code);
-    if (came && !unknown && came.name.toLowerCase() === h.name.toLowerCase() && came.version <= version) codes = [came.code];
+    const kept = !!came && !unknown && came.name.toLowerCase() === h.name.toLowerCase() && came.version <= version;
+    if (kept) codes = [came.code];
     const code = codes[0];
     if (code === undefined || code > 0x7f) {
       writeApplicationHeader(w, h);
@@ -243,7 +244,7 @@ export function encodeHeaders(headers: readonly WspHeader[], opts: HeaderCodecOp
     }
     const codec = CODECS.get(code);
     const values = codec?.list ? splitList(h.value) : [h.value];
-    for (const v of values) writeField(w, codes, v, version);
+    for (const v of values) writeField(w, codes, v, version, false, kept);
   }
   return w.finish();
 }
@@ -251,15 +252,16 @@ export function encodeHeaders(headers: readonly WspHeader[], opts: HeaderCodecOp
 /**
  * One field: the first (oldest) code whose grammar takes the value typed — a later assignment of the same
  * name only when the value needs its newer grammar (e.g. Content-Range with an unknown length) — else the
- * first code with the value as a Text-string (WAP-230 §8.4.1.2).
+ * first code with the value as a Text-string (WAP-230 §8.4.1.2). `kept`: `codes` is the one code a decoded field
+ * arrived with, and the value keeps its typed form under it (see Ctx.kept).
  */
-function writeField(w: Writer, codes: readonly number[], value: string, version: number, strict = false): void {
+function writeField(w: Writer, codes: readonly number[], value: string, version: number, strict = false, kept = false): void {
   for (const code of codes) {
     const codec = CODECS.get(code);
     if (!codec) break;
     const typed = new Writer(64);
     try {
-      codec.encode(typed, value, { version, code });
+      codec.encode(typed, value, { version, code, kept });
     } catch (e) {
       if (!(e instanceof WapEncodeError)) throw e;
       continue;

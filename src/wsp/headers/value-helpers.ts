@@ -130,11 +130,16 @@ export interface Ctx {
   version: number;
   /** The field code being written: later assignments of a name accept more (see `needs`). */
   code: number;
+  /**
+   * The code is the one a decoded field arrived with (WspHeader.code): the value is written in its full typed
+   * grammar under it, as the sender did (e.g. Content-Disposition `inline` under 0x2E rather than 0x45).
+   */
+  kept?: boolean;
 }
 
 /** Refuses a value whose grammar arrived with a later field code (the caller then tries that code). */
 export function needs(c: Ctx, codes: readonly number[], what: string): void {
-  if (!codes.includes(c.code)) throw new WapEncodeError(`${what} needs field code ${codes.map((x) => `0x${x.toString(16)}`).join('/')}`);
+  if (!c.kept && !codes.includes(c.code)) throw new WapEncodeError(`${what} needs field code ${codes.map((x) => `0x${x.toString(16)}`).join('/')}`);
 }
 
 export interface ValueCodec {
