@@ -130,7 +130,7 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
   }
 
   ops.addReadiness('sockets', () => ({ ok: gateway.addresses.cl.port > 0 && gateway.addresses.co.port > 0, detail: `cl ${gateway.addresses.cl.port}, co ${gateway.addresses.co.port}` }));
-  ops.addReadiness('upstream', async () => upstreamReachable(cfg.gateway.upstream));
+  ops.addReadiness('upstream', async () => upstreamReachable(ops.store.current.gateway.upstream));
   // The admin listener's conventional sections (src/admin/server.ts StatusProviders), then the detail.
   ops.addStatus('sessions', () => ({ active: gateway.stats().co.sessions, max: cfg.gateway.session.max }));
   ops.addStatus('transactions', () => {
@@ -157,14 +157,37 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
     .onClose('cdr', async () => void (await cdr?.close()))
     .onClose('metrics', () => clearInterval(metricsTimer));
 
+  // Every key the schema marks reloadable is applied here (the reload log line names what changed).
   ops.store.subscribe((next, diff) => {
-    if (diff.changed.some((k) => k.startsWith('identity.'))) identity.reload(next.identity);
+    if (diff.changed.some((k) => k.startsWith('identity.'))) {
+      try {
+        identity.reload(next.identity);
+      } catch (err) {
+        log.error({ err }, 'SIGHUP: identity settings not applied; the running ones stay');
+      }
+    }
+    if (diff.changed.includes('gateway.upstream')) gateway.setUpstream(next.gateway.upstream);
     if (diff.changed.some((k) => k.startsWith('gateway.allowUpstream') || k === 'gateway.upstream')) {
       const origins = [...next.gateway.allowUpstream];
       if (next.gateway.upstream) origins.push(new URL(next.gateway.upstream).origin);
       gateway.setAllowedUpstreams(origins);
     }
+    if (ppg && diff.changed.some((k) => k === 'push.trustedIps' || k === 'push.credentials')) {
+      ppg.setAccess({ trustedIps: next.push.trustedIps, credentials: next.push.credentials });
+    }
   });
+  // SIGHUP also reopens the CDR file (after log rotation) and re-reads the static subscriber file, whether or
+  // not any configuration key changed.
+  const onHup = (): void => {
+    cdr?.reopen().catch((err: unknown) => log.error({ err }, 'SIGHUP: CDR file not reopened'));
+    try {
+      identity.map.reloadStatic();
+    } catch (err) {
+      log.error({ err }, 'SIGHUP: static subscriber table not reloaded');
+    }
+  };
+  process.on('SIGHUP', onHup);
+  ops.lifecycle.onClose('sighup-extra', () => void process.off('SIGHUP', onHup));
   await ops.start();
 
   const cl = gateway.addresses.cl;
