@@ -15,7 +15,7 @@ import { isWapDecodeError } from '../wire/errors.ts';
 import { BEARER_IPV4, BEARER_IPV6, negotiate, type Capabilities, type ExtendedMethod, type WspAddress } from './capabilities.ts';
 import type { WspHeader } from './headers/index.ts';
 import { decodeWspPdu, encodeWspPdu } from './pdu.ts';
-import type { ConnectPdu, GetPdu, PostPdu, ReplyPdu, ResumePdu, WspPduOptions } from './pdu-types.ts';
+import { PDU_TYPE, type ConnectPdu, type GetPdu, type PostPdu, type ReplyPdu, type ResumePdu, type WspPduOptions } from './pdu-types.ts';
 import { WspStatus } from './status.ts';
 import { USER_ABORT } from '../wtp/pdu.ts';
 
@@ -90,6 +90,20 @@ export interface SessionServerOptions {
   redirect?: { addresses: { address: string; port?: number }[]; permanent: boolean; reuseSecuritySession: boolean };
 }
 
+/** What every session made from one Connect PDU shares; read-only. */
+interface ConnectProfile {
+  pdu: ConnectPdu;
+  headers: WspHeader[];
+  caps: Capabilities;
+  maxReplyBytes: number;
+  methodMor: number;
+  pduOpts: WspPduOptions;
+  replyHeaders: WspHeader[];
+}
+
+/** Distinct Connect PDUs remembered (handset models × their header sets). */
+const CONNECT_PROFILES = 256;
+
 // WAP-230 §8.3.2: defaults of capabilities a client leaves out.
 const DEFAULT_SDU = 1400;
 
@@ -101,6 +115,8 @@ export class SessionServer {
   private readonly sessions: LRUCache<number, Session>;
   private readonly byPeer = new Map<string, number>();
   private readonly reasons = new Map<Session, 'disconnect' | 'replaced' | 'idle' | 'evicted' | 'closed'>();
+  /** Connect PDU bytes → decoded and negotiated profile (bounded: cleared when full). */
+  private readonly profiles = new Map<string, ConnectProfile>();
   private inflightTotal = 0;
 
   constructor(
@@ -175,6 +191,11 @@ export class SessionServer {
     const peer = tx.peer;
     const sid = this.byPeer.get(key(peer));
     const session = sid !== undefined ? this.sessions.get(sid) : undefined;
+    // A Connect byte-identical to an earlier one (the same handset model, fakewap) reuses its decoded and
+    // negotiated profile: no decode, no negotiation, and every such session shares one set of objects.
+    const rawKey = data.length > 0 && data[0] === PDU_TYPE.Connect && session === undefined ? data.toString('latin1') : undefined;
+    const known = rawKey !== undefined ? this.profiles.get(rawKey) : undefined;
+    if (known) return this.connect(tx, known.pdu, info, undefined, known);
     let pdu;
     try {
       pdu = decodeWspPdu(data, session?.pduOpts ?? {});
@@ -187,7 +208,7 @@ export class SessionServer {
     }
     switch (pdu.type) {
       case 'Connect':
-        return this.connect(tx, pdu, info, session);
+        return this.connect(tx, pdu, info, session, undefined, rawKey);
       case 'Get':
       case 'Post':
         return this.method(tx, pdu, info, session);
@@ -223,7 +244,7 @@ export class SessionServer {
     }
   }
 
-  private connect(tx: SessionTx, pdu: ConnectPdu, info: SessionInvokeInfo, old: Session | undefined): void {
+  private connect(tx: SessionTx, pdu: ConnectPdu, info: SessionInvokeInfo, old: Session | undefined, known?: ConnectProfile, rawKey?: string): void {
     const peer = tx.peer;
     if (tx.class !== 2) {
       this.events.rejected?.('connect-not-class-2', peer, `class ${tx.class}`);
@@ -247,6 +268,27 @@ export class SessionServer {
     }
     // A new Connect from the same address and port replaces the old session (WAP-230 §7.1.3.1 note).
     if (old) this.remove(old, 'replaced');
+    const p = known ?? this.profileOf(pdu, rawKey);
+    const s: Session = {
+      id: this.newId(),
+      state: 'connecting',
+      peer: { address: peer.address, port: peer.port },
+      headers: p.headers,
+      caps: p.caps,
+      maxReplyBytes: p.maxReplyBytes,
+      methodMor: p.methodMor,
+      pduOpts: p.pduOpts,
+      methods: new Set(),
+      createdAt: Date.now(),
+    };
+    this.sessions.set(s.id, s);
+    this.byPeer.set(key(peer), s.id);
+    tx.result(encodeWspPdu({ type: 'ConnectReply', sessionId: s.id, capabilities: p.caps, headers: p.replyHeaders }));
+    this.events.connected?.(s, old !== undefined);
+  }
+
+  /** Decoded Connect → what its sessions share (read-only: never mutated, replaced on Resume). */
+  private profileOf(pdu: ConnectPdu, rawKey: string | undefined): ConnectProfile {
     const client: Capabilities = { ...pdu.capabilities };
     client.clientSduSize ??= DEFAULT_SDU;
     client.serverSduSize ??= DEFAULT_SDU;
@@ -260,24 +302,22 @@ export class SessionServer {
     // WAP-230 §8.4.2.70: a client that sends no Encoding-Version is taken to support encoding version 1.2, so
     // newer well-known codes (e.g. application/vnd.wap.mms-message, 1.4) go to it as text — as Kannel does.
     const encodingVersion = encodingVersionOf(pdu.headers) ?? DEFAULT_ENCODING_VERSION;
-    const s: Session = {
-      id: this.newId(),
-      state: 'connecting',
-      peer: { address: peer.address, port: peer.port },
+    const replyHeaders: WspHeader[] = [];
+    if (encodingVersionOf(pdu.headers)) replyHeaders.push({ name: 'Encoding-Version', value: formatVersion(Math.min(encodingVersion, 0x15)) });
+    const p: ConnectProfile = {
+      pdu,
       headers: pdu.headers.filter((h) => h.name.toLowerCase() !== 'encoding-version'),
       caps,
       maxReplyBytes: minNonZero(caps.clientSduSize, caps.clientMessageSize),
       methodMor: caps.methodMor ?? 1,
       pduOpts: { extendedMethods: extended, ...(encodingVersion ? { encodingVersion } : {}) },
-      methods: new Set(),
-      createdAt: Date.now(),
+      replyHeaders,
     };
-    this.sessions.set(s.id, s);
-    this.byPeer.set(key(peer), s.id);
-    const headers: WspHeader[] = [];
-    if (encodingVersionOf(pdu.headers)) headers.push({ name: 'Encoding-Version', value: formatVersion(Math.min(encodingVersion, 0x15)) });
-    tx.result(encodeWspPdu({ type: 'ConnectReply', sessionId: s.id, capabilities: caps, headers }));
-    this.events.connected?.(s, old !== undefined);
+    if (rawKey !== undefined) {
+      if (this.profiles.size >= CONNECT_PROFILES) this.profiles.clear();
+      this.profiles.set(rawKey, p);
+    }
+    return p;
   }
 
   /** TR-Result.cnf for a ConnectReply: the session is now connected (WAP-230 §7.1.3 CONNECTING_2 → CONNECTED). */
