@@ -15,7 +15,7 @@ import { cidrSet, parseIp } from '../identity/ip.ts';
 import { compilePushContent, type PushCompiler } from './content.ts';
 import { loadState, saveState } from './persist.ts';
 import { PpgEngine, type PpgDeps } from './engine.ts';
-import { PPG_DEFAULTS, resolvePpgOptions, type PpgOptions, type PpgOptionsInput } from './options.ts';
+import { PPG_DEFAULTS, resolvePpgOptions, type PapCredential, type PpgOptions, type PpgOptionsInput } from './options.ts';
 import { PapCode, PapError, papCodeDescription } from './pap-codes.ts';
 import { parsePapBody } from './pap-multipart.ts';
 import { MAX_CONTROL_SIZE, parsePapControl, papVersion, type PapMessage, type PapVersion } from './pap-parse.ts';
@@ -41,6 +41,8 @@ export interface Ppg {
   listen(port?: number, host?: string): Promise<AddressInfo>;
   /** Stops the listener, the engine (running deliveries and notifications are awaited) and its own SMPP link. */
   close(): Promise<void>;
+  /** Replaces who may push (SIGHUP reload of push.trustedIps / push.credentials); later requests see it. */
+  setAccess(access: { trustedIps: readonly string[]; credentials: readonly PapCredential[] }): void;
 }
 
 interface Answer {
@@ -85,7 +87,7 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
       deps.log?.warn({ stateFile, err: String(e) }, 'pending-push state not readable; starting empty');
     }
   }
-  const trusted = cidrSet(options.trustedIps, 'push.trustedIps');
+  let trusted = cidrSet(options.trustedIps, 'push.trustedIps');
   const bodyLimit = options.maxContentSize * 2 + MAX_CONTROL_SIZE + 16 * 1024;
   let server: Server | undefined;
 
@@ -249,6 +251,13 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
     options,
     engine,
     handler,
+    setAccess(access) {
+      // validate first: a bad list leaves the running one in place
+      const next = cidrSet(access.trustedIps, 'push.trustedIps');
+      trusted = next;
+      options.trustedIps = [...access.trustedIps];
+      options.credentials = access.credentials.map((c) => ({ ...c }));
+    },
     listen(port = options.papPort, host = options.papBind) {
       return new Promise<AddressInfo>((resolve, reject) => {
         const s = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, handler);
