@@ -45,6 +45,8 @@ export interface Gateway {
   refuseNew(): void;
   /** Replace the upstream allow-list (SIGHUP). */
   setAllowedUpstreams(origins: readonly string[]): void;
+  /** Replace the default upstream relative URIs resolve against (SIGHUP); pair with setAllowedUpstreams. */
+  setUpstream(upstream: string | undefined): void;
   /** Counters for status/metrics. */
   stats(): GatewayStats;
   /** Sees every datagram on both ports (pcap tracing: src/trace/pcap.ts); undefined removes it. */
@@ -170,6 +172,7 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
       refusing = true;
     },
     setAllowedUpstreams: (origins) => proxy.setAllowed(origins),
+    setUpstream: (upstream) => proxy.setUpstream(upstream),
     setTap: (tap) => {
       clSock.setTap(tap);
       coSock.setTap(tap);

@@ -107,7 +107,7 @@ export class HttpProxy {
   private readonly pools = new Map<string, Dispatcher>();
   private readonly proxyAgent: ProxyAgent | undefined;
   private readonly allowed: Set<string>;
-  private readonly base: URL | undefined;
+  private base: URL | undefined;
   private readonly deadlines = new Deadlines();
 
   constructor(
@@ -133,6 +133,11 @@ export class HttpProxy {
   }
 
   /** Replace the allow-list (SIGHUP reload). */
+  /** Replace the default upstream relative URIs resolve against (SIGHUP); the allow-list is setAllowed's. */
+  setUpstream(upstream: string | undefined): void {
+    this.base = upstream ? new URL(upstream) : undefined;
+  }
+
   setAllowed(origins: readonly string[]): void {
     this.allowed.clear();
     for (const o of origins) this.allowed.add(o);
