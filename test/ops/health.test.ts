@@ -25,7 +25,7 @@ describe('admin listener of wapgate serve: /healthz, /readyz, /status', () => {
     up = await startUpstream();
     upPort = up.port;
     // pushes to a number nobody has (no RADIUS, no SMSC) wait in the queue until they expire
-    gw = await startServe({ config: { gateway: { upstream: `${up.url}/` }, push: { queue: { expiry: 600_000 } } } });
+    gw = await startServe({ config: { gateway: { upstream: up.url }, push: { queue: { expiry: 600_000 } } } });
   }, 120_000);
   afterAll(async () => {
     await session?.abandon();

@@ -40,7 +40,7 @@ describe('metrics after a scripted run of wapgate serve equal what happened', ()
     handset = dgram.createSocket('udp4');
     handset.on('message', (m) => pushes.push(m));
     await new Promise<void>((r) => handset!.bind(0, '127.0.0.1', () => r()));
-    gw = await startServe({ config: { gateway: { upstream: `${up.url}/` } }, args: ['--trace-pcap', pcapFile], pushPort: handset.address().port });
+    gw = await startServe({ config: { gateway: { upstream: up.url } }, args: ['--trace-pcap', pcapFile], pushPort: handset.address().port });
   }, 120_000);
   afterAll(async () => {
     await session?.abandon();

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type WspSession } from '../../src/handset/co.ts';
+import { submitPush } from '../../src/mmsc/pap-client.ts';
 import { startUpstream, type Upstream } from '../gateway/upstream-server.ts';
 import { parsePrometheusText, sampleValue } from '../admin/prom-text.ts';
 import { startServe, type LogLine, type ServeProcess } from './serve-process.ts';
@@ -15,7 +16,7 @@ describe('SIGHUP reloads the allow-list without dropping a session', () => {
   let b: Upstream;
   let gw: ServeProcess;
   let session: WspSession | undefined;
-  const config = (allow: string[]) => ({ gateway: { upstream: `${a.url}/`, allowUpstream: allow, drainTimeout: 2000 } });
+  const config = (allow: string[]) => ({ gateway: { upstream: a.url, allowUpstream: allow, drainTimeout: 2000 } });
 
   beforeAll(async () => {
     a = await startUpstream();
@@ -108,9 +109,54 @@ describe('SIGHUP reloads the allow-list without dropping a session', () => {
     }
   }, 120_000);
 
+  it('SIGHUP moves the default upstream (relative URIs and /readyz follow) and changes the PAP credentials', async () => {
+    const s = await connect({ gateway: { host: '127.0.0.1', port: gw.ports.co }, bind: { address: '127.0.0.1' } });
+    const push = (auth?: string) =>
+      // credentials Kannel-style in the query (fetch refuses user:pass@ URLs)
+      submitPush(auth ? `${gw.pap}?${auth}` : gw.pap, {
+        address: 'WAPPUSH=+15550009999/TYPE=PLMN@ppg',
+        content: Buffer.from('x'),
+      });
+    try {
+      const path = async () => (JSON.parse((await s.get('echo?relative')).body.toString('utf8')) as { url: string }).url;
+      const seenA = a.seen.length;
+      expect(await path()).toBe('/echo?relative');
+      expect(a.seen.length).toBe(seenA + 1);
+      expect((await push()).ok).toBe(true);
+
+      const mark = gw.logs.length;
+      gw.writeConfig({
+        gateway: { upstream: b.url, allowUpstream: [], drainTimeout: 2000 },
+        push: { credentials: [{ username: 'pi', password: 's3cret' }] },
+      });
+      gw.signal('SIGHUP');
+      const line = await gw.waitLog((l) => gw.logs.indexOf(l) >= mark && Array.isArray(l.changed) && (l.changed as string[]).includes('gateway.upstream'), 30_000);
+      expect(line.changed).toEqual(expect.arrayContaining(['gateway.upstream', 'push.credentials']));
+      const seenB = b.seen.length;
+      expect(await path()).toBe('/echo?relative');
+      expect(b.seen.length).toBe(seenB + 1);
+      // the old upstream is no longer allowed, the new one is
+      expect((await s.get(`${a.origin}/echo`)).status).toBe(403);
+      const ready = (await (await fetch(`${gw.admin}/readyz`)).json()) as { checks: { upstream: { ok: boolean } } };
+      expect(ready.checks.upstream.ok).toBe(true);
+      // PAP now wants the credentials
+      const denied = await push();
+      expect(denied.ok).toBe(false);
+      expect(denied.httpStatus).toBe(401);
+      expect((await push('username=pi&password=s3cret')).ok).toBe(true);
+      expect((await push('username=pi&password=wrong')).httpStatus).toBe(401);
+    } finally {
+      await s.abandon();
+      gw.writeConfig(config([]));
+      const mark = gw.logs.length;
+      gw.signal('SIGHUP');
+      await gw.waitLog((l) => gw.logs.indexOf(l) >= mark && Array.isArray(l.changed), 30_000);
+    }
+  }, 120_000);
+
   it('a config file that no longer validates is refused on SIGHUP and the running one stays', async () => {
     const mark = gw.logs.length;
-    gw.writeConfig({ gateway: { upstream: `${a.url}/`, allowUpstream: ['not a url'] } });
+    gw.writeConfig({ gateway: { upstream: a.url, allowUpstream: ['not a url'] } });
     gw.signal('SIGHUP');
     const line = await gw.waitLog((l) => gw.logs.indexOf(l) >= mark && l.level === 50, 30_000);
     expect(JSON.stringify(line)).toMatch(/gateway\.allowUpstream/);

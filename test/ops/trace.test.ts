@@ -20,7 +20,7 @@ describe.skipIf(!toolAvailable('tshark'))('serve --trace-pcap: a pcap tshark dis
   beforeAll(async () => {
     up = await startUpstream();
     pcapFile = join(tempDir('wapgate-trace-'), 'serve.pcap');
-    gw = await startServe({ config: { gateway: { upstream: `${up.url}/` } }, args: ['--trace-pcap', pcapFile] });
+    gw = await startServe({ config: { gateway: { upstream: up.url } }, args: ['--trace-pcap', pcapFile] });
   }, 120_000);
   afterAll(async () => {
     await gw?.stop();
