@@ -3,6 +3,7 @@
  * delivers (IP connectionless, IP confirmed over WTP class 1, WDP over SMS), retries until deliver-before,
  * and reports how each delivery ended (result notification to the PI, events, metrics, CDRs).
  */
+import { mmsSummary } from '../charging/mms-summary.ts';
 import { EventEmitter } from 'node:events';
 import type { Cdr, ChargingSink } from '../gateway/hooks.ts';
 import { WdpPort, segmentCount, segmentWdp } from '../bearer/sms/wdp.ts';
@@ -423,6 +424,8 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     };
     const msisdn = route?.bearer === 'sms' ? route.msisdn : route?.msisdn ?? (t.address.type === 'PLMN' ? t.address.value : undefined);
     if (msisdn) cdr.msisdn = msisdn;
+    const mms = mmsSummary(rec.content.body, rec.content.contentType);
+    if (mms) cdr.mms = mms;
     try {
       this.deps.charging.record(cdr);
     } catch (e) {
