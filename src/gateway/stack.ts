@@ -173,7 +173,11 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
       gateway.setAllowedUpstreams(origins);
     }
     if (ppg && diff.changed.some((k) => k === 'push.trustedIps' || k === 'push.credentials')) {
-      ppg.setAccess({ trustedIps: next.push.trustedIps, credentials: next.push.credentials });
+      try {
+        ppg.setAccess({ trustedIps: next.push.trustedIps, credentials: next.push.credentials });
+      } catch (err) {
+        log.error({ err }, 'SIGHUP: push access settings not applied; the running ones stay');
+      }
     }
   });
   // SIGHUP also reopens the CDR file (after log rotation) and re-reads the static subscriber file, whether or
