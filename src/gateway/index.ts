@@ -13,7 +13,7 @@ import type { WapgateMetrics } from '../admin/metrics.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
 import type { ChargingSink, ClientPolicy, Enricher } from './hooks.ts';
 import { silentLogger, ThrottledWarn } from './log.ts';
-import { resolveOptions, type GatewayOptions, type GatewayOptionsInput } from './options.ts';
+import { resolveOptions, type GatewayOptions, type GatewayOptionsInput, type RedirectOptions } from './options.ts';
 import { HttpProxy } from './proxy.ts';
 import { MethodHandler } from './transaction.ts';
 import { SessionLayer } from './co.ts';
@@ -47,6 +47,8 @@ export interface Gateway {
   setAllowedUpstreams(origins: readonly string[]): void;
   /** Replace the default upstream relative URIs resolve against (SIGHUP); pair with setAllowedUpstreams. */
   setUpstream(upstream: string | undefined): void;
+  /** Replace the maintenance redirect for new Connects (SIGHUP); undefined = take sessions again. */
+  setRedirect(redirect: RedirectOptions | undefined): void;
   /** Counters for status/metrics. */
   stats(): GatewayStats;
   /** Sees every datagram on both ports (pcap tracing: src/trace/pcap.ts); undefined removes it. */
@@ -173,6 +175,7 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     },
     setAllowedUpstreams: (origins) => proxy.setAllowed(origins),
     setUpstream: (upstream) => proxy.setUpstream(upstream),
+    setRedirect: (redirect) => co.sessions.setRedirect(redirect),
     setTap: (tap) => {
       clSock.setTap(tap);
       coSock.setTap(tap);

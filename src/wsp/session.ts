@@ -146,6 +146,11 @@ export class SessionServer {
     return this.sessions.size;
   }
 
+  /** Replaces the maintenance redirect (SIGHUP reload of gateway.redirect.addresses): later Connects see it. */
+  setRedirect(redirect: SessionServerOptions['redirect']): void {
+    this.opts.redirect = redirect;
+  }
+
   get inFlight(): number {
     return this.inflightTotal;
   }
