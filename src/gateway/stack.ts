@@ -167,6 +167,7 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
       }
     }
     if (diff.changed.includes('gateway.upstream')) gateway.setUpstream(next.gateway.upstream);
+    if (diff.changed.includes('gateway.redirect.addresses')) gateway.setRedirect(gatewayOptionsFromConfig(next).redirect);
     if (diff.changed.some((k) => k.startsWith('gateway.allowUpstream') || k === 'gateway.upstream')) {
       const origins = [...next.gateway.allowUpstream];
       if (next.gateway.upstream) origins.push(new URL(next.gateway.upstream).origin);

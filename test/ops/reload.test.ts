@@ -5,7 +5,7 @@
  * SIGHUP; the log names the key that changed; /status and /metrics still count one session, one connect.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type WspSession } from '../../src/handset/co.ts';
+import { connect, WspRedirectError, type WspSession } from '../../src/handset/co.ts';
 import { submitPush } from '../../src/mmsc/pap-client.ts';
 import { startUpstream, type Upstream } from '../gateway/upstream-server.ts';
 import { parsePrometheusText, sampleValue } from '../admin/prom-text.ts';
@@ -151,6 +151,37 @@ describe('SIGHUP reloads the allow-list without dropping a session', () => {
       const mark = gw.logs.length;
       gw.signal('SIGHUP');
       await gw.waitLog((l) => gw.logs.indexOf(l) >= mark && Array.isArray(l.changed), 30_000);
+    }
+  }, 120_000);
+
+  it('SIGHUP turns the maintenance redirect on for new Connects (sessions already open go on) and off again', async () => {
+    const s = await connect({ gateway: { host: '127.0.0.1', port: gw.ports.co }, bind: { address: '127.0.0.1' } });
+    const hup = async (redirect: string[]) => {
+      const mark = gw.logs.length;
+      gw.writeConfig({ ...config([]), gateway: { ...config([]).gateway, redirect: { addresses: redirect } } });
+      gw.signal('SIGHUP');
+      await gw.waitLog((l) => gw.logs.indexOf(l) >= mark && Array.isArray(l.changed) && (l.changed as string[]).includes('gateway.redirect.addresses'), 30_000);
+    };
+    let redirecting = true;
+    try {
+      await hup(['127.0.0.7:9201']);
+      const err = await connect({ gateway: { host: '127.0.0.1', port: gw.ports.co }, bind: { address: '127.0.0.1' } }).then(
+        (x) => x.abandon().then(() => undefined),
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(WspRedirectError);
+      const to = (err as WspRedirectError).addresses[0]!;
+      expect([[...to.address].join('.'), to.port]).toEqual(['127.0.0.7', 9201]);
+      expect((await s.get(`${a.origin}/echo`)).status).toBe(200);
+      await hup([]);
+      redirecting = false;
+      const again = await connect({ gateway: { host: '127.0.0.1', port: gw.ports.co }, bind: { address: '127.0.0.1' } });
+      expect((await again.get(`${a.origin}/echo`)).status).toBe(200);
+      await again.disconnect();
+    } finally {
+      await s.abandon();
+      if (redirecting) await hup([]);
+      gw.writeConfig(config([]));
     }
   }, 120_000);
 
