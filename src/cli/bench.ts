@@ -26,7 +26,7 @@ upstream, and prints medians and ratios.
   --no-kannel        measure wapgate and HTTP only
   --idle-sessions N  the memory case: N idle CO sessions (default 100000 × scale)
   --upstream-port N  port of the benchmark upstream (default 8040)
-  --json             print the results as JSON instead of the table
+  --json             print the results as JSON on stdout (the table goes to stderr)
 `;
 
 interface Gateway {
@@ -203,6 +203,7 @@ export async function run_(args: string[]): Promise<number> {
     const summary = results.map(summarize);
     if (values.json) {
       process.stdout.write(JSON.stringify({ date: new Date().toISOString(), runs, scale: factor, summary, memory: mem, httpTps, halfLoad, idle, notes }, null, 2) + '\n');
+      process.stderr.write(render(summary, mem, httpTps, halfLoad, idle, notes, runs) + '\n');
     } else {
       process.stdout.write(render(summary, mem, httpTps, halfLoad, idle, notes, runs) + '\n');
     }
@@ -370,7 +371,7 @@ async function idleRun(n: number, gwPid: number, progress: (s: string) => void):
   }
 }
 
-function render(
+export function render(
   summary: ReturnType<typeof summarize>[],
   mem: { gateway: string; peakRssMiB: number }[],
   httpTps: number,
