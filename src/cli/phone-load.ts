@@ -36,7 +36,9 @@ function endpoint(s: string, cl: boolean) {
 
 /** 127.0.1.1, 127.0.1.2, … — one address per 25,000 sessions keeps clear of the ephemeral port range's size. */
 function idleAddresses(n: number): string[] {
-  return Array.from({ length: Math.max(1, Math.ceil(n / 25_000)) }, (_, i) => `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`);
+  // At least one address per child process, so no child shares another's addresses (and their ports).
+  const count = Math.max(1, Math.ceil(n / 25_000), Math.ceil(n / PER_PROCESS));
+  return Array.from({ length: count }, (_, i) => `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`);
 }
 
 export async function run(args: string[]): Promise<number> {
