@@ -23,6 +23,8 @@ export interface RunSample {
   p99Ms?: number;
   /** CPU seconds the gateway's processes spent per 1000 transactions. */
   cpuPer1000: number;
+  /** One-phone fakewap cases: ms per transaction with fakewap's process startup taken out (see bench.ts). */
+  marginalMs?: number;
 }
 
 export interface CaseResult {
@@ -43,6 +45,7 @@ export function summarize(r: CaseResult) {
     p50Ms: median(r.runs.map((x) => x.p50Ms ?? NaN)),
     p99Ms: median(r.runs.map((x) => x.p99Ms ?? NaN)),
     cpuPer1000: median(r.runs.map((x) => x.cpuPer1000)),
+    marginalMs: median(r.runs.map((x) => x.marginalMs ?? NaN)),
   };
 }
 
