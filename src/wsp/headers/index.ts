@@ -139,8 +139,11 @@ function readWellKnown(r: Reader, page: number): WspHeader {
     if (!(e instanceof WapEncodeError)) throw e;
   }
   if (canonical === undefined) return rawField();
-  // A list field whose one value reads as several would be split on encode: keep its octets.
-  if (codec.list && splitList(value).length > 1) field.raw = raw;
+  // A list field whose one value the encoder would split or trim (',x' → 'x'): keep its octets.
+  if (codec.list) {
+    const items = splitList(value);
+    if (items.length !== 1 || items[0] !== value) field.raw = raw;
+  }
   if (canonical[0] !== (0x80 | code)) field.code = code;
   if (!field.raw && !canonical.subarray(1).equals(raw)) {
     // Same code, other octets → keep them; other code → check the value under the code it came with.
