@@ -5,10 +5,11 @@
  * Multipart = nEntries(uintvar) *Entry; Entry = HeadersLen(uintvar) DataLen(uintvar) ContentType Headers Data,
  * where HeadersLen covers ContentType + Headers (§8.5.3).
  */
+import { isDeepStrictEqual } from 'node:util';
 import { DecodeErrorCode, WapDecodeError, WapEncodeError } from '../wire/errors.ts';
 import { Reader } from '../wire/reader.ts';
 import { Writer } from '../wire/writer.ts';
-import { formatContentType, parseContentType, type ContentType } from './content-type.ts';
+import { formatContentType, parseContentType, readContentType, type ContentType } from './content-type.ts';
 import { readContentTypeKeepingRaw, writeContentTypeOrRaw } from './pdu-content-type.ts';
 import { decodeHeaders, encodeHeaders, type HeaderCodecOptions, type WspHeader } from './headers/index.ts';
 
@@ -24,6 +25,18 @@ export interface MultipartEntry {
    * When present, encoding writes these instead of `data`.
    */
   parts?: MultipartEntry[];
+  /**
+   * Set by readMultipart with `keepWire` (in place of contentTypeRaw): the entry's Content-Type and header octets
+   * as received. writeMultipart writes them back while they still decode to `contentType` and `headers`, and
+   * writes `data` rather than re-encoding `parts` while it still decodes to them: untouched entries re-encode
+   * byte-exact (the MMS codec's faithful re-encoding), changed ones are encoded afresh.
+   */
+  wire?: EntryWire;
+}
+
+export interface EntryWire {
+  contentType: Buffer;
+  headers: Buffer;
 }
 
 export interface MultipartOptions extends HeaderCodecOptions {
@@ -31,6 +44,8 @@ export interface MultipartOptions extends HeaderCodecOptions {
   maxDepth?: number;
   /** Entries accepted in one multipart (default 1024); more is a LIMIT error. */
   maxEntries?: number;
+  /** Record each entry's received octets in `wire` (see MultipartEntry.wire). */
+  keepWire?: boolean;
 }
 
 const DEFAULT_MAX_DEPTH = 4;
@@ -79,10 +94,13 @@ export function readMultipart(r: Reader, opts: MultipartOptions = {}, depth = 0)
     const headersLen = r.uintvar();
     const dataLen = r.uintvar();
     const h = r.sub(headersLen, 'multipart entry headers');
-    const { contentType, raw } = readContentTypeKeepingRaw(h, opts.encodingVersion);
+    const ctStart = h.pos;
+    const { contentType, raw } = opts.keepWire ? { contentType: readContentType(h), raw: undefined } : readContentTypeKeepingRaw(h, opts.encodingVersion);
+    const hdrStart = h.pos;
     const headers = h.atEnd() ? [] : decodeHeaders(h, headerOpts(opts));
     const data = r.bytes(dataLen, 'multipart entry data');
     const entry: MultipartEntry = raw ? { contentType, contentTypeRaw: raw, headers, data } : { contentType, headers, data };
+    if (opts.keepWire) entry.wire = { contentType: h.buf.subarray(ctStart, hdrStart), headers: h.buf.subarray(hdrStart, h.end) };
     // WAP-230 §8.5: an entry may itself be a multipart; decode it (bounded), keep it raw if it does not parse.
     if (isWspMultipart(contentType.type) && depth + 1 < maxDepth) {
       try {
@@ -108,11 +126,33 @@ export function writeMultipart(w: Writer, entries: readonly MultipartEntry[], op
   w.uintvar(entries.length);
   for (const e of entries) {
     const hw = new Writer(64);
-    writeContentTypeOrRaw(hw, e.contentType, e.contentTypeRaw, opts.encodingVersion);
-    if (e.headers.length > 0) hw.bytes(encodeHeaders(e.headers, headerOpts(opts)));
+    writeContentTypeOrRaw(hw, e.contentType, e.wire?.contentType ?? e.contentTypeRaw, opts.encodingVersion);
+    if (e.wire && sameHeaders(e.wire.headers, e.headers, opts)) hw.bytes(e.wire.headers);
+    else if (e.headers.length > 0) hw.bytes(encodeHeaders(e.headers, headerOpts(opts)));
     const hdrs = hw.finish();
-    const data = e.parts ? encodeMultipart(e.parts, opts) : e.data;
+    const data = e.parts && !(e.wire && sameEntries(e.data, e.parts, opts)) ? encodeMultipart(e.parts, opts) : e.data;
     w.uintvar(hdrs.length).uintvar(data.length).bytes(hdrs).bytes(data);
+  }
+}
+
+/** True when the received header octets still decode to `headers`. */
+function sameHeaders(octets: Buffer, headers: readonly WspHeader[], opts: MultipartOptions): boolean {
+  try {
+    return isDeepStrictEqual(octets.length === 0 ? [] : decodeHeaders(new Reader(octets), headerOpts(opts)), headers);
+  } catch (e) {
+    if (!(e instanceof WapDecodeError)) throw e;
+    return false;
+  }
+}
+
+/** True when `body` decodes (recording wire octets) to exactly `entries`, so it can be written unchanged. */
+export function sameEntries(body: Buffer | undefined, entries: readonly MultipartEntry[], opts: MultipartOptions = {}): boolean {
+  if (!body) return false;
+  try {
+    return isDeepStrictEqual(readMultipart(new Reader(body), { ...opts, keepWire: true }), entries);
+  } catch (e) {
+    if (!(e instanceof WapDecodeError)) throw e;
+    return false;
   }
 }
 

@@ -40,6 +40,19 @@ describe('WSP multipart (WAP-230 §8.5)', () => {
     expect(encodeMultipart([text, gif]).toString('hex')).toBe(bytes.toString('hex'));
   });
 
+  it('keepWire: records each entry\'s octets, writes them back while unchanged, encodes afresh once changed', () => {
+    // Content-Location as Token-text application header: decodes to the same field our encoder writes as 0x8E.
+    const hdrs = `83 ${ascii('Content-Location')}00 ${ascii('a.txt')}00`; // text/plain (0x03), then the header
+    const bytes = hex(`01 ${hex(hdrs).length.toString(16)} 02 ${hdrs} 6869`);
+    const [e] = decodeMultipart(bytes, { keepWire: true });
+    expect(e!.wire).toBeDefined();
+    expect(e!.contentTypeRaw).toBeUndefined();
+    expect(encodeMultipart([e!]).equals(bytes)).toBe(true);
+    expect(encodeMultipart(decodeMultipart(bytes)).equals(bytes)).toBe(false);
+    const changed = { ...e!, headers: [{ name: 'Content-Location', value: 'b.txt' }] };
+    expect(decodeMultipart(encodeMultipart([changed]))[0]!.headers).toEqual([{ name: 'Content-Location', value: 'b.txt' }]);
+  });
+
   it('decodes a nested multipart into parts and encodes it back', () => {
     const inner = hex(flatBytes);
     const outerBytes = Buffer.concat([hex(`01 01 ${inner.length.toString(16).padStart(2, '0')} a6`), inner]); // multipart.alternative
