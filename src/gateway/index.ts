@@ -110,16 +110,27 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     // Pre-bound children: one hash lookup per datagram saved (src/admin/metrics.ts note).
     const m = deps.metrics;
     for (const [sock, port, receive] of [
-      [clSock, String(options.clPort), (d: Buffer, p: Peer) => cl.receive(d, p)],
-      [coSock, String(options.coPort), (d: Buffer, p: Peer) => co.receive(d, p)],
+      [clSock, options.clPort, (d: Buffer, p: Peer) => cl.receive(d, p)],
+      [coSock, options.coPort, (d: Buffer, p: Peer) => co.receive(d, p)],
     ] as const) {
-      const [dIn, bIn, dOut, bOut] = [m.datagramsIn.labels(port), m.bytesIn.labels(port), m.datagramsOut.labels(port), m.bytesOut.labels(port)];
+      // Labelled with the port actually bound: with port 0 (ephemeral) the label follows once bound.
+      const children = (label: string) => [m.datagramsIn.labels(label), m.bytesIn.labels(label), m.datagramsOut.labels(label), m.bytesOut.labels(label)] as const;
+      let [dIn, bIn, dOut, bOut] = children(String(port));
+      let bound = port !== 0;
       sock.onDatagram((d, p) => {
+        if (!bound) {
+          [dIn, bIn, dOut, bOut] = children(String(sock.address().port));
+          bound = true;
+        }
         dIn.inc();
         bIn.inc(d.length);
         receive(d, p);
       });
       sock.onSent((n) => {
+        if (!bound) {
+          [dIn, bIn, dOut, bOut] = children(String(sock.address().port));
+          bound = true;
+        }
         dOut.inc();
         bOut.inc(n);
       });

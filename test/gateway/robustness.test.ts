@@ -239,7 +239,10 @@ describe('metrics', () => {
       expect(text).toMatch(/wapgate_wsp_session_events_total\{event="connect"\} 1/);
       expect(text).toMatch(/wapgate_wsp_session_events_total\{event="disconnect"\} 1/);
       expect(text).toMatch(/wapgate_wtp_transactions_total\{class="2",outcome="completed"\} 2/);
-      expect(text).toMatch(/wapgate_datagrams_received_total\{port="0"\} [1-9]/);
+      // Labelled with the ports actually bound, not the configured 0.
+      expect(text).toMatch(new RegExp(`wapgate_datagrams_received_total\\{port="${gw.addresses.cl.port}"\\} [1-9]`));
+      expect(text).toMatch(new RegExp(`wapgate_datagrams_received_total\\{port="${gw.addresses.co.port}"\\} [1-9]`));
+      expect(text).not.toMatch(/port="0"/);
     } finally {
       await gw.stop(0);
       await up.close();
