@@ -2,6 +2,7 @@
  * PPG options with their defaults, in the shape of the `push:` config section (src/config/sections/push.ts),
  * so the composition root can pass the parsed section straight through. Timer values live here, in one place.
  */
+import { SMPP_CLIENT_DEFAULTS as SMPP } from '../bearer/sms/smpp-defaults.ts';
 
 export interface PapCredential {
   username: string;
@@ -85,12 +86,12 @@ export const PPG_DEFAULTS = {
     port: 2775,
     systemId: 'wapgate',
     password: '',
-    systemType: '',
-    sourceAddr: '',
-    throttle: 10,
-    reconnectDelay: 5_000,
-    responseTimeout: 10_000,
-    enquireLinkPeriod: 30_000,
+    systemType: SMPP.systemType,
+    sourceAddr: SMPP.sourceAddr,
+    throttle: SMPP.throttle,
+    reconnectDelay: SMPP.reconnectDelay,
+    responseTimeout: SMPP.responseTimeout,
+    enquireLinkPeriod: SMPP.enquireLinkPeriod,
     deliveryReceipts: true,
   },
   senderName: 'wapgate PPG',

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import smpp, { type Pdu, type Session } from 'smpp';
+import { SMPP_CLIENT_DEFAULTS } from './smpp-defaults.ts';
 import { SmsSubmitError, type ReceiptState, type SmsPushSender, type SmsReceipt } from './sender.ts';
 
 export interface SmppClientOptions {
@@ -79,16 +80,7 @@ export class SmppClient extends EventEmitter<{ bound: []; unbound: [string]; rec
 
   constructor(o: SmppClientOptions) {
     super();
-    this.o = {
-      systemType: '',
-      sourceAddr: '',
-      throttle: 10,
-      reconnectDelay: 5_000,
-      responseTimeout: 10_000,
-      enquireLinkPeriod: 30_000,
-      bindMode: 'transceiver',
-      ...o,
-    };
+    this.o = { ...SMPP_CLIENT_DEFAULTS, ...o };
     this.on('error', () => {}); // errors are also reported through unbound/rejections
   }
 
