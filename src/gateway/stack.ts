@@ -43,6 +43,8 @@ export function withEmbeddedDefaults(cfg: WapgateConfig): WapgateConfig {
   return {
     ...cfg,
     gateway: { ...cfg.gateway, upstream: `${mm1}/mms`, allowUpstream: [...new Set([...cfg.gateway.allowUpstream, mm1])] },
+    // Pending pushes survive a restart beside the MMSC's store, unless a state file is configured.
+    push: cfg.push.queue.stateFile ? cfg.push : { ...cfg.push, queue: { ...cfg.push.queue, stateFile: `${cfg.mmsc.storeDir.replace(/\/+$/, '')}.ppg-pending.json` } },
     identity:
       cfg.identity.static.length || cfg.identity.staticFile
         ? cfg.identity
