@@ -96,18 +96,6 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
   }
 
   let mmsc: Mmsc | undefined;
-  if (isEmbedded(rawConfig)) {
-    mmsc = createMmsc({
-      storeDir: cfg.mmsc.storeDir,
-      ppgUrl: cfg.mmsc.ppgUrl ?? `http://${host(cfg.push.papBind)}:${cfg.push.papPort}${cfg.push.papPath}`,
-      ...(cfg.mmsc.publicUrl ? { publicUrl: cfg.mmsc.publicUrl } : {}),
-      maxSize: cfg.mmsc.maxSize,
-      expiry: cfg.mmsc.expiry,
-      requireMsisdn: cfg.mmsc.requireMsisdn,
-      msisdnHeader: cfg.identity.msisdnHeader.toLowerCase(),
-      logger: log,
-    });
-  }
 
   const syncIdentityMetrics = createIdentityMetricsSync(
     { radiusMapSize: metrics.radiusMapSize, radiusUpdates: metrics.radiusUpdates, rejectedInputs: metrics.rejectedInputs, cdrsWritten: metrics.cdrsWritten },
@@ -119,11 +107,32 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
   // Order of start: what others depend on first (the MMSC last, so its first push finds the PPG listening).
   // A part that cannot start (a port in use) stops the parts already running, so the process can exit.
   let papPort = cfg.push.papPort;
+  let upstream = cfg.gateway.upstream;
   try {
     await identity.start();
     await gateway.start();
     if (ppg) papPort = (await ppg.listen(cfg.push.papPort, cfg.push.papBind)).port;
-    if (mmsc) await mmsc.listen(cfg.mmsc.port, cfg.mmsc.bind);
+    if (isEmbedded(rawConfig)) {
+      // Created once the PPG listens, so its PAP URL names the port actually bound (--pap-port 0 included).
+      mmsc = createMmsc({
+        storeDir: cfg.mmsc.storeDir,
+        ppgUrl: cfg.mmsc.ppgUrl ?? `http://${host(cfg.push.papBind)}:${papPort}${cfg.push.papPath}`,
+        ...(cfg.mmsc.publicUrl ? { publicUrl: cfg.mmsc.publicUrl } : {}),
+        maxSize: cfg.mmsc.maxSize,
+        expiry: cfg.mmsc.expiry,
+        requireMsisdn: cfg.mmsc.requireMsisdn,
+        msisdnHeader: cfg.identity.msisdnHeader.toLowerCase(),
+        logger: log,
+      });
+      const bound = await mmsc.listen(cfg.mmsc.port, cfg.mmsc.bind);
+      if (cfg.mmsc.port === 0) {
+        // An ephemeral MM1 port is known only now: point the gateway's upstream (and allow-list) at it.
+        const mm1 = `http://${host(cfg.mmsc.bind)}:${bound.port}`;
+        upstream = `${mm1}/mms`;
+        gateway.setUpstream(upstream);
+        gateway.setAllowedUpstreams([...cfg.gateway.allowUpstream.filter((o) => !o.endsWith(':0')), mm1]);
+      }
+    }
   } catch (err) {
     clearInterval(metricsTimer);
     await Promise.allSettled([mmsc?.close(), ppg?.close(), gateway.stop(0), identity.stop(), cdr?.close(), ops.trace.close()]);
@@ -200,7 +209,7 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
   const cl = gateway.addresses.cl;
   const co = gateway.addresses.co;
   log.info(
-    { cl: `${cl.address}:${cl.port}`, co: `${co.address}:${co.port}`, upstream: cfg.gateway.upstream, pap: ppg ? `http://${host(cfg.push.papBind)}:${papPort}${cfg.push.papPath}` : null, mmsc: mmsc ? cfg.gateway.upstream : null, admin: ops.adminAddress ? `${ops.adminAddress.address}:${ops.adminAddress.port}` : null },
+    { cl: `${cl.address}:${cl.port}`, co: `${co.address}:${co.port}`, upstream, pap: ppg ? `http://${host(cfg.push.papBind)}:${papPort}${cfg.push.papPath}` : null, mmsc: mmsc ? upstream : null, admin: ops.adminAddress ? `${ops.adminAddress.address}:${ops.adminAddress.port}` : null },
     'wapgate ready',
   );
   return { gateway, ppg, mmsc, ops, done: ops.lifecycle.done };
