@@ -3,7 +3,7 @@
  * (252, "exported PDU": a payload tagged with the dissector that should read it — how a bare MMS body or WSP
  * PDU is handed to tshark). Pure functions producing Buffers; writing files is the caller's business.
  */
-import { isIPv4 } from 'node:net';
+import { parseIp } from '../identity/ip.ts';
 
 export const LINKTYPE_RAW = 101;
 export const LINKTYPE_UPPER_PDU = 252;
@@ -40,18 +40,20 @@ export function pcapRecord(data: Uint8Array, timeMs: number): Buffer {
   return Buffer.concat([h, data]);
 }
 
-function ipv4Addr(a: string): Buffer {
-  return Buffer.from(a.split('.').map((x) => Number(x)));
+/** An address as 4 or 16 octets (one parser for the project: src/identity/ip.ts; IPv4-mapped IPv6 is IPv4). */
+function addrBytes(a: string, family: 4 | 6): Buffer {
+  const ip = parseIp(a);
+  if (!ip) throw new Error(`not an IP address: ${a}`);
+  const n = family === 4 ? 4 : 16;
+  let v = ip.family === 4 && family === 6 ? (0xffffn << 32n) | ip.value : ip.value;
+  const b = Buffer.alloc(n);
+  for (let i = n - 1; i >= 0; i--, v >>= 8n) b[i] = Number(v & 0xffn);
+  return b;
 }
 
-function ipv6Addr(a: string): Buffer {
-  const [head = '', tail = ''] = a.includes('::') ? a.split('::') : [a, ''];
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  const b = Buffer.alloc(16);
-  groups.forEach((g, i) => b.writeUInt16BE(parseInt(g, 16) || 0, i * 2));
-  return b;
+/** 4 when both ends are IPv4 (or IPv4-mapped), else 6. */
+function familyOf(src: string, dst: string): 4 | 6 {
+  return parseIp(src)?.family === 4 && parseIp(dst)?.family === 4 ? 4 : 6;
 }
 
 function checksum(buf: Buffer): number {
@@ -70,14 +72,15 @@ export function ipUdpPacket(d: UdpDatagram): Buffer {
   udp.writeUInt16BE(d.dstPort, 2);
   udp.writeUInt16BE(udpLen > 0xffff ? 0 : udpLen, 4);
   udp.set(d.payload, 8);
-  if (isIPv4(d.src)) {
+  const family = familyOf(d.src, d.dst);
+  if (family === 4) {
     const ip = Buffer.alloc(20);
     ip[0] = 0x45;
     ip.writeUInt16BE(Math.min(0xffff, 20 + udpLen), 2);
     ip[8] = 64;
     ip[9] = 17;
-    ipv4Addr(d.src).copy(ip, 12);
-    ipv4Addr(d.dst).copy(ip, 16);
+    addrBytes(d.src, 4).copy(ip, 12);
+    addrBytes(d.dst, 4).copy(ip, 16);
     ip.writeUInt16BE(checksum(ip), 10);
     const pseudo = Buffer.concat([ip.subarray(12, 20), Buffer.from([0, 17, udpLen >> 8, udpLen & 0xff]), udp]);
     udp.writeUInt16BE(checksum(pseudo) || 0xffff, 6);
@@ -88,8 +91,8 @@ export function ipUdpPacket(d: UdpDatagram): Buffer {
   ip.writeUInt16BE(udpLen & 0xffff, 4);
   ip[6] = 17;
   ip[7] = 64;
-  ipv6Addr(d.src).copy(ip, 8);
-  ipv6Addr(d.dst).copy(ip, 24);
+  addrBytes(d.src, 6).copy(ip, 8);
+  addrBytes(d.dst, 6).copy(ip, 24);
   const len = Buffer.alloc(4);
   len.writeUInt32BE(udpLen);
   const pseudo = Buffer.concat([ip.subarray(8, 40), len, Buffer.from([0, 0, 0, 17]), udp]);
@@ -164,15 +167,16 @@ export function ipTcpPacket(s: TcpSegment): Buffer {
   tcp.writeUInt16BE(s.window ?? 65535, 14);
   tcp.set(payload, 20);
   const len = tcp.length;
-  if (isIPv4(s.src)) {
+  const family = familyOf(s.src, s.dst);
+  if (family === 4) {
     const ip = Buffer.alloc(20);
     ip[0] = 0x45;
     ip.writeUInt16BE(20 + len, 2);
     ip[6] = 0x40; // don't fragment
     ip[8] = 64;
     ip[9] = 6;
-    ipv4Addr(s.src).copy(ip, 12);
-    ipv4Addr(s.dst).copy(ip, 16);
+    addrBytes(s.src, 4).copy(ip, 12);
+    addrBytes(s.dst, 4).copy(ip, 16);
     ip.writeUInt16BE(checksum(ip), 10);
     const pseudo = Buffer.concat([ip.subarray(12, 20), Buffer.from([0, 6, len >> 8, len & 0xff]), tcp]);
     tcp.writeUInt16BE(checksum(pseudo), 16);
@@ -183,8 +187,8 @@ export function ipTcpPacket(s: TcpSegment): Buffer {
   ip.writeUInt16BE(len, 4);
   ip[6] = 6;
   ip[7] = 64;
-  ipv6Addr(s.src).copy(ip, 8);
-  ipv6Addr(s.dst).copy(ip, 24);
+  addrBytes(s.src, 6).copy(ip, 8);
+  addrBytes(s.dst, 6).copy(ip, 24);
   const l = Buffer.alloc(4);
   l.writeUInt32BE(len);
   const pseudo = Buffer.concat([ip.subarray(8, 40), l, Buffer.from([0, 0, 0, 6]), tcp]);
