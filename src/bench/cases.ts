@@ -1,3 +1,5 @@
+import { Writer } from '../wire/writer.ts';
+
 /** The benchmark matrix: the cases of ../shared/peers/kannel/bench.sh plus the SAR-heavy 6000-byte Get. */
 
 export interface FakewapCase {
@@ -26,11 +28,7 @@ export function scaled(c: FakewapCase, factor: number): FakewapCase {
   return { ...c, transactions: Math.max(c.phones, Math.round(c.transactions * factor)) };
 }
 
-function uintvar(n: number): Buffer {
-  const b = [n & 0x7f];
-  for (n >>>= 7; n > 0; n >>>= 7) b.unshift((n & 0x7f) | 0x80);
-  return Buffer.from(b);
-}
+const uintvar = (n: number): Buffer => Buffer.from(new Writer(5).uintvar(n).finish());
 
 /**
  * A valid m-send-req of exactly `size` octets (one text/plain part, padded), the same shape as

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
+import { encodeConnectionless } from '../wsp/pdu.ts';
 
 const CLK_TCK = 100; // Linux USER_HZ
 
@@ -63,14 +64,8 @@ export async function stop(s: Started | undefined, graceMs = 5000): Promise<void
   clearTimeout(t);
 }
 
-function uintvar(n: number): Buffer {
-  const b = [n & 0x7f];
-  for (n >>>= 7; n > 0; n >>>= 7) b.unshift((n & 0x7f) | 0x80);
-  return Buffer.from(b);
-}
-
 /**
- * Sends a connectionless WSP Get (WAP-230 §8.2.1: TID, 0x40, uintvar URI length, URI) to host:port and waits
+ * Sends a connectionless WSP Get (WAP-230 §8.2.1, our own codec) to host:port and waits
  * for a Reply (0x04) with the same TID: proof that a gateway is up end to end, whichever gateway it is.
  */
 export async function waitForClReply(host: string, port: number, url: string, timeoutMs = 20_000): Promise<void> {
@@ -79,8 +74,7 @@ export async function waitForClReply(host: string, port: number, url: string, ti
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
   try {
     for (let tid = 1; Date.now() < deadline; tid = (tid % 250) + 1) {
-      const uri = Buffer.from(url, 'latin1');
-      const pdu = Buffer.concat([Buffer.from([tid, 0x40]), uintvar(uri.length), uri]);
+      const pdu = encodeConnectionless(tid, { type: 'Get', method: 'GET', uri: url, headers: [] });
       const ok = await new Promise<boolean>((resolve) => {
         const t = setTimeout(() => {
           sock.off('message', onMsg);
