@@ -17,7 +17,7 @@ import {
   type WtpPdu,
   type WtpTpi,
 } from './pdu.ts';
-import { MAX_PACKETS, type OutgoingPacket, Reassembler, type ReassemblyVerdict, ReassemblyBudget, SarSender } from './sar.ts';
+import { MAX_PACKETS, type OutgoingPacket, Reassembler, type ReassemblyVerdict, ReassemblyBudget, SarSender, usesExtendedSar } from './sar.ts';
 import { resolveTimers, type WtpTimers } from './timers.ts';
 import {
   type Peer,
@@ -110,9 +110,14 @@ export class WtpInitiator {
     return new Promise<Buffer | void>((resolve, reject) => {
       const tid = this.allocateTid(peer);
       const seg = Math.max(1, opts.segmentSize ?? this.timers.segmentSize);
-      if (Math.ceil(data.length / seg) > MAX_PACKETS || (opts.class === 0 && data.length > seg)) {
-        // Extended SAR is not implemented; class 0 cannot be segmented (WAP-224 §9.5).
+      if (opts.class === 0 && data.length > seg) {
+        // WAP-224 §9.5: class 0 cannot be segmented.
         reject(new WtpAbortError(providerReason('MESSAGETOOLARGE')));
+        return;
+      }
+      if (Math.ceil(data.length / seg) > MAX_PACKETS) {
+        // More than 256 packets needs extended SAR, which this engine does not speak.
+        reject(new WtpAbortError(providerReason('NOTIMPLEMENTEDESAR')));
         return;
       }
       const tx = new InitiatorTx(this, peer, tid, opts, resolve, reject);
@@ -314,6 +319,11 @@ export class InitiatorTx {
   // ---------------- events from the peer ----------------
 
   onPdu(pdu: WtpPdu): void {
+    if (pdu.type !== 'Abort' && usesExtendedSar(pdu)) {
+      // A responder answering with extended SAR (WAP-224 §8.4 TPIs): this engine speaks basic SAR only.
+      if (!this.done) this.abortWith('NOTIMPLEMENTEDESAR');
+      return;
+    }
     switch (pdu.type) {
       case 'Abort': {
         if (this.done) return;

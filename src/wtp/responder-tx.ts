@@ -398,10 +398,10 @@ export class ResponderTx implements ResponderTransaction {
     this.finish(reason);
   }
 
-  /** WAP-224 §9 RcvErrorPDU: Abort(PROTOERR), TR-Abort.ind if indicated. */
-  onErrorPdu(): void {
+  /** WAP-224 §9 RcvErrorPDU: Abort(PROTOERR), TR-Abort.ind if indicated; a PDU of extended SAR: NOTIMPLEMENTEDESAR. */
+  onErrorPdu(reason: 'PROTOERR' | 'NOTIMPLEMENTEDESAR' = 'PROTOERR'): void {
     if (this.done) return;
-    this.abortWith('PROTOERR');
+    this.abortWith(reason);
   }
 
   // ---------------- the user's primitives ----------------
@@ -430,8 +430,9 @@ export class ResponderTx implements ResponderTransaction {
       let group = this.r.timers.groupSize;
       if (this.peerMaxGroup) group = Math.max(1, Math.min(group, Math.floor(this.peerMaxGroup / seg)));
       if (Math.ceil(data.length / seg) > MAX_PACKETS) {
-        // More than 256 packets needs extended SAR, which this engine does not speak: a clean refusal.
-        return this.abortWith('MESSAGETOOLARGE');
+        // More than 256 packets needs extended SAR, which this engine does not speak: WAP-224's reason for it
+        // (as Kannel's RESULT_WAIT + TR-Result.req row does).
+        return this.abortWith('NOTIMPLEMENTEDESAR');
       }
       this.sender = new SarSender(data, seg, group);
       this.rcr = 0;

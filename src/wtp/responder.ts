@@ -8,7 +8,7 @@ import { type Clock, realClock } from './clock.ts';
 import { abortPdu, EventSink, Outbox } from './engine.ts';
 import { decodeWtpDatagram, peekTid, PROVIDER_ABORT, type WtpInvoke, type WtpPdu } from './pdu.ts';
 import { ResponderTx } from './responder-tx.ts';
-import { ReassemblyBudget } from './sar.ts';
+import { ReassemblyBudget, usesExtendedSar } from './sar.ts';
 import { TidCache } from './tid-cache.ts';
 import { resolveTimers, type WtpTimers } from './timers.ts';
 import { type Peer, peerKey, reasonOf, type Transport, type WtpEvent, type WtpStats, type WtpUser } from './types.ts';
@@ -101,6 +101,11 @@ export class WtpResponder {
     if (pdu.tidResponse) return;
     const key = `${peerKey(peer)}#${pdu.tid}`;
     let tx = this.txs.get(key);
+    if (pdu.type !== 'Abort' && usesExtendedSar(pdu)) {
+      // A peer using extended SAR (WAP-224 §8.4 TPIs): this engine speaks basic SAR only.
+      if (tx) return tx.onErrorPdu('NOTIMPLEMENTEDESAR');
+      return this.sendAbort(peer, pdu.tid, 'Provider', PROVIDER_ABORT.NOTIMPLEMENTEDESAR);
+    }
     switch (pdu.type) {
       case 'Invoke':
         if (pdu.class === 0 && (!tx || tx.cls !== 0)) return this.class0(pdu, peer, key);

@@ -3,9 +3,12 @@
  * PSN 0 is the Invoke/Result itself, the rest are Segmented Invoke/Result PDUs. Packets go in groups; the last
  * packet of a group carries GTR, the last of the message TTR. The receiver acknowledges a complete group with an
  * Ack carrying the PSN TPI of its last packet, or names the missing packets in a Nack; the sender retransmits
- * only what is missing. Extended SAR (more than 256 packets) is not implemented: such messages are refused
- * cleanly (MESSAGETOOLARGE here, NOTIMPLEMENTEDESAR from a peer that asks for it).
+ * only what is missing. Extended SAR (more than 256 packets) is not implemented: a message of ours that would need
+ * it, and a peer that uses it (an SDU-boundary or Frame-boundary TPI, or a two-octet PSN), are answered with
+ * Abort(NOTIMPLEMENTEDESAR) — the reason WAP-224 defines for this case, and what Kannel's responder sends
+ * (wtp_resp_states.def, RESULT_WAIT + TR-Result.req beyond 256 segments).
  */
+import type { WtpPdu } from './pdu.ts';
 
 /** WAP-224 §9.5: the PSN is one octet. */
 export const MAX_PACKETS = 256;
@@ -15,6 +18,14 @@ export function segmentMessage(data: Buffer, segmentSize: number): Buffer[] {
   const out: Buffer[] = [];
   for (let off = 0; off < data.length; off += segmentSize) out.push(data.subarray(off, off + segmentSize));
   return out;
+}
+
+/** WAP-224 §8.4: the TPIs only extended SAR uses; a peer sending them expects an ESAR-capable partner. */
+export function usesExtendedSar(pdu: WtpPdu): boolean {
+  for (const t of pdu.tpis) {
+    if (t.type === 'SDUBoundary' || t.type === 'FrameBoundary' || (t.type === 'PSN' && t.size === 2)) return true;
+  }
+  return false;
 }
 
 /** Octets all reassemblies of one engine hold together (the global cap). */

@@ -69,7 +69,7 @@ export interface ResponderTransaction {
   readonly class: WtpClass;
   /** Largest Result this transaction can carry (SAR with 256 packets of the segment size). */
   readonly maxResultSize: number;
-  /** TR-Result.req (class 2 only). Data larger than maxResultSize aborts with MESSAGETOOLARGE. */
+  /** TR-Result.req (class 2 only). Data larger than maxResultSize (256 packets) aborts with NOTIMPLEMENTEDESAR. */
   result(data: Buffer, opts?: { segmentSize?: number }): void;
   /** TR-Abort.req with a user (WSP) reason code. */
   abort(reason: number): void;

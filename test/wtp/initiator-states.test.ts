@@ -141,6 +141,14 @@ describe('initiator RESULT_WAIT', () => {
     await s.flush();
     expect((s.outcome.error as WtpAbortError).reason.name).toBe('PROTOERR');
   });
+  it('RESULT_WAIT + RcvResult carrying a Frame-boundary TPI (extended SAR) → send Abort(NOTIMPLEMENTEDESAR), TR-Abort.ind → NULL', async () => {
+    const s = inResultWait();
+    s.feed({ ...result(), ttr: false, gtr: true, tpis: [{ type: 'FrameBoundary', value: Buffer.alloc(0) }] });
+    expect(s.said()).toEqual(['Abort provider/NOTIMPLEMENTEDESAR']);
+    expect(s.clock.pending()).toBe(0);
+    await s.flush();
+    expect((s.outcome.error as WtpAbortError).reason.name).toBe('NOTIMPLEMENTEDESAR');
+  });
 });
 
 describe('initiator WAIT_TIMEOUT', () => {

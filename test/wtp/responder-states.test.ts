@@ -430,6 +430,23 @@ describe('responder TID verification, duplicates, caps (WAP-224 §9.4, §9.5)', 
     s.feed(invokePdu({ ttr: false, tpis: [{ type: 'Option', option: 2, value: Buffer.from([0x10, 0x00]) }] }));
     expect(s.said()).toEqual(['Abort provider/MESSAGETOOLARGE']);
   });
+  it('RcvInvoke carrying an SDU-boundary or Frame-boundary TPI (extended SAR) → Abort(NOTIMPLEMENTEDESAR), nothing indicated', () => {
+    for (const type of ['SDUBoundary', 'FrameBoundary'] as const) {
+      const s = new RespScript().feed(invokePdu({ ttr: false, tpis: [{ type, value: Buffer.alloc(0) }] }));
+      expect(s.said()).toEqual(['Abort provider/NOTIMPLEMENTEDESAR']);
+      expect(s.told).toEqual([]);
+      expect(s.resp.activeTransactions).toBe(0);
+    }
+  });
+  it('SAR_INVOKE_WAIT + RcvSegInvoke with a two-octet PSN TPI (extended SAR) → Abort(NOTIMPLEMENTEDESAR), buffers freed', () => {
+    const s = new RespScript();
+    s.feed(invokePdu({ ttr: false, gtr: true, data: Buffer.alloc(8) }));
+    s.said();
+    s.feed({ type: 'SegmentedInvoke', tid: 1, tidResponse: false, rid: false, gtr: false, ttr: true, psn: 1, tpis: [{ type: 'PSN', psn: 257, size: 2 }], data: Buffer.alloc(8) });
+    expect(s.said()).toEqual(['Abort provider/NOTIMPLEMENTEDESAR']);
+    expect(s.resp.reassemblyBytes).toBe(0);
+    expect(s.resp.activeTransactions).toBe(0);
+  });
   it('too many transactions → Abort(CAPTEMPEXCEEDED)', () => {
     const s = new RespScript({ maxTransactions: 1 });
     s.feed(invokePdu({ tid: 1 })).feed(invokePdu({ tid: 2 }));
