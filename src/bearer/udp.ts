@@ -21,6 +21,12 @@ export interface UdpEndpointOptions {
   port: number;
   /** SO_RCVBUF / SO_SNDBUF in bytes (0 = OS default). */
   bufferBytes?: number;
+  /**
+   * No socket: the endpoint of a gateway worker thread (src/gateway/worker-main.ts). Datagrams out go to
+   * `relay` (the primary thread sends them from the bound socket), datagrams in arrive through `deliver()`, and
+   * `address`/`port` are reported as bound. Counters, tap and onSent behave as with a socket.
+   */
+  relay?: (data: Uint8Array, peer: Peer) => void;
 }
 
 export class UdpEndpoint {
@@ -34,6 +40,8 @@ export class UdpEndpoint {
   private local: Peer = { address: '', port: 0 };
   /** Datagrams handed to dgram whose send has not completed. */
   private sending = 0;
+  /** Started with a relay instead of a socket. */
+  private relaying = false;
 
   constructor(private readonly opts: UdpEndpointOptions) {}
 
@@ -57,16 +65,15 @@ export class UdpEndpoint {
   }
 
   async start(): Promise<Peer> {
+    if (this.opts.relay) {
+      this.relaying = true;
+      this.local = { address: this.opts.address, port: this.opts.port };
+      return this.local;
+    }
     const type = isIPv6(this.opts.address) ? 'udp6' : 'udp4';
     const socket = dgram.createSocket({ type, reuseAddr: false, ipv6Only: type === 'udp6' ? false : undefined });
     this.socket = socket;
-    socket.on('message', (msg, rinfo) => {
-      this.stats.in++;
-      this.stats.bytesIn += msg.length;
-      const peer = { address: rinfo.address, port: rinfo.port };
-      if (this.tap) this.tap('in', msg, peer, this.local);
-      this.handler(msg, peer);
-    });
+    socket.on('message', (msg, rinfo) => this.deliver(msg, { address: rinfo.address, port: rinfo.port }));
     await new Promise<void>((resolve, reject) => {
       const onErr = (e: Error): void => reject(e);
       socket.once('error', onErr);
@@ -90,7 +97,16 @@ export class UdpEndpoint {
     return this.local;
   }
 
+  /** One datagram in (from the socket, or relayed to a worker's endpoint). */
+  deliver(msg: Buffer, peer: Peer): void {
+    this.stats.in++;
+    this.stats.bytesIn += msg.length;
+    if (this.tap) this.tap('in', msg, peer, this.local);
+    this.handler(msg, peer);
+  }
+
   address(): Peer {
+    if (this.relaying) return this.local;
     if (!this.socket) throw new Error('UDP endpoint not started');
     const a = this.socket.address();
     return { address: a.address, port: a.port };
@@ -99,11 +115,15 @@ export class UdpEndpoint {
   /** Sends one datagram; failures (e.g. ICMP unreachable surfacing as ECONNREFUSED) are counted, never thrown. */
   send(data: Uint8Array, peer: Peer): void {
     const s = this.socket;
-    if (!s) return;
+    if (!s && !this.relaying) return;
     this.stats.out++;
     this.stats.bytesOut += data.length;
     if (this.tap) this.tap('out', data, peer, this.local);
     if (this.sent) this.sent(data.length);
+    if (!s) {
+      this.opts.relay!(data, peer);
+      return;
+    }
     this.sending++;
     s.send(data, peer.port, peer.address, (err) => {
       this.sending--;
@@ -113,6 +133,7 @@ export class UdpEndpoint {
 
   /** Closes the socket once the datagrams already handed to it have gone (the last Aborts of a shutdown). */
   async stop(): Promise<void> {
+    this.relaying = false;
     const s = this.socket;
     this.socket = undefined;
     if (!s) return;

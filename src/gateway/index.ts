@@ -27,6 +27,11 @@ export interface GatewayDeps {
   metrics?: WapgateMetrics;
   /** Sees the upstream HTTP exchanges (pcap traces: src/trace/recorder.ts TraceHub); datagrams: setTap. */
   trace?: { readonly active: boolean; http(x: HttpExchange): void };
+  /**
+   * The two UDP endpoints, when not sockets of this thread: a worker thread's relay endpoints
+   * (src/gateway/worker-main.ts). Absent = bind options.bind:clPort/coPort here.
+   */
+  endpoints?: { cl: UdpEndpoint; co: UdpEndpoint };
 }
 
 export interface Gateway {
@@ -90,8 +95,8 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     );
   };
 
-  const clSock = new UdpEndpoint({ address: options.bind, port: options.clPort, bufferBytes: options.socketBufferBytes });
-  const coSock = new UdpEndpoint({ address: options.bind, port: options.coPort, bufferBytes: options.socketBufferBytes });
+  const clSock = deps.endpoints?.cl ?? new UdpEndpoint({ address: options.bind, port: options.clPort, bufferBytes: options.socketBufferBytes });
+  const coSock = deps.endpoints?.co ?? new UdpEndpoint({ address: options.bind, port: options.coPort, bufferBytes: options.socketBufferBytes });
   const cl = new ConnectionlessServer(
     clSock,
     {

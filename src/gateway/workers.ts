@@ -1,0 +1,395 @@
+/**
+ * The gateway on several cores (issue 9, docs/performance.md "Beyond one process"): `gateway.workers: N > 1`.
+ * Node 20's dgram has no reusePort, so this primary thread owns the 9200/9201 sockets and only routes: a hash of
+ * the client's IP address (not its port: a Resume may come from a new one) picks a worker thread, so a WTP
+ * transaction and a WSP session never move between workers. Each worker (src/gateway/worker-main.ts) runs the
+ * whole createGateway() path for its share of clients; its replies come back here and leave from the bound
+ * socket. The datagram bytes are transferred between threads, not copied.
+ *
+ * What stays here and reaches the workers: the subscriber map (RADIUS-fed; every change is replayed on each
+ * worker's copy, a restarted worker starts from a snapshot), identity reloads, allow-list/upstream/redirect
+ * changes, refuseNew/stop (every worker drains). What comes back: CDRs (written by this thread's ChargingSink),
+ * log lines (written to this thread's log destination), traced HTTP exchanges, stats, and metrics (each worker
+ * has its own registry; mergedMetrics() sums them with this thread's on scrape). Unit push (PPG) is encoded and
+ * sent here; packet traces tap the sockets here (this thread sees every datagram). A worker that dies is logged,
+ * counted (wapgate_gateway_worker_restarts_total) and restarted; its clients' WTP/WSP state is lost (handsets
+ * retransmit, or reconnect), as when a gateway restarts.
+ */
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import pino, { type Logger } from 'pino';
+import { AggregatorRegistry, Counter, type Registry } from 'prom-client';
+import { UdpEndpoint, type DatagramTap, type Peer } from '../bearer/udp.ts';
+import type { SubscriberMap } from '../identity/index.ts';
+import type { HttpExchange } from '../trace/recorder.ts';
+import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
+import type { ChargingSink } from './hooks.ts';
+import type { Gateway, GatewayStats } from './index.ts';
+import { silentLogger } from './log.ts';
+import { resolveOptions, type GatewayOptionsInput } from './options.ts';
+import { CL, type Datagram, type FromWorker, type IdentityConfig, type MapOp, type SubscriberBinding, type ToWorker, type WorkerInit, type WorkerStats } from './worker-protocol.ts';
+
+export interface WorkerGatewayDeps {
+  log?: Logger;
+  /** This thread's registry: gets the restart counter, and is merged with the workers' by mergedMetrics(). */
+  registry?: Registry;
+  /** Workers keep prom-client metrics (each its own registry) when true. */
+  metrics?: boolean;
+  charging?: ChargingSink;
+  /** Identity configuration: each worker builds its enricher and client policy from it. */
+  identity?: IdentityConfig;
+  /** The primary's subscriber map (RADIUS-fed): its changes are replayed on every worker's copy. */
+  subscriberMap?: SubscriberMap;
+  trace?: { readonly active: boolean; http(x: HttpExchange): void };
+}
+
+export interface WorkerGateway extends Gateway {
+  readonly workerCount: number;
+  /** Which worker serves a client address (the routing hash). */
+  workerOf(address: string): number;
+  /** Identity settings changed (SIGHUP): every worker rebuilds its enricher and policy. */
+  setIdentity(identity: IdentityConfig): void;
+  /** The Prometheus exposition of this thread's registry and every worker's, summed. */
+  mergedMetrics(): Promise<string>;
+  /** Each worker's last reported figures (every 500 ms, and when it is ready or stopped). */
+  workerStats(): WorkerStats[];
+  /** Workers restarted after dying. */
+  readonly restarts: number;
+  /** The threads (tests: terminate one to see it restarted). */
+  readonly threads: readonly (Worker | undefined)[];
+}
+
+/** FNV-1a of the address text: cheap, stable, spreads 127.0.0.x and real address ranges alike. */
+export function addressHash(address: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < address.length; i++) h = Math.imul(h ^ address.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** The thread entry, loaded through tsx as the CLI does (bin/wapgate.js), so it works under vitest too. */
+function workerScript(): string {
+  const entry = new URL('./worker-main.ts', import.meta.url).href;
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+/** Datagrams held for a worker that is (re)starting, at most. */
+const PENDING_MAX = 1024;
+
+export function createWorkerGateway(input: GatewayOptionsInput, workers: number, deps: WorkerGatewayDeps = {}): WorkerGateway {
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`gateway workers must be a positive integer, got ${workers}`);
+  const options = resolveOptions(input);
+  const log = deps.log ?? silentLogger();
+  const logStream = (log as unknown as Record<symbol, { write(s: string): void } | undefined>)[pino.symbols.streamSym];
+  const clSock = new UdpEndpoint({ address: options.bind, port: options.clPort, bufferBytes: options.socketBufferBytes });
+  const coSock = new UdpEndpoint({ address: options.bind, port: options.coPort, bufferBytes: options.socketBufferBytes });
+  const socks = [clSock, coSock] as const;
+  for (const [name, s] of [['cl', clSock], ['co', coSock]] as const) s.onError((err) => log.error({ err, port: name }, 'UDP socket error'));
+  // Unit push (PPG) leaves from 9200 like every connectionless datagram; this instance never receives.
+  const pusher = new ConnectionlessServer(clSock, { method: async () => undefined });
+
+  const restartCounter = deps.registry
+    ? ((deps.registry.getSingleMetric('wapgate_gateway_worker_restarts_total') as Counter | undefined) ??
+      new Counter({ name: 'wapgate_gateway_worker_restarts_total', help: 'Gateway worker threads restarted after dying.', registers: [deps.registry] }))
+    : undefined;
+
+  interface Slot {
+    worker: Worker | undefined;
+    ready: boolean;
+    pending: Datagram[];
+    stats: WorkerStats;
+    stopped?: () => void;
+  }
+  const emptyStats = (): WorkerStats => ({ clInFlight: 0, coInFlight: 0, sessions: 0, rejected: {} });
+  const slots: Slot[] = Array.from({ length: workers }, () => ({ worker: undefined, ready: false, pending: [], stats: emptyStats() }));
+  let bound: { cl: Peer; co: Peer } | undefined;
+  let refusing = false;
+  let stopping = false;
+  let restarts = 0;
+  let traceActive = deps.trace?.active ?? false;
+  let identity = deps.identity;
+  let allowed: readonly string[] | undefined;
+  let upstream: { value: string | undefined } | undefined;
+  let redirect: { value: ToWorker & { t: 'redirect' } } | undefined;
+  const metricWaits = new Map<number, (json: unknown[]) => void>();
+  let metricId = 0;
+
+  // The subscriber map: every change replayed on each worker; the dynamic bindings kept for a (re)start.
+  const bindings = new Map<string, SubscriberBinding>();
+  const unwrapMap = deps.subscriberMap && identity ? replicate(deps.subscriberMap, bindings, (ops) => broadcast({ t: 'map', ops })) : undefined;
+  const snapshot = (): [string, SubscriberBinding][] => {
+    const map = deps.subscriberMap;
+    if (!map) return [];
+    for (const a of bindings.keys()) if (map.record(a)?.source !== 'radius') bindings.delete(a);
+    return [...bindings];
+  };
+
+  const broadcast = (m: ToWorker): void => {
+    for (const s of slots) if (s.worker && s.ready) s.worker.postMessage(m);
+  };
+
+  function route(kind: typeof CL | 1, data: Buffer, peer: Peer): void {
+    const slot = slots[workers === 1 ? 0 : addressHash(peer.address) % workers]!;
+    // dgram gives every datagram its own ArrayBuffer: transfer it (cheaper than a copy at these sizes).
+    const bytes = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : Uint8Array.prototype.slice.call(data);
+    const m: Datagram = [kind, bytes, peer.address, peer.port];
+    if (slot.ready) slot.worker!.postMessage(m, [bytes.buffer as ArrayBuffer]);
+    else if (slot.pending.length < PENDING_MAX) slot.pending.push(m);
+  }
+  clSock.onDatagram((d, p) => route(CL, d, p));
+  coSock.onDatagram((d, p) => route(1, d, p));
+
+  function spawn(index: number): Promise<void> {
+    const slot = slots[index]!;
+    const init: WorkerInit = {
+      index,
+      options: { ...input, bind: options.bind, clPort: bound!.cl.port, coPort: bound!.co.port },
+      ...(identity ? { identity } : {}),
+      bindings: snapshot(),
+      metrics: deps.metrics === true,
+      charging: deps.charging !== undefined,
+      trace: deps.trace !== undefined,
+      logLevel: log.level,
+    };
+    const worker = new Worker(workerScript(), { eval: true, workerData: init });
+    slot.worker = worker;
+    slot.ready = false;
+    return new Promise<void>((resolve, reject) => {
+      let started = false;
+      worker.on('message', (m: FromWorker) => {
+        if (Array.isArray(m)) {
+          socks[m[0]].send(m[1], { address: m[2], port: m[3] });
+          return;
+        }
+        switch (m.t) {
+          case 'ready': {
+            started = true;
+            // What changed while it started.
+            if (allowed) worker.postMessage({ t: 'allowed', origins: allowed });
+            if (upstream) worker.postMessage({ t: 'upstream', upstream: upstream.value });
+            if (redirect) worker.postMessage(redirect.value);
+            if (traceActive !== init.trace) worker.postMessage({ t: 'trace', active: traceActive });
+            if (refusing) worker.postMessage({ t: 'refuse' });
+            slot.ready = true;
+            for (const d of slot.pending) worker.postMessage(d, [d[1].buffer as ArrayBuffer]);
+            slot.pending = [];
+            resolve();
+            break;
+          }
+          case 'cdr':
+            for (const c of m.cdrs) deps.charging?.record(c);
+            break;
+          case 'log':
+            if (logStream) logStream.write(m.line);
+            break;
+          case 'http':
+            if (deps.trace?.active) deps.trace.http(m.x);
+            break;
+          case 'stats':
+            slot.stats = m.stats;
+            break;
+          case 'metrics':
+            metricWaits.get(m.id)?.(m.json);
+            break;
+          case 'stopped':
+            slot.stopped?.();
+            break;
+        }
+      });
+      worker.on('error', (err) => log.error({ err, worker: index }, 'gateway worker failed'));
+      worker.on('exit', (code) => {
+        if (slot.worker !== worker) return;
+        slot.ready = false;
+        slot.worker = undefined;
+        slot.stopped?.();
+        if (stopping) return;
+        if (!started) {
+          reject(new Error(`gateway worker ${index} exited (code ${code}) before it was ready`));
+          return;
+        }
+        restarts++;
+        restartCounter?.inc();
+        slot.stats = emptyStats();
+        log.error({ worker: index, code }, 'gateway worker died: restarting it (its clients lose their WTP transactions and WSP sessions)');
+        setTimeout(() => {
+          if (!stopping) spawn(index).catch((err: unknown) => log.error({ err, worker: index }, 'gateway worker not restarted'));
+        }, 100).unref();
+      });
+    });
+  }
+
+  // Trace state follows the primary's (the admin listener may start and stop traces).
+  const traceTimer = setInterval(() => {
+    const a = deps.trace?.active ?? false;
+    if (a !== traceActive) {
+      traceActive = a;
+      broadcast({ t: 'trace', active: a });
+    }
+  }, 500);
+  traceTimer.unref();
+
+  function askMetrics(slot: Slot): Promise<unknown[]> {
+    const w = slot.worker;
+    if (!w || !slot.ready) return Promise.resolve([]);
+    const id = ++metricId;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done([]), 2000);
+      const done = (json: unknown[]): void => {
+        clearTimeout(timer);
+        metricWaits.delete(id);
+        resolve(json);
+      };
+      metricWaits.set(id, done);
+      w.postMessage({ t: 'metrics', id });
+    });
+  }
+
+  return {
+    options,
+    workerCount: workers,
+    workerOf: (address) => (workers === 1 ? 0 : addressHash(address) % workers),
+    get restarts() {
+      return restarts;
+    },
+    workerStats: () => slots.map((s) => ({ ...s.stats })),
+    get threads() {
+      return slots.map((s) => s.worker);
+    },
+    async start() {
+      const a = await clSock.start();
+      try {
+        const b = await coSock.start();
+        bound = { cl: a, co: b };
+        await Promise.all(slots.map((_, i) => spawn(i)));
+      } catch (e) {
+        stopping = true;
+        await Promise.all(slots.map((s) => s.worker?.terminate()));
+        await Promise.all([clSock.stop(), coSock.stop()]);
+        throw e;
+      }
+      log.info(
+        { cl: `${a.address}:${a.port}`, co: `${bound.co.address}:${bound.co.port}`, workers, upstream: options.upstream, allow: options.allowUpstream },
+        'wapgate listening',
+      );
+    },
+    async stop(graceMs = 5000) {
+      refusing = true;
+      // Every worker drains (its in-flight methods and WTP transactions) while this thread still carries
+      // their datagrams; then the sockets close.
+      await Promise.all(
+        slots.map((s) => {
+          const w = s.worker;
+          if (!w || !s.ready) return undefined;
+          return new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, graceMs + 2000);
+            s.stopped = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+            w.postMessage({ t: 'stop', graceMs });
+          });
+        }),
+      );
+      stopping = true;
+      clearInterval(traceTimer);
+      await Promise.all(slots.map((s) => s.worker?.terminate()));
+      await Promise.all([clSock.stop(), coSock.stop()]);
+      unwrapMap?.();
+      await deps.charging?.flush();
+      log.info('wapgate stopped');
+    },
+    get addresses() {
+      if (!bound) throw new Error('gateway not started');
+      return bound;
+    },
+    sendUnitPush: (peer, pdu, tid) => pusher.sendUnitPush(peer, pdu, tid),
+    refuseNew() {
+      if (!refusing) log.info('refusing new methods (503): shutting down');
+      refusing = true;
+      broadcast({ t: 'refuse' });
+    },
+    setAllowedUpstreams(origins) {
+      allowed = [...origins];
+      broadcast({ t: 'allowed', origins: allowed });
+    },
+    setUpstream(value) {
+      upstream = { value };
+      broadcast({ t: 'upstream', upstream: value });
+    },
+    setRedirect(value) {
+      redirect = { value: { t: 'redirect', redirect: value } };
+      broadcast(redirect.value);
+    },
+    setIdentity(next) {
+      identity = next;
+      broadcast({ t: 'identity', identity: next });
+    },
+    setTap(tap: DatagramTap | undefined) {
+      clSock.setTap(tap);
+      coSock.setTap(tap);
+    },
+    stats(): GatewayStats {
+      const rejected: Record<string, number> = {};
+      let clInFlight = 0;
+      let coInFlight = 0;
+      let sessions = 0;
+      for (const { stats: s } of slots) {
+        clInFlight += s.clInFlight;
+        coInFlight += s.coInFlight;
+        sessions += s.sessions;
+        for (const [k, v] of Object.entries(s.rejected)) rejected[k] = (rejected[k] ?? 0) + v;
+      }
+      return { cl: { ...clSock.stats, inFlight: clInFlight }, co: { ...coSock.stats, sessions, inFlight: coInFlight }, rejected };
+    },
+    async mergedMetrics() {
+      const own = deps.registry ? await deps.registry.getMetricsAsJSON() : [];
+      const theirs = await Promise.all(slots.map(askMetrics));
+      return AggregatorRegistry.aggregate([own, ...theirs] as Parameters<typeof AggregatorRegistry.aggregate>[0]).metrics();
+    },
+  };
+}
+
+/**
+ * Replays every change of `map` through `send` (as MapOps) and keeps its dynamic bindings in `bindings`;
+ * returns the function that puts the map's own methods back.
+ */
+function replicate(map: SubscriberMap, bindings: Map<string, SubscriberBinding>, send: (ops: MapOp[]) => void): () => void {
+  const { bind, unbind, unbindNas, clear, reloadStatic } = map;
+  map.bind = (address, rec) => {
+    const r = bind.call(map, address, rec);
+    bindings.set(address, rec);
+    send([{ op: 'bind', address, rec }]);
+    return r;
+  };
+  map.unbind = (address, match) => {
+    const r = unbind.call(map, address, match);
+    if (r === 'removed') {
+      bindings.delete(address);
+      send([match ? { op: 'unbind', address, match } : { op: 'unbind', address }]);
+    }
+    return r;
+  };
+  map.unbindNas = (nas) => {
+    const n = unbindNas.call(map, nas);
+    for (const [a, rec] of bindings) if (rec.nas === nas) bindings.delete(a);
+    send([{ op: 'unbindNas', nas }]);
+    return n;
+  };
+  map.clear = () => {
+    clear.call(map);
+    bindings.clear();
+    send([{ op: 'clear' }]);
+  };
+  map.reloadStatic = () => {
+    reloadStatic.call(map);
+    send([{ op: 'reloadStatic' }]);
+  };
+  return () => Object.assign(map, { bind, unbind, unbindNas, clear, reloadStatic });
+}
+
+/** `gateway.workers` → threads: 0 or 'auto' = one per CPU. */
+export function workerCount(setting: number | 'auto'): number {
+  return setting === 'auto' || setting === 0 ? availableParallelism() : setting;
+}

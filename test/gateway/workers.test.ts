@@ -1,0 +1,163 @@
+/**
+ * The gateway with 2 worker threads (src/gateway/workers.ts): real UDP on loopback from many client addresses,
+ * a real HTTP upstream; routing by client address, affinity, WTP retransmission answered from the owning
+ * worker's state, the subscriber map replicated from this thread, CDRs, metrics, drain, a worker restarted.
+ */
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config/index.ts';
+import type { Cdr } from '../../src/gateway/hooks.ts';
+import { createWorkerGateway, type WorkerGateway } from '../../src/gateway/workers.ts';
+import { ClClient } from '../../src/handset/cl.ts';
+import { connect } from '../../src/handset/co.ts';
+import { createIdentityFromConfig } from '../../src/identity/index.ts';
+import { startUpstream, type Upstream } from './upstream-server.ts';
+
+let up: Upstream;
+let gw: WorkerGateway;
+const cdrs: Cdr[] = [];
+const lines: string[] = [];
+const cfg = defaultConfig();
+const identityCfg = { ...cfg.identity, static: [{ cidr: '127.0.0.9/32', msisdn: '+15550000009' }] };
+const identity = createIdentityFromConfig(identityCfg);
+const fast = { retryIntervalMs: 300, ackIntervalMs: 500, waitTimeoutMs: 2000 };
+/** Datagrams seen by this thread's tap, inbound on the CO port. */
+const coIn: Buffer[] = [];
+
+/** Client addresses 127.0.0.10.. split by the worker that serves them. */
+function addressesOf(worker: number, n: number): string[] {
+  const out: string[] = [];
+  for (let i = 10; out.length < n && i < 250; i++) if (gw.workerOf(`127.0.0.${i}`) === worker) out.push(`127.0.0.${i}`);
+  return out;
+}
+
+async function until(ok: () => boolean, ms = 3000): Promise<boolean> {
+  for (let t = 0; t < ms && !ok(); t += 25) await new Promise((r) => setTimeout(r, 25));
+  return ok();
+}
+
+async function clGet(address: string, path: string): Promise<{ status: number; body: string }> {
+  const c = new ClClient({ gateway: { host: '127.0.0.1', port: gw.addresses.cl.port }, bind: { address }, timeoutMs: 3000, attempts: 1 });
+  await c.open();
+  try {
+    const r = await c.get(path, []);
+    return { status: r.status, body: r.body.toString() };
+  } finally {
+    await c.close();
+  }
+}
+
+beforeAll(async () => {
+  up = await startUpstream();
+  const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+  gw = createWorkerGateway(
+    { bind: '127.0.0.1', clPort: 0, coPort: 0, upstream: up.url, http: { requestTimeoutMs: 3000, headersTimeoutMs: 2500 }, wtp: fast },
+    2,
+    {
+      log,
+      registry: new Registry(),
+      metrics: true,
+      identity: identityCfg,
+      subscriberMap: identity.map,
+      charging: { record: (c) => void cdrs.push(c), flush: async () => {} },
+    },
+  );
+  await gw.start();
+  gw.setTap((dir, data, _peer, local) => {
+    if (dir === 'in' && local.port === gw.addresses.co.port) coIn.push(Buffer.from(data));
+  });
+}, 30_000);
+afterAll(async () => {
+  await gw?.stop(200);
+  await up?.close();
+});
+
+describe('gateway worker threads', () => {
+  it('spreads client addresses over both workers, and keeps each client on its worker', () => {
+    const all = Array.from({ length: 64 }, (_, i) => `127.0.0.${i + 1}`);
+    const share = [0, 0];
+    for (const a of all) share[gw.workerOf(a)]!++;
+    expect(share[0]).toBeGreaterThan(10);
+    expect(share[1]).toBeGreaterThan(10);
+    for (const a of all) expect(gw.workerOf(a)).toBe(gw.workerOf(a));
+  });
+
+  it('answers CL Gets from many addresses and ports, served by the worker of each address', async () => {
+    const addrs = [...addressesOf(0, 3), ...addressesOf(1, 3)];
+    const results = await Promise.all(addrs.flatMap((a) => [clGet(a, '/echo'), clGet(a, '/echo')]));
+    for (const r of results) {
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body).method).toBe('GET');
+    }
+    expect(gw.stats().cl.in).toBeGreaterThanOrEqual(12);
+    expect(gw.stats().cl.out).toBeGreaterThanOrEqual(12);
+  });
+
+  it('CO Connect + Get + Disconnect; sessions live on the worker of their address', async () => {
+    const [a0, b0] = addressesOf(0, 2);
+    const [a1] = addressesOf(1, 1);
+    const sessions = await Promise.all(
+      [a0!, b0!, a1!].map((address) => connect({ gateway: { host: '127.0.0.1', port: gw.addresses.co.port }, bind: { address }, timers: fast })),
+    );
+    for (const s of sessions) expect((await s.get('/echo')).status).toBe(200);
+    expect(await until(() => gw.workerStats()[0]!.sessions === 2 && gw.workerStats()[1]!.sessions === 1)).toBe(true);
+    expect(gw.stats().co.sessions).toBe(3);
+    for (const s of sessions) await s.disconnect();
+    expect(await until(() => gw.stats().co.sessions === 0)).toBe(true);
+  });
+
+  it('answers a retransmitted Invoke from WTP state: the upstream sees the method once', async () => {
+    const [address] = addressesOf(1, 1);
+    const s = await connect({ gateway: { host: '127.0.0.1', port: gw.addresses.co.port }, bind: { address: address! }, timers: { ...fast, retryIntervalMs: 100 } });
+    const before = coIn.length;
+    const r = await s.get('/slow/700');
+    expect(r.status).toBe(200);
+    // WTP header octet 0: CON | PDU type (4 bits) | GTR | TTR | RID; Invoke = 1.
+    const retransmitted = coIn.slice(before).filter((d) => ((d[0]! >> 3) & 0x0f) === 1 && (d[0]! & 1) === 1);
+    expect(retransmitted.length).toBeGreaterThan(0);
+    expect(up.seen.filter((x) => x.url === '/slow/700')).toHaveLength(1);
+    await s.disconnect();
+  });
+
+  it('adds X-MSISDN in a worker after the subscriber map changes here, and drops it after the unbind', async () => {
+    const [address] = addressesOf(1, 1);
+    const msisdn = () => clGet(address!, '/echo').then((r) => (JSON.parse(r.body) as { headers: Record<string, string> }).headers['x-msisdn']);
+    expect(await msisdn()).toBeUndefined();
+    identity.map.bind(address!, { msisdn: '+15551230001', sessionId: 's1' });
+    expect(await msisdn()).toBe('+15551230001');
+    identity.map.unbind(address!, { sessionId: 's1' });
+    expect(await msisdn()).toBeUndefined();
+    // The static table comes from the identity configuration in every worker.
+    expect((JSON.parse((await clGet('127.0.0.9', '/echo')).body) as { headers: Record<string, string> }).headers['x-msisdn']).toBe('+15550000009');
+  });
+
+  it('writes CDRs through this thread, and merges every worker’s metrics', async () => {
+    expect(await until(() => cdrs.length >= 12)).toBe(true);
+    expect(cdrs.some((c) => c.bearer === 'wsp-co')).toBe(true);
+    expect(cdrs.some((c) => c.bearer === 'wsp-cl')).toBe(true);
+    const text = await gw.mergedMetrics();
+    const m = /wapgate_datagrams_received_total\{port="(\d+)"\} (\d+)/.exec(text);
+    expect(m).not.toBeNull();
+    expect(Number(m![2])).toBeGreaterThanOrEqual(12);
+  });
+
+  it('restarts a worker that dies (logged, counted), and its clients are served again', async () => {
+    await gw.threads[0]!.terminate();
+    expect(await until(() => gw.restarts === 1 && gw.threads[0] !== undefined && gw.workerStats().length === 2, 15_000)).toBe(true);
+    expect(lines.some((l) => l.includes('gateway worker died'))).toBe(true);
+    const [address] = addressesOf(0, 1);
+    // The first datagrams may wait for the new thread to load (held, not dropped).
+    expect((await clGet(address!, '/echo')).status).toBe(200);
+  }, 20_000);
+
+  it('stop() drains: a method waiting for the upstream still gets its Reply', async () => {
+    const [address] = addressesOf(0, 1);
+    const s = await connect({ gateway: { host: '127.0.0.1', port: gw.addresses.co.port }, bind: { address: address! }, timers: fast });
+    const pending = s.get('/slow/400');
+    await new Promise((r) => setTimeout(r, 100));
+    await gw.stop(3000);
+    expect((await pending).status).toBe(200);
+    await s.abandon();
+  });
+});
