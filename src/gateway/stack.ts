@@ -17,6 +17,7 @@ import { gatewayPushTransport } from '../push/delivery.ts';
 import { createPpg, type Ppg } from '../push/ppg.ts';
 import { gatewayOptionsFromConfig } from './from-config.ts';
 import { createGateway, type Gateway } from './index.ts';
+import { createWorkerGateway, workerCount, type WorkerGateway } from './workers.ts';
 
 /** The embedded demo's two handsets, each on its own loopback address (README walk-through). */
 export const DEMO_SUBSCRIBERS = [
@@ -67,14 +68,36 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
 
   const identity = createIdentityFromConfig(cfg.identity, { log: (level, fields, msg) => log[level](fields, msg) });
   const cdr = createCdrWriterFromConfig(cfg.charging, { onError: (err) => log.error({ err }, 'CDR destination failed') });
-  const gateway = createGateway(gatewayOptionsFromConfig(cfg), {
-    log,
-    metrics,
-    trace: ops.trace,
-    enricher: identity.enricher,
-    policy: identity.policy,
-    ...(cdr ? { charging: cdr } : {}),
-  });
+  // gateway.workers > 1: worker threads behind this one, which owns the sockets (src/gateway/workers.ts).
+  const threads = workerCount(cfg.gateway.workers);
+  const pool: WorkerGateway | undefined =
+    threads > 1
+      ? createWorkerGateway(gatewayOptionsFromConfig(cfg), threads, {
+          log,
+          registry,
+          metrics: true,
+          trace: ops.trace,
+          identity: cfg.identity,
+          subscriberMap: identity.map,
+          ...(cdr ? { charging: cdr } : {}),
+        })
+      : undefined;
+  const gateway: Gateway =
+    pool ??
+    createGateway(gatewayOptionsFromConfig(cfg), {
+      log,
+      metrics,
+      trace: ops.trace,
+      enricher: identity.enricher,
+      policy: identity.policy,
+      ...(cdr ? { charging: cdr } : {}),
+    });
+  if (pool) {
+    // /metrics: this thread's registry and every worker's, summed at each scrape.
+    const own = registry.metrics;
+    registry.metrics = () => pool.mergedMetrics();
+    ops.lifecycle.onClose('worker-metrics', () => void (registry.metrics = own));
+  }
   if (ops.trace.active || cfg.trace.sessionDir) {
     gateway.setTap((direction, payload, remote, local) => {
       if (ops.trace.active) ops.trace.datagram({ direction, payload, remote, local });
@@ -173,6 +196,7 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
     if (diff.changed.some((k) => k.startsWith('identity.'))) {
       try {
         identity.reload(next.identity);
+        pool?.setIdentity(next.identity);
       } catch (err) {
         log.error({ err }, 'SIGHUP: identity settings not applied; the running ones stay');
       }

@@ -30,6 +30,10 @@ export const gatewaySection = group({
     repeatable: true,
     reloadable: true,
   }),
+  workers: key(z.union([z.number().int().min(0).max(64), z.literal('auto')]).default(1), {
+    description:
+      "Gateway threads: 1 serves everything in the main thread (the fastest path on one core); N > 1 runs N worker threads, the main thread owning the UDP sockets and routing each client address to one worker (a WTP transaction and a WSP session never move); 0 or 'auto' = one per CPU.",
+  }),
   drainTimeout: key(duration().default(10_000), {
     description:
       'On SIGTERM, how long in-flight transactions may take before they are aborted (ms or 10s); a second signal exits at once.',
