@@ -4,7 +4,6 @@
  * connectionless layers' business. `fetch()` never rejects: every failure becomes an HTTP-like answer with an
  * `outcome` saying why, so the caller always has a Reply to send (WAP-230 §8.2.3.3: a Reply for every method).
  */
-import { Readable } from 'node:stream';
 import { Pool, ProxyAgent, type Dispatcher } from 'undici';
 import type { HttpExchange } from '../trace/recorder.ts';
 import type { Enricher } from './hooks.ts';
@@ -189,16 +188,12 @@ export class HttpProxy {
     if (!first || (first.protocol !== 'http:' && first.protocol !== 'https:')) {
       return errorResponse(400, 'bad-uri', `unusable URI ${JSON.stringify(req.uri.slice(0, 200))}`);
     }
-    let url: URL = first;
-    const entry = this.deadlines.add(Math.max(1, Math.min(this.opts.requestTimeoutMs, req.timeoutMs ?? Infinity)));
-    try {
-      return await this.fetchFrom(req, url, entry.controller.signal);
-    } finally {
-      entry.done = true;
-    }
+    // One deadline for the whole fetch (redirects included): the handset waits for all of it.
+    const deadline = { at: performance.now() + Math.max(1, Math.min(this.opts.requestTimeoutMs, req.timeoutMs ?? Infinity)) };
+    return this.fetchFrom(req, first, deadline);
   }
 
-  private async fetchFrom(req: ProxyRequest, first: URL, deadline: AbortSignal): Promise<ProxyResponse> {
+  private async fetchFrom(req: ProxyRequest, first: URL, deadline: { at: number }): Promise<ProxyResponse> {
     let url: URL = first;
     let method = req.method;
     let body = req.body;
@@ -294,63 +289,27 @@ export class HttpProxy {
     return out;
   }
 
-  private async exchange(
+  /**
+   * One HTTP exchange through undici's dispatch API with a handler that collects the body (Exchange below):
+   * no AbortSignal, no body stream and no async iterator per request (the profile showed them on the hot path).
+   */
+  private exchange(
     origin: string,
     url: URL,
     method: string,
     headers: string[],
     body: Buffer | undefined,
     maxBytes: number,
-    signal: AbortSignal,
+    deadline: { at: number },
   ): Promise<ProxyResponse> {
-    let data: Dispatcher.ResponseData;
-    try {
-      data = await this.dispatcher(origin).request({
-        origin,
-        path: url.pathname + url.search,
-        method: method as Dispatcher.HttpMethod,
-        headers,
-        body,
-        signal,
-      });
-    } catch (e) {
-      return failure(e, signal);
+    const x = new Exchange(method, maxBytes, deadline.at);
+    if (x.at <= performance.now()) {
+      x.expire();
+      return x.result;
     }
-    const status = data.statusCode;
-    const respHeaders: HeaderPair[] = [];
-    let contentType: string | undefined;
-    for (const [name, value] of Object.entries(data.headers)) {
-      if (value === undefined) continue;
-      const lower = name.toLowerCase();
-      if (lower === 'content-type') contentType = Array.isArray(value) ? value[0] : value;
-      if (RESPONSE_DROP.has(lower)) continue;
-      for (const v of Array.isArray(value) ? value : [value]) respHeaders.push([canonical(lower), v]);
-    }
-    const declared = Number(data.headers['content-length']);
-    if (method !== 'HEAD' && Number.isFinite(declared) && declared > maxBytes) {
-      discard(data.body);
-      return tooLarge(status, declared, maxBytes);
-    }
-    try {
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for await (const chunk of data.body as Readable) {
-        total += (chunk as Buffer).length;
-        // Cap the read: a huge upstream never fills memory.
-        if (total > maxBytes) {
-          discard(data.body);
-          return tooLarge(status, total, maxBytes);
-        }
-        chunks.push(chunk as Buffer);
-      }
-      const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
-      if (method === 'HEAD' && Number.isFinite(declared)) respHeaders.push(['Content-Length', String(declared)]);
-      return { status, headers: respHeaders, contentType, body: buf, outcome: 'ok', upstreamStatus: status };
-    } catch (e) {
-      const f = failure(e, signal);
-      f.upstreamStatus = status;
-      return f;
-    }
+    this.deadlines.add(x);
+    this.dispatcher(origin).dispatch({ origin, path: url.pathname + url.search, method: method as Dispatcher.HttpMethod, headers, body }, x);
+    return x.result;
   }
 
   async close(): Promise<void> {
@@ -364,42 +323,131 @@ export class HttpProxy {
   }
 }
 
-interface Deadline {
-  at: number;
-  controller: AbortController;
-  done: boolean;
+const TIMEOUT_MESSAGE = 'The operation was aborted due to timeout';
+
+/**
+ * One upstream exchange as an undici dispatch handler: status and headers kept, the body gathered into chunks
+ * and capped at `maxBytes` (a larger answer is refused, never truncated), the deadline enforced by Deadlines.
+ * Settles `result` exactly once; whatever undici reports after that (the abort we caused) is ignored.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  done = false;
+  readonly result: Promise<ProxyResponse>;
+  private settle!: (r: ProxyResponse) => void;
+  private controller: Dispatcher.DispatchController | undefined;
+  private status: number | undefined;
+  private headers: HeaderPair[] = [];
+  private contentType: string | undefined;
+  private declared = NaN;
+  private readonly chunks: Buffer[] = [];
+  private total = 0;
+
+  constructor(
+    private readonly method: string,
+    private readonly maxBytes: number,
+    readonly at: number,
+  ) {
+    this.result = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  private finish(r: ProxyResponse): void {
+    if (this.done) return;
+    this.done = true;
+    this.settle(r);
+  }
+
+  /** Refuses the answer and stops reading it (undici closes that connection). */
+  private refuse(r: ProxyResponse): void {
+    this.finish(r);
+    this.controller?.abort(new Error(r.reason ?? 'refused'));
+  }
+
+  /** The deadline passed: 504 now, and the request (queued, in flight or half read) is cut. */
+  expire(): void {
+    if (this.done) return;
+    const timeout = new DOMException(TIMEOUT_MESSAGE, 'TimeoutError');
+    this.finish(errorResponse(504, 'upstream-timeout', `deadline exceeded: ${timeout.message}`));
+    this.controller?.abort(timeout);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // Expired while queued in the pool: never sent.
+    if (this.done) controller.abort(new DOMException(TIMEOUT_MESSAGE, 'TimeoutError'));
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    if (this.done || statusCode < 200) return; // 1xx: informational, the answer follows
+    this.status = statusCode;
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      // undici gives the names in lower case.
+      if (name === 'content-type') this.contentType = Array.isArray(value) ? value[0] : value;
+      if (RESPONSE_DROP.has(name)) continue;
+      const cname = canonical(name);
+      if (Array.isArray(value)) for (const v of value) this.headers.push([cname, v]);
+      else this.headers.push([cname, value]);
+    }
+    const cl = headers['content-length'];
+    this.declared = Number(Array.isArray(cl) ? cl[0] : cl);
+    if (this.method !== 'HEAD' && Number.isFinite(this.declared) && this.declared > this.maxBytes) {
+      this.refuse(tooLarge(statusCode, this.declared, this.maxBytes));
+    }
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.done) return;
+    this.total += chunk.length;
+    // Cap the read: a huge upstream never fills memory.
+    if (this.total > this.maxBytes) {
+      this.refuse(tooLarge(this.status!, this.total, this.maxBytes));
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.done) return;
+    const status = this.status!;
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.total);
+    if (this.method === 'HEAD' && Number.isFinite(this.declared)) this.headers.push(['Content-Length', String(this.declared)]);
+    this.finish({ status, headers: this.headers, contentType: this.contentType, body, outcome: 'ok', upstreamStatus: status });
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController | undefined, err: Error): void {
+    if (this.done) return;
+    const f = failure(err, false);
+    if (this.status !== undefined) f.upstreamStatus = this.status;
+    this.finish(f);
+  }
 }
 
 /**
- * Request deadlines on one shared timer instead of AbortSignal.timeout per request (the profile showed the
- * per-request timer, its weak reference and its listeners on the hot path). A plain AbortController per request,
- * aborted with a TimeoutError by a sweep every TICK_MS while requests are in flight: a deadline fires at most
- * TICK_MS late, which is nothing against second-scale upstream timeouts.
+ * Request deadlines on one shared timer instead of a timer (or AbortSignal.timeout) per request. A sweep every
+ * TICK_MS while requests are in flight expires the overdue ones: a deadline fires at most TICK_MS late, which is
+ * nothing against second-scale upstream timeouts.
  */
 class Deadlines {
   private static readonly TICK_MS = 20;
-  private live: Deadline[] = [];
+  private live: Exchange[] = [];
   private timer: NodeJS.Timeout | undefined;
 
-  add(ms: number): Deadline {
-    const d: Deadline = { at: performance.now() + ms, controller: new AbortController(), done: false };
-    this.live.push(d);
+  add(x: Exchange): void {
+    this.live.push(x);
     if (!this.timer) {
       this.timer = setInterval(() => this.sweep(), Deadlines.TICK_MS);
       this.timer.unref();
     }
-    return d;
   }
 
   private sweep(): void {
     const now = performance.now();
-    const keep: Deadline[] = [];
-    for (const d of this.live) {
-      if (d.done) continue;
-      if (d.at <= now) {
-        d.done = true;
-        d.controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
-      } else keep.push(d);
+    const keep: Exchange[] = [];
+    for (const x of this.live) {
+      if (x.done) continue;
+      if (x.at <= now) x.expire();
+      else keep.push(x);
     }
     this.live = keep;
     if (keep.length === 0) this.close();
@@ -409,12 +457,6 @@ class Deadlines {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
-}
-
-/** Stops reading a body we refuse; the abort error it emits is expected. */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => {});
-  body.destroy();
 }
 
 function tooLarge(upstreamStatus: number, size: number, max: number): ProxyResponse {
@@ -431,11 +473,11 @@ function errorResponse(status: number, outcome: ProxyOutcome, reason: string): P
 }
 
 /** Upstream failure → the HTTP status the handset gets (mapped to WSP by the caller). */
-function failure(e: unknown, signal: AbortSignal): ProxyResponse {
+function failure(e: unknown, timedOut: boolean): ProxyResponse {
   const err = e as { code?: string; message?: string; cause?: { code?: string } };
   const code = err.code ?? err.cause?.code ?? '';
   const msg = `${code} ${err.message ?? String(e)}`.trim();
-  if (signal.aborted || code === 'UND_ERR_ABORTED' || (e as Error)?.name === 'TimeoutError') {
+  if (timedOut || code === 'UND_ERR_ABORTED' || (e as Error)?.name === 'TimeoutError') {
     return errorResponse(504, 'upstream-timeout', `deadline exceeded: ${msg}`);
   }
   switch (code) {
@@ -463,5 +505,13 @@ function failure(e: unknown, signal: AbortSignal): ProxyResponse {
 
 /** 'content-location' → 'Content-Location' (HTTP names are case-insensitive; WSP tables use this form). */
 export function canonical(lower: string): string {
-  return lower.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
+  let c = CANONICAL.get(lower);
+  if (c === undefined) {
+    c = lower.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
+    // Upstreams send a handful of names; a bounded memo keeps a hostile one from growing it.
+    if (CANONICAL.size >= 512) CANONICAL.clear();
+    CANONICAL.set(lower, c);
+  }
+  return c;
 }
+const CANONICAL = new Map<string, string>();
