@@ -12,7 +12,7 @@ import { UdpEndpoint, type Peer } from '../bearer/udp.ts';
 import { createIdentityFromConfig, type IdentityStack } from '../identity/index.ts';
 import type { Cdr } from './hooks.ts';
 import { createGateway, type GatewayDeps } from './index.ts';
-import { CL, CO, type Datagram, type FromWorker, type MapOp, type ToWorker, type WorkerInit } from './worker-protocol.ts';
+import { CL, CO, DatagramBatch, owned, type FromWorker, type MapOp, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('worker-main.ts runs only as a worker thread (src/gateway/workers.ts)');
@@ -25,15 +25,9 @@ const log = pino(
   { write: (line: string) => post({ t: 'log', line }) },
 ).child({ worker: init.index });
 
-/** A view that owns its whole ArrayBuffer (transferable); encoders often hand out slices of a pool. */
-function owned(data: Uint8Array): Uint8Array {
-  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer ? data : data.slice();
-}
-const relay = (kind: typeof CL | typeof CO) => (data: Uint8Array, peer: Peer) => {
-  const bytes = owned(data);
-  const m: Datagram = [kind, bytes, peer.address, peer.port];
-  post(m, [bytes.buffer as ArrayBuffer]);
-};
+// Replies go back in one message per event-loop turn.
+const replies = new DatagramBatch((items, transfer) => port.postMessage(items, transfer));
+const relay = (kind: typeof CL | typeof CO) => (data: Uint8Array, peer: Peer) => replies.add(kind, owned(data), peer.address, peer.port);
 const opts = init.options;
 const endpoints = {
   cl: new UdpEndpoint({ address: opts.bind ?? '127.0.0.1', port: opts.clPort ?? 0, relay: relay(CL) }),
@@ -112,9 +106,11 @@ const statsTimer = setInterval(sendStats, 500);
 
 port.on('message', (m: ToWorker) => {
   if (Array.isArray(m)) {
-    const data = m[1];
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    (m[0] === CL ? endpoints.cl : endpoints.co).deliver(buf, { address: m[2], port: m[3] });
+    for (let i = 0; i < m.length; i += 4) {
+      const data = m[i + 1] as Uint8Array;
+      const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      (m[i] === CL ? endpoints.cl : endpoints.co).deliver(buf, { address: m[i + 2] as string, port: m[i + 3] as number });
+    }
     return;
   }
   switch (m.t) {
@@ -153,6 +149,7 @@ port.on('message', (m: ToWorker) => {
     case 'stop':
       void (async () => {
         await gateway.stop(m.graceMs);
+        replies.flush();
         flushCdrs();
         clearInterval(statsTimer);
         sendStats();

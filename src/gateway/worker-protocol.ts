@@ -3,8 +3,9 @@
  * client address) and its worker threads (src/gateway/worker-main.ts: the whole UDP → WTP → WSP → HTTP path
  * for their share of clients). Everything here is structured-cloneable.
  *
- * Datagrams travel as a 4-element array (no object per datagram): [port, bytes, address, peerPort]; the bytes'
- * ArrayBuffer is transferred, not copied (cheaper than a copy even at 100–1500 octets: see workers.ts).
+ * Datagrams travel as flat arrays of 4 elements per datagram (no object per datagram): [port, bytes, address,
+ * peerPort, port, bytes, ...], one message for all the datagrams of one event-loop turn (DatagramBatch: a
+ * message wakes the other thread, which costs more than the copy); the bytes' ArrayBuffers are transferred.
  */
 import type { GatewayOptionsInput } from './options.ts';
 import type { WapgateConfig } from '../config/index.ts';
@@ -18,7 +19,50 @@ export const CL = 0;
 export const CO = 1;
 export type PortKind = typeof CL | typeof CO;
 
-export type Datagram = [port: PortKind, data: Uint8Array, address: string, peerPort: number];
+/** Datagrams, 4 elements each: port kind, bytes, address, peer port. */
+export type Datagrams = (PortKind | Uint8Array | string | number)[];
+
+/** At most this many datagrams per message; a full batch goes at once. */
+const BATCH_MAX = 256;
+
+/** Datagrams for one thread, gathered during this event-loop turn and posted together (setImmediate). */
+export class DatagramBatch {
+  private items: Datagrams = [];
+  private transfer: ArrayBuffer[] = [];
+  private scheduled = false;
+
+  constructor(private readonly post: (items: Datagrams, transfer: ArrayBuffer[]) => void) {}
+
+  /** `bytes` must own its whole ArrayBuffer (it is transferred). */
+  add(kind: PortKind, bytes: Uint8Array, address: string, port: number): void {
+    this.items.push(kind, bytes, address, port);
+    this.transfer.push(bytes.buffer as ArrayBuffer);
+    if (this.transfer.length >= BATCH_MAX) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  get size(): number {
+    return this.transfer.length;
+  }
+
+  readonly flush = (): void => {
+    this.scheduled = false;
+    if (this.transfer.length === 0) return;
+    const items = this.items;
+    const transfer = this.transfer;
+    this.items = [];
+    this.transfer = [];
+    this.post(items, transfer);
+  };
+}
+
+/** A view that owns its whole ArrayBuffer (transferable): dgram's are; encoders often hand out pool slices. */
+export function owned(data: Uint8Array): Uint8Array {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer ? data : data.slice();
+}
 
 export type IdentityConfig = WapgateConfig['identity'];
 
@@ -49,7 +93,7 @@ export type MapOp =
   | { op: 'reloadStatic' };
 
 export type ToWorker =
-  | Datagram
+  | Datagrams
   | { t: 'map'; ops: MapOp[] }
   | { t: 'identity'; identity: IdentityConfig }
   | { t: 'allowed'; origins: readonly string[] }
@@ -68,7 +112,7 @@ export interface WorkerStats {
 }
 
 export type FromWorker =
-  | Datagram
+  | Datagrams
   | { t: 'ready' }
   | { t: 'cdr'; cdrs: Cdr[] }
   | { t: 'log'; line: string }

@@ -29,7 +29,7 @@ import type { ChargingSink } from './hooks.ts';
 import type { Gateway, GatewayStats } from './index.ts';
 import { silentLogger } from './log.ts';
 import { resolveOptions, type GatewayOptionsInput } from './options.ts';
-import { CL, type Datagram, type FromWorker, type IdentityConfig, type MapOp, type SubscriberBinding, type ToWorker, type WorkerInit, type WorkerStats } from './worker-protocol.ts';
+import { CL, DatagramBatch, owned, type Datagrams, type FromWorker, type IdentityConfig, type MapOp, type SubscriberBinding, type ToWorker, type WorkerInit, type WorkerStats } from './worker-protocol.ts';
 
 export interface WorkerGatewayDeps {
   log?: Logger;
@@ -61,10 +61,18 @@ export interface WorkerGateway extends Gateway {
   readonly threads: readonly (Worker | undefined)[];
 }
 
-/** FNV-1a of the address text: cheap, stable, spreads 127.0.0.x and real address ranges alike. */
+/**
+ * FNV-1a of the address text, then murmur3's final mix: FNV's low bits alone depend only on the parity of the
+ * characters, and `% workers` reads the low bits.
+ */
 export function addressHash(address: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < address.length; i++) h = Math.imul(h ^ address.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 
@@ -98,12 +106,27 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   interface Slot {
     worker: Worker | undefined;
     ready: boolean;
-    pending: Datagram[];
+    /** Datagrams for this worker in this event-loop turn (held while it is not ready). */
+    batch: DatagramBatch;
+    /** Datagrams that arrived while the worker (re)started. */
+    held: Datagrams;
     stats: WorkerStats;
     stopped?: () => void;
   }
   const emptyStats = (): WorkerStats => ({ clInFlight: 0, coInFlight: 0, sessions: 0, rejected: {} });
-  const slots: Slot[] = Array.from({ length: workers }, () => ({ worker: undefined, ready: false, pending: [], stats: emptyStats() }));
+  const slots: Slot[] = Array.from({ length: workers }, () => {
+    const slot: Slot = {
+      worker: undefined,
+      ready: false,
+      stats: emptyStats(),
+      batch: new DatagramBatch((items, transfer) => {
+        if (slot.ready) slot.worker!.postMessage(items, transfer);
+        else if (slot.held.length < PENDING_MAX * 4) slot.held.push(...items);
+      }),
+      held: [],
+    };
+    return slot;
+  });
   let bound: { cl: Peer; co: Peer } | undefined;
   let refusing = false;
   let stopping = false;
@@ -132,11 +155,8 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
 
   function route(kind: typeof CL | 1, data: Buffer, peer: Peer): void {
     const slot = slots[workers === 1 ? 0 : addressHash(peer.address) % workers]!;
-    // dgram gives every datagram its own ArrayBuffer: transfer it (cheaper than a copy at these sizes).
-    const bytes = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : Uint8Array.prototype.slice.call(data);
-    const m: Datagram = [kind, bytes, peer.address, peer.port];
-    if (slot.ready) slot.worker!.postMessage(m, [bytes.buffer as ArrayBuffer]);
-    else if (slot.pending.length < PENDING_MAX) slot.pending.push(m);
+    // dgram gives every datagram its own ArrayBuffer: transferred, not copied.
+    slot.batch.add(kind, owned(data), peer.address, peer.port);
   }
   clSock.onDatagram((d, p) => route(CL, d, p));
   coSock.onDatagram((d, p) => route(1, d, p));
@@ -160,7 +180,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
       let started = false;
       worker.on('message', (m: FromWorker) => {
         if (Array.isArray(m)) {
-          socks[m[0]].send(m[1], { address: m[2], port: m[3] });
+          for (let i = 0; i < m.length; i += 4) socks[m[i] as 0 | 1].send(m[i + 1] as Uint8Array, { address: m[i + 2] as string, port: m[i + 3] as number });
           return;
         }
         switch (m.t) {
@@ -173,8 +193,11 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
             if (traceActive !== init.trace) worker.postMessage({ t: 'trace', active: traceActive });
             if (refusing) worker.postMessage({ t: 'refuse' });
             slot.ready = true;
-            for (const d of slot.pending) worker.postMessage(d, [d[1].buffer as ArrayBuffer]);
-            slot.pending = [];
+            if (slot.held.length) {
+              const held = slot.held;
+              slot.held = [];
+              worker.postMessage(held, held.filter((x): x is Uint8Array => x instanceof Uint8Array).map((b) => b.buffer as ArrayBuffer));
+            }
             resolve();
             break;
           }
