@@ -4,7 +4,7 @@
  * load generator (`wapgate phone load`). Prints medians, ratios, latency, CPU per 1000 transactions and peak RSS.
  * A script, not a test: bounded in time, loopback only.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +13,10 @@ import { cpuSeconds, memoryMiB, run, start, stop, waitForClReply, waitForHttp, t
 import { fmt, median, summarize, table, type CaseResult, type RunSample } from '../bench/report.ts';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
+/** Source addresses of the load when --workers is given (fakewap -I through a wrapper, phone load --bind). */
+const CLIENT_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.1.${i + 1}`);
+/** Where the multi-threaded wapgate listens beside the single-thread one (127.0.0.1) and Kannel (127.0.0.2). */
+const WORKERS_HOST = '127.0.0.4';
 const HELP = `Usage: wapgate bench [options]
 
 Runs every case against wapgate (127.0.0.1) and Kannel (127.0.0.2) back to back, and plain HTTP to the same
@@ -26,6 +30,9 @@ upstream, and prints medians and ratios.
   --no-kannel        measure wapgate and HTTP only
   --idle-sessions N  the memory case: N idle CO sessions (default 100000 × scale)
   --upstream-port N  port of the benchmark upstream (default 8040)
+  --workers N        also run wapgate with --gateway-workers N (on 127.0.0.4) beside the single-thread one, and
+                     print the scaling; every client then spreads over ${CLIENT_ADDRESSES.length} source addresses (worker affinity is
+                     by client address, so one address would use one worker)
   --json             print the results as JSON on stdout (the table goes to stderr)
 `;
 
@@ -34,6 +41,7 @@ interface Gateway {
   host: string;
   pids: () => number[];
 }
+
 
 export async function run_(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -47,6 +55,7 @@ export async function run_(args: string[]): Promise<number> {
       'no-kannel': { type: 'boolean', default: false },
       'idle-sessions': { type: 'string' },
       'upstream-port': { type: 'string', default: '8040' },
+      workers: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -81,6 +90,15 @@ export async function run_(args: string[]): Promise<number> {
     const wapgatePids = () => [gw.child.pid!, ...childPids(gw.child.pid!)];
     const gateways: Gateway[] = [{ name: 'wapgate', host: '127.0.0.1', pids: wapgatePids }];
     progress(`wapgate ready (pid ${gw.child.pid})`);
+    const workers = values.workers ? Math.max(2, Number(values.workers)) : 0;
+    let fakewapBin: string | undefined;
+    if (workers) {
+      const gwN = await startWapgate(base, ['--gateway-workers', String(workers)], WORKERS_HOST);
+      started.push(gwN);
+      gateways.push({ name: `wapgate-w${workers}`, host: WORKERS_HOST, pids: () => [gwN.child.pid!] });
+      progress(`wapgate with ${workers} worker threads ready on ${WORKERS_HOST} (pid ${gwN.child.pid})`);
+      fakewapBin = fakewapWrapper(work);
+    }
 
     // 3. Kannel, side by side on 127.0.0.2.
     const fakewapLoad = join(peers, 'fakewap-load.sh');
@@ -117,7 +135,7 @@ export async function run_(args: string[]): Promise<number> {
       // interpreter and the JIT; the measured cases (co-get-1 has only 100 transactions) must see a warm gateway.
       for (const g of gateways) {
         progress(`warm-up on ${g.name} (CO and CL, not counted)`);
-        for (const c of [FAKEWAP_CASES[0]!, FAKEWAP_CASES[1]!, FAKEWAP_CASES[2]!]) await fakewapRun(fakewapLoad, g, scaled(c, 0.05), base, bodies);
+        for (const c of [FAKEWAP_CASES[0]!, FAKEWAP_CASES[1]!, FAKEWAP_CASES[2]!]) await fakewapRun(fakewapLoad, g, scaled(c, 0.05), base, bodies, fakewapBin);
       }
     }
     if (haveFakewap) {
@@ -127,11 +145,11 @@ export async function run_(args: string[]): Promise<number> {
           // Interleave the gateways run by run, so drifting machine noise hits both alike.
           for (const g of gateways) {
             progress(`${c.name} run ${i + 1}/${runs} on ${g.name} (${c.transactions} transactions)`);
-            const sample = await fakewapRun(fakewapLoad, g, c, base, bodies);
+            const sample = await fakewapRun(fakewapLoad, g, c, base, bodies, fakewapBin);
             if (c.phones === 1 && sample.ok > 1 && sample.elapsedS !== undefined) {
               // fakewap-load.sh times the whole fakewap process, whose startup and first exchange take ~85 ms: a
               // one-transaction run measures that, and the difference is the time per transaction at the margin.
-              const one = await fakewapRun(fakewapLoad, g, { ...c, transactions: 1 }, base, bodies);
+              const one = await fakewapRun(fakewapLoad, g, { ...c, transactions: 1 }, base, bodies, fakewapBin);
               if (one.ok === 1 && one.elapsedS !== undefined) sample.marginalMs = ((sample.elapsedS - one.elapsedS) * 1000) / (sample.ok - 1);
             }
             results.find((r) => r.name === c.name && r.gateway === g.name)!.runs.push(sample);
@@ -153,18 +171,20 @@ export async function run_(args: string[]): Promise<number> {
 
     let halfLoad: HalfLoad | undefined;
     if (wanted.has('own')) {
+      const ours = gateways.filter((g) => g.name.startsWith('wapgate'));
+      const spread = workers ? ['--bind', CLIENT_ADDRESSES.join(',')] : [];
       for (const mode of ['cl', 'co'] as const) {
-        const r: CaseResult = { name: `own-${mode}-get`, what: `our load generator, ${mode.toUpperCase()} Get, 64 phones, closed loop`, gateway: 'wapgate', runs: [] };
+        const rs = ours.map((g): CaseResult => ({ name: `own-${mode}-get`, what: `our load generator, ${mode.toUpperCase()} Get, 64 phones, closed loop`, gateway: g.name, runs: [] }));
         for (let i = 0; i < runs; i++) {
-          progress(`own load generator ${mode} run ${i + 1}/${runs}`);
-          const s = await ownRun(['--gateway', `127.0.0.1:${mode === 'cl' ? 9200 : 9201}`, ...(mode === 'cl' ? ['--cl'] : [])], `${base}/mms`, wapgatePids);
-          if (s) r.runs.push(s);
-          else {
-            notes.push(`own load generator (${mode}) did not run: wapgate phone load failed`);
-            break;
+          // Interleaved run by run, like the fakewap cases.
+          for (const [j, g] of ours.entries()) {
+            progress(`own load generator ${mode} run ${i + 1}/${runs} on ${g.name}`);
+            const s = await ownRun(['--gateway', `${g.host}:${mode === 'cl' ? 9200 : 9201}`, ...(mode === 'cl' ? ['--cl'] : []), ...spread], `${base}/mms`, g.pids);
+            if (s) rs[j]!.runs.push(s);
+            else notes.push(`own load generator (${mode}, ${g.name}) did not run: wapgate phone load failed`);
           }
         }
-        if (r.runs.length) results.push(r);
+        for (const r of rs) if (r.runs.length) results.push(r);
       }
       // Added latency at half of the maximum load: open loop at half the closed-loop CL maximum, through wapgate
       // and straight to the upstream with the same generator at the same rate; the difference is wapgate's.
@@ -230,8 +250,9 @@ function childPids(pid: number): number[] {
   }
 }
 
-async function fakewapRun(script: string, g: Gateway, c: FakewapCase, base: string, bodies: Map<number, string>): Promise<RunSample & { elapsedS?: number }> {
+async function fakewapRun(script: string, g: Gateway, c: FakewapCase, base: string, bodies: Map<number, string>, bin?: string): Promise<RunSample & { elapsedS?: number }> {
   const env: NodeJS.ProcessEnv = { FAKEWAP_PROCS: String(c.phones), FAKEWAP_TIMEOUT: '120' };
+  if (bin) env.FAKEWAP_BIN = bin;
   if (c.postBytes) env.FAKEWAP_POST_FILE = bodies.get(c.postBytes)!;
   const pids = g.pids();
   const cpu0 = pids.reduce((a, p) => a + cpuSeconds(p), 0);
@@ -311,11 +332,23 @@ interface IdleMemory {
   peakRssBeforeMiB?: number;
 }
 
-async function startWapgate(base: string, extra: string[]): Promise<Started> {
-  const args = [join(ROOT, 'bin', 'wapgate.js'), 'serve', '--bind', '127.0.0.1', '--upstream', `${base}/mms`, '--allow-upstream', base, '--pap-port', '0', '--admin-port', '0', ...extra];
+/**
+ * fakewap through a wrapper that gives each process a source address of CLIENT_ADDRESSES (`-I`), picked by
+ * its pid: fakewap-load.sh starts every phone as its own process and takes the binary from FAKEWAP_BIN.
+ */
+function fakewapWrapper(dir: string): string {
+  const f = join(dir, 'fakewap-spread.sh');
+  const list = CLIENT_ADDRESSES.join(' ');
+  writeFileSync(f, `#!/bin/sh\nset -- -I "$(echo ${list} | cut -d' ' -f$(( $$ % ${CLIENT_ADDRESSES.length} + 1 )))" "$@"\nexec /usr/lib/kannel/test/fakewap "$@"\n`);
+  chmodSync(f, 0o755);
+  return f;
+}
+
+async function startWapgate(base: string, extra: string[], host = '127.0.0.1'): Promise<Started> {
+  const args = [join(ROOT, 'bin', 'wapgate.js'), 'serve', '--bind', host, '--upstream', `${base}/mms`, '--allow-upstream', base, '--pap-port', '0', '--admin-port', '0', ...extra];
   const gw = start(process.execPath, args, { WAPGATE_LOG_LEVEL: 'warn', NODE_ENV: 'production' });
   try {
-    await waitForClReply('127.0.0.1', 9200, `${base}/mms`);
+    await waitForClReply(host, 9200, `${base}/mms`);
   } catch (e) {
     process.stderr.write(gw.output());
     await stop(gw);
@@ -436,6 +469,21 @@ export function render(
     out.push(
       `idle sessions: ${idle.opened} of ${idle.sessions} CO sessions open (in ${fmt(idle.openSeconds)} s): gateway RSS ${fmt(idle.emptyRssMiB)} MiB empty → ` +
         `${fmt(idle.loadedRssMiB)} MiB, +${fmt(idle.addedMiB)} MiB (${fmt(idle.bytesPerSession, 0)} bytes per session)`,
+    );
+  }
+  // --workers: the same cases on the multi-threaded wapgate, against the single-thread one of the same run.
+  for (const many of [...new Set(summary.map((s) => s.gateway).filter((g) => /^wapgate-w\d+$/.test(g)))]) {
+    const threads = many.slice('wapgate-w'.length);
+    const scaling = names.flatMap((n) => {
+      const a = summary.find((s) => s.name === n && s.gateway === 'wapgate');
+      const b = summary.find((s) => s.name === n && s.gateway === many);
+      if (!a || !b) return [];
+      return [[n, fmt(a.tps), fmt(b.tps), `${fmt(b.tps / a.tps, 2)}×`, fmt(a.meanMs, 2), fmt(b.meanMs, 2), fmt(a.cpuPer1000, 2), fmt(b.cpuPer1000, 2), `${fmt(b.okRatio * 100, 1)} %`]];
+    });
+    out.push(
+      '',
+      `scaling: wapgate in one thread vs ${threads} worker threads (same run, runs interleaved; clients spread over ${CLIENT_ADDRESSES.length} source addresses)`,
+      table(['case', '×1 tps', `×${threads} tps`, `×${threads}/×1`, '×1 ms/txn', `×${threads} ms/txn`, '×1 cpu s/1k', `×${threads} cpu s/1k`, `×${threads} ok`], scaling),
     );
   }
   if (notes.length) out.push('', 'notes:', ...notes.map((n) => `- ${n}`));
