@@ -22,6 +22,7 @@ const HELP = `Usage: wapgate serve [options]
   --admin-port N           admin listener: /healthz /readyz /metrics /status
   --radius-port N          RADIUS accounting server (with --radius-secret S)
   --trace-pcap FILE        record every datagram and upstream exchange into a pcap
+  --gateway-workers N      run the gateway in N worker threads (auto = one per CPU; default 1, this thread)
 Without --upstream, serve runs the reference MMSC in-process and the demo subscriber table
 (127.0.0.2 = Bob +15550000001, 127.0.0.3 = Alice +15550000002).
 Every option is also a config key and a WAPGATE_* variable ('wapgate config --help').

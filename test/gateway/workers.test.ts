@@ -3,15 +3,17 @@
  * a real HTTP upstream; routing by client address, affinity, WTP retransmission answered from the owning
  * worker's state, the subscriber map replicated from this thread, CDRs, metrics, drain, a worker restarted.
  */
+import { execFile } from 'node:child_process';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config/index.ts';
+import { ConfigError, defaultConfig, loadConfig } from '../../src/config/index.ts';
 import type { Cdr } from '../../src/gateway/hooks.ts';
-import { createWorkerGateway, type WorkerGateway } from '../../src/gateway/workers.ts';
+import { createWorkerGateway, workerCount, type WorkerGateway } from '../../src/gateway/workers.ts';
 import { ClClient } from '../../src/handset/cl.ts';
 import { connect } from '../../src/handset/co.ts';
 import { createIdentityFromConfig } from '../../src/identity/index.ts';
+import { TOOL_PATHS, toolAvailable } from '../support/tools.ts';
 import { startUpstream, type Upstream } from './upstream-server.ts';
 
 let up: Upstream;
@@ -142,6 +144,20 @@ describe('gateway worker threads', () => {
     expect(Number(m![2])).toBeGreaterThanOrEqual(12);
   });
 
+  it.skipIf(!toolAvailable('fakewap'))('serves Kannel’s fakewap (CO and CL) from addresses on both workers, every reply a 200', async () => {
+    const fakewap = (address: string, mode: 'co' | 'cl'): Promise<number> =>
+      new Promise((resolve) => {
+        const port = mode === 'co' ? gw.addresses.co.port : gw.addresses.cl.port;
+        const args = ['-I', address, '-g', '127.0.0.1', '-p', String(port), '-M', mode === 'co' ? '1' : '0', '-m', '5', '-i', '0', '-c', '1', `${up.origin}/echo`];
+        execFile('timeout', ['30', TOOL_PATHS.fakewap!, ...args], { encoding: 'utf8' }, (_err, stdout, stderr) =>
+          resolve((`${stdout}${stderr}`.match(/Received WSP Reply with status code 200OK/g) ?? []).length),
+        );
+      });
+    const addrs = [...addressesOf(0, 2), ...addressesOf(1, 2)];
+    const ok = await Promise.all(addrs.flatMap((a) => [fakewap(a, 'co'), fakewap(a, 'cl')]));
+    expect(ok).toEqual(ok.map(() => 5));
+  }, 40_000);
+
   it('restarts a worker that dies (logged, counted), and its clients are served again', async () => {
     await gw.threads[0]!.terminate();
     expect(await until(() => gw.restarts === 1 && gw.threads[0] !== undefined && gw.workerStats().length === 2, 15_000)).toBe(true);
@@ -159,5 +175,18 @@ describe('gateway worker threads', () => {
     await gw.stop(3000);
     expect((await pending).status).toBe(200);
     await s.abandon();
+  });
+});
+
+describe('gateway.workers', () => {
+  it('comes from the flag, the environment or the file; 0 and auto mean one per CPU; anything else is refused', () => {
+    expect(defaultConfig().gateway.workers).toBe(1);
+    expect(loadConfig({ argv: ['--gateway-workers', '2'], env: {} }).gateway.workers).toBe(2);
+    expect(loadConfig({ argv: [], env: { WAPGATE_GATEWAY_WORKERS: 'auto' } }).gateway.workers).toBe('auto');
+    expect(workerCount('auto')).toBeGreaterThanOrEqual(1);
+    expect(workerCount(0)).toBe(workerCount('auto'));
+    expect(workerCount(3)).toBe(3);
+    expect(() => loadConfig({ argv: ['--gateway-workers', '-1'], env: {} })).toThrow(ConfigError);
+    expect(() => loadConfig({ argv: ['--gateway-workers', 'many'], env: {} })).toThrow(ConfigError);
   });
 });
