@@ -161,6 +161,17 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   clSock.onDatagram((d, p) => route(CL, d, p));
   coSock.onDatagram((d, p) => route(1, d, p));
 
+  /** A restart: the first at once (100 ms), then at most one a second while the new thread keeps dying. */
+  function respawn(index: number, delayMs: number): void {
+    setTimeout(() => {
+      if (stopping) return;
+      spawn(index).catch((err: unknown) => {
+        log.error({ err, worker: index }, 'gateway worker did not start again: retrying in 1 s');
+        respawn(index, 1000);
+      });
+    }, delayMs).unref();
+  }
+
   function spawn(index: number): Promise<void> {
     const slot = slots[index]!;
     const init: WorkerInit = {
@@ -229,6 +240,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
         slot.stopped?.();
         if (stopping) return;
         if (!started) {
+          // At start() the gateway fails; a restart that dies is retried by respawn().
           reject(new Error(`gateway worker ${index} exited (code ${code}) before it was ready`));
           return;
         }
@@ -236,9 +248,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
         restartCounter?.inc();
         slot.stats = emptyStats();
         log.error({ worker: index, code }, 'gateway worker died: restarting it (its clients lose their WTP transactions and WSP sessions)');
-        setTimeout(() => {
-          if (!stopping) spawn(index).catch((err: unknown) => log.error({ err, worker: index }, 'gateway worker not restarted'));
-        }, 100).unref();
+        respawn(index, 100);
       });
     });
   }
