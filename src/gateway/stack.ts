@@ -75,7 +75,7 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
       ? createWorkerGateway(gatewayOptionsFromConfig(cfg), threads, {
           log,
           registry,
-          metrics: true,
+          metrics,
           trace: ops.trace,
           identity: cfg.identity,
           subscriberMap: identity.map,

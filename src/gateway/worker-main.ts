@@ -26,7 +26,10 @@ const log = pino(
 ).child({ worker: init.index });
 
 // Replies go back in one message per event-loop turn.
-const replies = new DatagramBatch((items, transfer) => port.postMessage(items, transfer));
+const replies = new DatagramBatch((items, transfer) => {
+  port.postMessage(items, transfer);
+  statsIfChanged();
+});
 const relay = (kind: typeof CL | typeof CO) => (data: Uint8Array, peer: Peer) => replies.add(kind, owned(data), peer.address, peer.port);
 const opts = init.options;
 const endpoints = {
@@ -98,10 +101,18 @@ function applyMap(ops: MapOp[]): void {
   }
 }
 
+// Stats for the primary's /status: every 500 ms, and at once when sessions or methods in flight changed (after
+// each batch in and each batch of replies out), so /status is current right after a Disconnect or a Reply.
+let last = { clInFlight: -1, coInFlight: -1, sessions: -1 };
 const sendStats = (): void => {
   const s = gateway.stats();
-  post({ t: 'stats', stats: { clInFlight: s.cl.inFlight, coInFlight: s.co.inFlight, sessions: s.co.sessions, rejected: s.rejected } });
+  last = { clInFlight: s.cl.inFlight, coInFlight: s.co.inFlight, sessions: s.co.sessions };
+  post({ t: 'stats', stats: { ...last, rejected: s.rejected } });
 };
+function statsIfChanged(): void {
+  const s = gateway.stats();
+  if (s.cl.inFlight !== last.clInFlight || s.co.inFlight !== last.coInFlight || s.co.sessions !== last.sessions) sendStats();
+}
 const statsTimer = setInterval(sendStats, 500);
 
 port.on('message', (m: ToWorker) => {
@@ -111,6 +122,7 @@ port.on('message', (m: ToWorker) => {
       const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
       (m[i] === CL ? endpoints.cl : endpoints.co).deliver(buf, { address: m[i + 2] as string, port: m[i + 3] as number });
     }
+    statsIfChanged();
     return;
   }
   switch (m.t) {
@@ -135,6 +147,9 @@ port.on('message', (m: ToWorker) => {
       break;
     case 'trace':
       traceActive = m.active;
+      break;
+    case 'logLevel':
+      log.level = m.level;
       break;
     case 'refuse':
       gateway.refuseNew();

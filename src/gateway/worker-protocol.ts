@@ -100,6 +100,7 @@ export type ToWorker =
   | { t: 'upstream'; upstream: string | undefined }
   | { t: 'redirect'; redirect: RedirectOptions | undefined }
   | { t: 'trace'; active: boolean }
+  | { t: 'logLevel'; level: string }
   | { t: 'refuse' }
   | { t: 'metrics'; id: number }
   | { t: 'stop'; graceMs: number };

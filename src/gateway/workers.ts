@@ -22,6 +22,7 @@ import { Worker } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
 import { AggregatorRegistry, Counter, type Registry } from 'prom-client';
 import { UdpEndpoint, type DatagramTap, type Peer } from '../bearer/udp.ts';
+import type { WapgateMetrics } from '../admin/metrics.ts';
 import type { SubscriberMap } from '../identity/index.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
 import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
@@ -35,8 +36,11 @@ export interface WorkerGatewayDeps {
   log?: Logger;
   /** This thread's registry: gets the restart counter, and is merged with the workers' by mergedMetrics(). */
   registry?: Registry;
-  /** Workers keep prom-client metrics (each its own registry) when true. */
-  metrics?: boolean;
+  /**
+   * This thread's metrics: given, every worker keeps its own (merged by mergedMetrics()) and the datagrams this
+   * thread sends itself (unit pushes) are counted here.
+   */
+  metrics?: WapgateMetrics;
   charging?: ChargingSink;
   /** Identity configuration: each worker builds its enricher and client policy from it. */
   identity?: IdentityConfig;
@@ -95,8 +99,21 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   const coSock = new UdpEndpoint({ address: options.bind, port: options.coPort, bufferBytes: options.socketBufferBytes });
   const socks = [clSock, coSock] as const;
   for (const [name, s] of [['cl', clSock], ['co', coSock]] as const) s.onError((err) => log.error({ err, port: name }, 'UDP socket error'));
-  // Unit push (PPG) leaves from 9200 like every connectionless datagram; this instance never receives.
-  const pusher = new ConnectionlessServer(clSock, { method: async () => undefined });
+  // Unit push (PPG) leaves from 9200 like every connectionless datagram; this instance never receives. Counted
+  // here (the workers count the datagrams they send).
+  const m = deps.metrics;
+  const pusher = new ConnectionlessServer(
+    {
+      send(data, peer) {
+        clSock.send(data, peer);
+        if (!m || !bound) return;
+        const port = String(bound.cl.port);
+        m.datagramsOut.labels(port).inc();
+        m.bytesOut.labels(port).inc(data.length);
+      },
+    },
+    { method: async () => undefined },
+  );
 
   const restartCounter = deps.registry
     ? ((deps.registry.getSingleMetric('wapgate_gateway_worker_restarts_total') as Counter | undefined) ??
@@ -179,7 +196,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
       options: { ...input, bind: options.bind, clPort: bound!.cl.port, coPort: bound!.co.port },
       ...(identity ? { identity } : {}),
       bindings: snapshot(),
-      metrics: deps.metrics === true,
+      metrics: deps.metrics !== undefined,
       charging: deps.charging !== undefined,
       trace: deps.trace !== undefined,
       logLevel: log.level,
@@ -203,6 +220,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
             if (redirect) worker.postMessage(redirect.value);
             if (traceActive !== init.trace) worker.postMessage({ t: 'trace', active: traceActive });
             if (refusing) worker.postMessage({ t: 'refuse' });
+            if (log.level !== init.logLevel) worker.postMessage({ t: 'logLevel', level: log.level });
             slot.ready = true;
             if (slot.held.length) {
               const held = slot.held;
@@ -253,14 +271,19 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
     });
   }
 
-  // Trace state follows the primary's (the admin listener may start and stop traces).
+  // Trace state and log level follow this thread's (the admin listener starts traces; SIGHUP sets log.level).
+  let logLevel = log.level;
   const traceTimer = setInterval(() => {
     const a = deps.trace?.active ?? false;
     if (a !== traceActive) {
       traceActive = a;
       broadcast({ t: 'trace', active: a });
     }
-  }, 500);
+    if (log.level !== logLevel) {
+      logLevel = log.level;
+      broadcast({ t: 'logLevel', level: logLevel });
+    }
+  }, 200);
   traceTimer.unref();
 
   function askMetrics(slot: Slot): Promise<unknown[]> {

@@ -5,8 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import pino from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetrics } from '../../src/admin/metrics.ts';
 import { ConfigError, defaultConfig, loadConfig } from '../../src/config/index.ts';
 import type { Cdr } from '../../src/gateway/hooks.ts';
 import { createWorkerGateway, workerCount, type WorkerGateway } from '../../src/gateway/workers.ts';
@@ -20,6 +20,7 @@ let up: Upstream;
 let gw: WorkerGateway;
 const cdrs: Cdr[] = [];
 const lines: string[] = [];
+const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
 const cfg = defaultConfig();
 const identityCfg = { ...cfg.identity, static: [{ cidr: '127.0.0.9/32', msisdn: '+15550000009' }] };
 const identity = createIdentityFromConfig(identityCfg);
@@ -52,14 +53,15 @@ async function clGet(address: string, path: string): Promise<{ status: number; b
 
 beforeAll(async () => {
   up = await startUpstream();
-  const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
   gw = createWorkerGateway(
     { bind: '127.0.0.1', clPort: 0, coPort: 0, upstream: up.url, http: { requestTimeoutMs: 3000, headersTimeoutMs: 2500 }, wtp: fast },
     2,
     {
       log,
-      registry: new Registry(),
-      metrics: true,
+      ...(() => {
+        const b = createMetrics({ defaultMetrics: false });
+        return { registry: b.registry, metrics: b.metrics };
+      })(),
       identity: identityCfg,
       subscriberMap: identity.map,
       charging: { record: (c) => void cdrs.push(c), flush: async () => {} },
@@ -132,6 +134,21 @@ describe('gateway worker threads', () => {
     expect(await msisdn()).toBeUndefined();
     // The static table comes from the identity configuration in every worker.
     expect((JSON.parse((await clGet('127.0.0.9', '/echo')).body) as { headers: Record<string, string> }).headers['x-msisdn']).toBe('+15550000009');
+  });
+
+  it('follows this thread’s log level (SIGHUP sets it): worker lines are written to this thread’s destination', async () => {
+    const [address] = addressesOf(0, 1);
+    const access = () => lines.filter((l) => l.includes('"msg":"access"') && l.includes(`"client":"${address}:`)).length;
+    const before = access();
+    await clGet(address!, '/echo');
+    expect(await until(() => access() === before + 1)).toBe(true);
+    expect(lines.find((l) => l.includes('"msg":"access"'))).toMatch(/"worker":[01]/);
+    log.level = 'warn';
+    await new Promise((r) => setTimeout(r, 400));
+    await clGet(address!, '/echo');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(access()).toBe(before + 1);
+    log.level = 'info';
   });
 
   it('writes CDRs through this thread, and merges every worker’s metrics', async () => {
