@@ -411,3 +411,28 @@ describe.skipIf(!sharedAvailable())('real header blocks', () => {
     expect(encodeHeaders(hs).toString('hex')).toBe(block.toString('hex'));
   });
 });
+
+describe('encoding memo (fields without kept octets are remembered)', () => {
+  it('a remembered field encodes as the first time, in any position, across page shifts and versions', () => {
+    const hs: WspHeader[] = [
+      { name: 'Date', value: 'Sat, 28 Nov 2026 21:00:00 GMT' },
+      { name: 'X-Wsp-Page-2-0x05', value: '', raw: Buffer.from('81', 'hex') },
+      { name: 'Date', value: 'Sat, 28 Nov 2026 21:00:00 GMT' },
+      { name: 'X-Body-Length', value: '0' },
+      { name: 'Accept-Charset', value: 'utf-8, big5' },
+    ];
+    const expected = hex(`
+      92 04 6b 0b 40 d0 | Date: Long-integer (4 octets, 1795899600 s)
+      02 85 81          | shift to page 2, field 0x05, raw
+      01 92 04 6b 0b 40 d0 | back to page 1, Date again
+      'X-Body-Length' 00 '0' 00 | application header (no shift needed)
+      81 ea 81 03 02 07 ea | Accept-Charset utf-8 (106), Accept-Charset big5 (2026: general form)
+    `);
+    for (let i = 0; i < 3; i++) expect(encodeHeaders(hs).toString('hex')).toBe(expected.toString('hex'));
+    // The version is part of what is remembered: Profile (0x35) exists from 1.2, before that it is text.
+    const profile = [{ name: 'Profile', value: 'http://p/' }];
+    expect(encodeHeaders(profile, { encodingVersion: 0x12 }).toString('hex')).toBe(hex(`b5 'http://p/' 00`).toString('hex'));
+    expect(encodeHeaders(profile, { encodingVersion: 0x11 }).toString('hex')).toBe(hex(`'Profile' 00 'http://p/' 00`).toString('hex'));
+    expect(encodeHeaders(profile, { encodingVersion: 0x12 }).toString('hex')).toBe(hex(`b5 'http://p/' 00`).toString('hex'));
+  });
+});

@@ -213,43 +213,71 @@ export function encodeHeaders(headers: readonly WspHeader[], opts: HeaderCodecOp
   const version = opts.encodingVersion ?? ENCODING_VERSION_LATEST;
   const w = new Writer(256);
   let page = 1;
-  const shiftTo = (p: number) => {
-    if (p === page) return;
-    if (p >= 1 && p <= 31) w.u8(p);
-    else w.u8(SHIFT_DELIMITER).u8(p);
-    page = p;
-  };
   for (const h of headers) {
-    const other = OTHER_PAGE.exec(h.name);
-    if (other && h.raw) {
-      const p = Number(other[1]);
-      if (p > 255) throw new WapEncodeError(`code page ${p} out of range`);
-      shiftTo(p);
-      w.u8(0x80 | parseInt(other[2]!, 16));
-      w.bytes(h.raw);
-      continue;
+    // A field without kept octets or code encodes the same way every time: remembered (Reply headers such as
+    // Date repeat from one answer to the next, and the typed encoders parse their text on every call).
+    const key = h.raw === undefined && h.code === undefined && h.value.length <= FIELD_MEMO_VALUE_MAX ? `${version}\u0000${h.name}\u0000${h.value}` : undefined;
+    let f = key === undefined ? undefined : FIELD_MEMO.get(key);
+    if (f === undefined) {
+      f = encodeField(h, version);
+      if (key !== undefined) {
+        if (FIELD_MEMO.size >= FIELD_MEMO_CAP) FIELD_MEMO.clear();
+        // Own memory, not a view of a pooled slab the memo would keep alive.
+        const octets = Buffer.allocUnsafeSlow(f.octets.length);
+        f.octets.copy(octets);
+        FIELD_MEMO.set(key, (f = { page: f.page, octets }));
+      }
     }
-    const unknown = UNKNOWN_FIELD.exec(h.name);
-    let codes = unknown ? [parseInt(unknown[1]!, 16)] : FIELD_NAMES.codes(wspFieldName(h.name), version);
-    // The code a decoded field arrived with, if it is this name's and the peer's version has it.
-    const came = h.code === undefined ? undefined : FIELD_NAMES.entry(h.code);
-    const kept = !!came && !unknown && came.name.toLowerCase() === h.name.toLowerCase() && came.version <= version;
-    if (kept) codes = [came.code];
-    const code = codes[0];
-    if (code === undefined || code > 0x7f) {
-      writeApplicationHeader(w, h);
-      continue;
+    if (f.page !== undefined && f.page !== page) {
+      // WAP-230 §8.4.2.6: Short-cut-shift-delimiter for pages 1-31, Shift-delimiter + Page-identity beyond.
+      if (f.page >= 1 && f.page <= 31) w.u8(f.page);
+      else w.u8(SHIFT_DELIMITER).u8(f.page);
+      page = f.page;
     }
-    shiftTo(1);
-    if (h.raw) {
-      w.u8(0x80 | code).bytes(h.raw);
-      continue;
-    }
-    const codec = CODECS.get(code);
-    const values = codec?.list ? splitList(h.value) : [h.value];
-    for (const v of values) writeField(w, codes, v, version, false, kept);
+    w.bytes(f.octets);
   }
   return w.finish();
+}
+
+/** One field's octets, and the code page they must be written in (undefined: any page, an application header). */
+interface EncodedField {
+  page: number | undefined;
+  octets: Buffer;
+}
+
+const FIELD_MEMO = new Map<string, EncodedField>();
+const FIELD_MEMO_CAP = 1024;
+const FIELD_MEMO_VALUE_MAX = 256;
+
+function encodeField(h: WspHeader, version: number): EncodedField {
+  const w = new Writer(64);
+  const other = OTHER_PAGE.exec(h.name);
+  if (other && h.raw) {
+    const p = Number(other[1]);
+    if (p > 255) throw new WapEncodeError(`code page ${p} out of range`);
+    w.u8(0x80 | parseInt(other[2]!, 16));
+    w.bytes(h.raw);
+    return { page: p, octets: w.finish() };
+  }
+  const unknown = UNKNOWN_FIELD.exec(h.name);
+  let codes = unknown ? [parseInt(unknown[1]!, 16)] : FIELD_NAMES.codes(wspFieldName(h.name), version);
+  // The code a decoded field arrived with, if it is this name's and the peer's version has it.
+  const came = h.code === undefined ? undefined : FIELD_NAMES.entry(h.code);
+  const kept = !!came && !unknown && came.name.toLowerCase() === h.name.toLowerCase() && came.version <= version;
+  if (kept) codes = [came.code];
+  const code = codes[0];
+  if (code === undefined || code > 0x7f) {
+    writeApplicationHeader(w, h);
+    return { page: undefined, octets: w.finish() };
+  }
+  if (h.raw) {
+    w.u8(0x80 | code).bytes(h.raw);
+    return { page: 1, octets: w.finish() };
+  }
+  const codec = CODECS.get(code);
+  const values = codec?.list ? splitList(h.value) : [h.value];
+  for (const v of values) writeField(w, codes, v, version, false, kept);
+  return { page: 1, octets: w.finish() };
 }
 
 /**
