@@ -123,23 +123,28 @@ export class MethodHandler {
     }
     const durationMs = Math.round((performance.now() - t0) * 10) / 10;
     const bytesUp = pdu.type === 'Post' ? pdu.data.length : 0;
-    const line = {
-      client: `${peer.address}:${peer.port}`,
-      session: ctx.sessionId,
-      bearer: ctx.bearer,
-      method: method || `0x${(pdu.pduType ?? 0).toString(16)}`,
-      url,
-      status,
-      wspStatus: reply.status,
-      upstreamStatus,
-      outcome,
-      bytesUp,
-      bytes: reply.data.length,
-      durationMs,
-    };
-    this.requests?.(ctx.bearer === 'wsp-cl' ? 'cl' : 'co', line.method, String(status)).inc();
-    if (outcome === 'ok') this.deps.log.info(line, 'access');
-    else this.deps.log.warn({ ...line, reason }, 'access');
+    const methodLabel = method || `0x${(pdu.pduType ?? 0).toString(16)}`;
+    this.requests?.(service, methodLabel, String(status)).inc();
+    // The access line (info for answers, warn for failures) is built only when it will be written.
+    const log = this.deps.log;
+    if (outcome !== 'ok' || log.isLevelEnabled('info')) {
+      const line = {
+        client: `${peer.address}:${peer.port}`,
+        session: ctx.sessionId,
+        bearer: ctx.bearer,
+        method: methodLabel,
+        url,
+        status,
+        wspStatus: reply.status,
+        upstreamStatus,
+        outcome,
+        bytesUp,
+        bytes: reply.data.length,
+        durationMs,
+      };
+      if (outcome === 'ok') log.info(line, 'access');
+      else log.warn({ ...line, reason }, 'access');
+    }
     if (this.deps.charging) {
       const sub = this.deps.enricher?.lookup(peer.address);
       this.deps.charging.record({
@@ -151,7 +156,7 @@ export class MethodHandler {
         imsi: sub?.imsi,
         sessionId: ctx.sessionId,
         bearer: ctx.bearer,
-        method: line.method,
+        method: methodLabel,
         url,
         upstreamStatus,
         wspStatus: reply.status,
@@ -237,14 +242,27 @@ function buildReply(
   };
 }
 
+/** The upstream's Content-Type, parsed once per distinct text (upstreams repeat a handful); frozen, shared. */
 function safeContentType(text: string): ContentType {
-  try {
-    const ct = parseContentType(text);
-    return ct.type ? ct : { type: 'application/octet-stream', params: [] };
-  } catch {
-    return { type: 'application/octet-stream', params: [] };
+  let ct = CONTENT_TYPES.get(text);
+  if (ct === undefined) {
+    try {
+      const parsed = parseContentType(text);
+      ct = parsed.type ? parsed : { type: 'application/octet-stream', params: [] };
+    } catch {
+      ct = { type: 'application/octet-stream', params: [] };
+    }
+    for (const p of ct.params) Object.freeze(p);
+    Object.freeze(ct.params);
+    Object.freeze(ct);
+    if (text.length <= 256) {
+      if (CONTENT_TYPES.size >= 256) CONTENT_TYPES.clear();
+      CONTENT_TYPES.set(text, ct);
+    }
   }
+  return ct;
 }
+const CONTENT_TYPES = new Map<string, ContentType>();
 
 /** Encodes; if a header value has no WSP form, drops headers one by one (logged) rather than failing. */
 function encodeOrBare(reply: ReplyPdu, ctx: MethodContext, log: Logger): Buffer {
