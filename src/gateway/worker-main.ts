@@ -12,7 +12,7 @@ import { UdpEndpoint, type Peer } from '../bearer/udp.ts';
 import { createIdentityFromConfig, type IdentityStack } from '../identity/index.ts';
 import type { Cdr } from './hooks.ts';
 import { createGateway, type GatewayDeps } from './index.ts';
-import { CL, CO, DatagramBatch, owned, type FromWorker, type MapOp, type ToWorker, type WorkerInit } from './worker-protocol.ts';
+import { CL, CO, copyOf, DatagramBatch, type FromWorker, type MapOp, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('worker-main.ts runs only as a worker thread (src/gateway/workers.ts)');
@@ -30,7 +30,8 @@ const replies = new DatagramBatch((items, transfer) => {
   port.postMessage(items, transfer);
   statsIfChanged();
 });
-const relay = (kind: typeof CL | typeof CO) => (data: Uint8Array, peer: Peer) => replies.add(kind, owned(data), peer.address, peer.port);
+// Always a copy: WTP keeps the Result datagrams it sends (retransmission), and a transferred buffer is emptied.
+const relay = (kind: typeof CL | typeof CO) => (data: Uint8Array, peer: Peer) => replies.add(kind, copyOf(data), peer.address, peer.port);
 const opts = init.options;
 const endpoints = {
   cl: new UdpEndpoint({ address: opts.bind ?? '127.0.0.1', port: opts.clPort ?? 0, relay: relay(CL) }),

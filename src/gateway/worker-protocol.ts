@@ -59,9 +59,20 @@ export class DatagramBatch {
   };
 }
 
-/** A view that owns its whole ArrayBuffer (transferable): dgram's are; encoders often hand out pool slices. */
+/** A copy in an ArrayBuffer of its own (to transfer). Not Buffer#slice: that is a view of the same memory. */
+export function copyOf(data: Uint8Array): Uint8Array {
+  const c = new Uint8Array(data.byteLength);
+  c.set(data);
+  return c;
+}
+
+/**
+ * `data` itself when it owns its whole ArrayBuffer and nobody keeps it (a datagram fresh from dgram), else a copy.
+ * Never for what a sender may keep: WTP holds its Result datagrams for retransmission, and a transferred buffer
+ * is emptied.
+ */
 export function owned(data: Uint8Array): Uint8Array {
-  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer ? data : data.slice();
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer ? data : copyOf(data);
 }
 
 export type IdentityConfig = WapgateConfig['identity'];

@@ -172,7 +172,8 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
 
   function route(kind: typeof CL | 1, data: Buffer, peer: Peer): void {
     const slot = slots[workers === 1 ? 0 : addressHash(peer.address) % workers]!;
-    // dgram gives every datagram its own ArrayBuffer: transferred, not copied.
+    // dgram gives every datagram its own ArrayBuffer and nothing here keeps it (a tap runs before, and copies
+    // what it keeps): transferred, not copied.
     slot.batch.add(kind, owned(data), peer.address, peer.port);
   }
   clSock.onDatagram((d, p) => route(CL, d, p));

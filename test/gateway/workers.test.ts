@@ -4,6 +4,7 @@
  * worker's state, the subscriber map replicated from this thread, CDRs, metrics, drain, a worker restarted.
  */
 import { execFile } from 'node:child_process';
+import dgram from 'node:dgram';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/admin/metrics.ts';
@@ -13,6 +14,8 @@ import { createWorkerGateway, workerCount, type WorkerGateway } from '../../src/
 import { ClClient } from '../../src/handset/cl.ts';
 import { connect } from '../../src/handset/co.ts';
 import { createIdentityFromConfig } from '../../src/identity/index.ts';
+import { encodeWspPdu } from '../../src/wsp/pdu.ts';
+import { encodeWtpPdu } from '../../src/wtp/pdu.ts';
 import { TOOL_PATHS, toolAvailable } from '../support/tools.ts';
 import { startUpstream, type Upstream } from './upstream-server.ts';
 
@@ -122,6 +125,25 @@ describe('gateway worker threads', () => {
     expect(retransmitted.length).toBeGreaterThan(0);
     expect(up.seen.filter((x) => x.url === '/slow/700')).toHaveLength(1);
     await s.disconnect();
+  });
+
+  it('retransmits its own Result from WTP state, intact (the datagram kept by WTP is copied, never handed over)', async () => {
+    const [address] = addressesOf(0, 1);
+    const s = dgram.createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, address!, () => r()));
+    const got: Buffer[] = [];
+    s.on('message', (m) => got.push(m));
+    const connectPdu = encodeWspPdu({ type: 'Connect', version: { major: 1, minor: 0 }, capabilities: {}, headers: [] });
+    const invoke = encodeWtpPdu({ type: 'Invoke', tid: 7, tidResponse: false, tpis: [], rid: false, gtr: false, ttr: true, data: connectPdu, version: 0, tidNew: false, uack: false, class: 2 });
+    s.send(invoke, gw.addresses.co.port, '127.0.0.1');
+    // No Ack: the gateway retransmits the Result (RID set) after its retry interval (300 ms here).
+    const results = () => got.filter((d) => ((d[0]! >> 3) & 0x0f) === 2);
+    expect(await until(() => results().length >= 2, 3000)).toBe(true);
+    const [first, again] = results();
+    expect(again![0]! & 1).toBe(1);
+    expect(again!.length).toBe(first!.length);
+    expect(again!.subarray(1)).toEqual(first!.subarray(1));
+    s.close();
   });
 
   it('adds X-MSISDN in a worker after the subscriber map changes here, and drops it after the unbind', async () => {
