@@ -12,6 +12,7 @@
 import { randomInt } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { isWapDecodeError } from '../wire/errors.ts';
+import { Writer } from '../wire/writer.ts';
 import { BEARER_IPV4, BEARER_IPV6, negotiate, type Capabilities, type ExtendedMethod, type WspAddress } from './capabilities.ts';
 import type { WspHeader } from './headers/index.ts';
 import { decodeWspPdu, encodeWspPdu } from './pdu.ts';
@@ -46,16 +47,15 @@ export interface Session {
   /** Headers from Connect/Resume, applied to every request (request headers override). */
   headers: WspHeader[];
   /** Negotiated capabilities (what the ConnectReply said). */
-  caps: Capabilities;
+  readonly caps: Capabilities;
   /** Largest Reply the client takes (Client-SDU-Size / Client-Message-Size, 0 = unlimited). */
-  maxReplyBytes: number;
+  readonly maxReplyBytes: number;
   /** Method-MOR: outstanding methods allowed. */
-  methodMor: number;
+  readonly methodMor: number;
   /** Decoder options: encoding version, extended methods. */
-  pduOpts: WspPduOptions;
-  /** Methods in flight. */
-  readonly methods: Set<SessionTx>;
-  createdAt: number;
+  readonly pduOpts: WspPduOptions;
+  /** Methods in flight (undefined until the first method: most sessions are idle). */
+  methods: Set<SessionTx> | undefined;
 }
 
 export interface SessionMethodContext {
@@ -99,6 +99,50 @@ interface ConnectProfile {
   methodMor: number;
   pduOpts: WspPduOptions;
   replyHeaders: WspHeader[];
+  /** The ConnectReply's octets after its session id (capabilities and headers), encoded at the first use. */
+  replyTail?: Buffer;
+}
+
+/**
+ * One session: its own state and a pointer to the profile its Connect shares with every session of the same
+ * handset model. 100,000 idle sessions are the memory figure of issue 9, so nothing per session that the
+ * profile already holds, no Set before the first method, and the peer object of the Connect's datagram.
+ */
+class SessionRecord implements Session {
+  state: SessionState = 'connecting';
+  methods: Set<SessionTx> | undefined = undefined;
+  /** Headers sent with Resume (undefined: the profile's). */
+  private ownHeaders: WspHeader[] | undefined = undefined;
+
+  constructor(
+    readonly id: number,
+    public peer: { address: string; port: number },
+    private readonly profile: ConnectProfile,
+  ) {}
+
+  get headers(): WspHeader[] {
+    return this.ownHeaders ?? this.profile.headers;
+  }
+
+  set headers(h: WspHeader[]) {
+    this.ownHeaders = h;
+  }
+
+  get caps(): Capabilities {
+    return this.profile.caps;
+  }
+
+  get maxReplyBytes(): number {
+    return this.profile.maxReplyBytes;
+  }
+
+  get methodMor(): number {
+    return this.profile.methodMor;
+  }
+
+  get pduOpts(): WspPduOptions {
+    return this.profile.pduOpts;
+  }
 }
 
 /** Distinct Connect PDUs remembered (handset models × their header sets). */
@@ -173,8 +217,7 @@ export class SessionServer {
     const reason = this.reasons.get(s) ?? why;
     this.reasons.delete(s);
     if (this.byPeer.get(key(s.peer)) === s.id) this.byPeer.delete(key(s.peer));
-    for (const tx of s.methods) if (!tx.done) tx.abort(WSP_ABORT.DISCONNECT);
-    s.methods.clear();
+    abortAll(s, WSP_ABORT.DISCONNECT);
     if (reason) this.events.disconnected?.(s, reason);
   }
 
@@ -230,8 +273,7 @@ export class SessionServer {
         const byId = this.sessions.peek(pdu.sessionId);
         const s = byId && key(byId.peer) === key(peer) ? byId : undefined;
         if (s) {
-          for (const m of s.methods) if (!m.done) m.abort(WSP_ABORT.SUSPEND);
-          s.methods.clear();
+          abortAll(s, WSP_ABORT.SUSPEND);
           if (this.byPeer.get(key(s.peer)) === s.id) this.byPeer.delete(key(s.peer));
           s.state = 'suspended';
           // A suspended session lives as long as the suspend timeout allows.
@@ -274,21 +316,10 @@ export class SessionServer {
     // A new Connect from the same address and port replaces the old session (WAP-230 §7.1.3.1 note).
     if (old) this.remove(old, 'replaced');
     const p = known ?? this.profileOf(pdu, rawKey);
-    const s: Session = {
-      id: this.newId(),
-      state: 'connecting',
-      peer: { address: peer.address, port: peer.port },
-      headers: p.headers,
-      caps: p.caps,
-      maxReplyBytes: p.maxReplyBytes,
-      methodMor: p.methodMor,
-      pduOpts: p.pduOpts,
-      methods: new Set(),
-      createdAt: Date.now(),
-    };
+    const s = new SessionRecord(this.newId(), peer, p);
     this.sessions.set(s.id, s);
     this.byPeer.set(key(peer), s.id);
-    tx.result(encodeWspPdu({ type: 'ConnectReply', sessionId: s.id, capabilities: p.caps, headers: p.replyHeaders }));
+    tx.result(connectReply(s.id, p));
     this.events.connected?.(s, old !== undefined);
   }
 
@@ -336,7 +367,7 @@ export class SessionServer {
   aborted(tx: SessionTx): void {
     const sid = this.byPeer.get(key(tx.peer));
     const s = sid !== undefined ? this.sessions.peek(sid) : undefined;
-    s?.methods.delete(tx);
+    if (s?.methods) settled(s, s.methods, tx);
   }
 
   private method(tx: SessionTx, pdu: GetPdu | PostPdu, info: SessionInvokeInfo, s: Session | undefined): void {
@@ -354,14 +385,16 @@ export class SessionServer {
     }
     // A method in CONNECTING means the ConnectReply's Ack was lost or overtaken: the handset has the reply.
     if (s.state === 'connecting') s.state = 'connected';
-    if (s.methods.size >= s.methodMor) {
-      this.events.rejected?.('method-mor-exceeded', peer, `${s.methods.size} outstanding`);
+    const outstanding = s.methods?.size ?? 0;
+    if (outstanding >= s.methodMor) {
+      this.events.rejected?.('method-mor-exceeded', peer, `${outstanding} outstanding`);
       tx.abort(WSP_ABORT.MOREXCEEDED);
       return;
     }
+    const methods = (s.methods ??= new Set());
     // S-MethodInvoke.res: acknowledge now; WTP's hold-on Ack then covers a slow upstream.
     if (info.uack) tx.ack();
-    s.methods.add(tx);
+    methods.add(tx);
     this.inflightTotal++;
     const limit = minNonZero(s.maxReplyBytes, tx.maxResultSize);
     const opts = s.pduOpts;
@@ -370,14 +403,14 @@ export class SessionServer {
       .then(
         (out) => {
           this.inflightTotal--;
-          s.methods.delete(tx);
+          settled(s, methods, tx);
           if (tx.done) return;
           if (out) tx.result(out);
           else tx.abort(WSP_ABORT.USERREQ);
         },
         (err: unknown) => {
           this.inflightTotal--;
-          s.methods.delete(tx);
+          settled(s, methods, tx);
           this.events.failed?.(err, peer);
           if (!tx.done) {
             try {
@@ -405,15 +438,14 @@ export class SessionServer {
     if (info.uack) tx.ack();
     // WAP-230 §8.2.2.6: Resume may come from a new address (bearer change); the session moves there.
     const moved = key(s.peer) !== key(peer);
-    for (const m of s.methods) if (!m.done) m.abort(WSP_ABORT.RESUME);
-    s.methods.clear();
+    abortAll(s, WSP_ABORT.RESUME);
     if (this.byPeer.get(key(s.peer)) === s.id) this.byPeer.delete(key(s.peer));
     const other = this.byPeer.get(key(peer));
     if (other !== undefined && other !== s.id) {
       const o = this.sessions.peek(other);
       if (o) this.remove(o, 'replaced');
     }
-    s.peer = { address: peer.address, port: peer.port };
+    s.peer = peer;
     this.byPeer.set(key(peer), s.id);
     // Headers sent with Resume replace the session headers (WAP-230 §8.2.2.6, S-Resume).
     if (pdu.headers.length > 0) s.headers = pdu.headers.filter((h) => h.name.toLowerCase() !== 'encoding-version');
@@ -427,6 +459,40 @@ export class SessionServer {
     );
     this.events.resumed?.(s, moved);
   }
+}
+
+/** A method is no longer outstanding; an idle session drops its empty Set. */
+function settled(s: Session, methods: Set<SessionTx>, tx: SessionTx): void {
+  methods.delete(tx);
+  if (methods.size === 0 && s.methods === methods) s.methods = undefined;
+}
+
+/** Aborts the session's outstanding methods with `reason` (Disconnect, Suspend, Resume elsewhere). */
+function abortAll(s: Session, reason: number): void {
+  const methods = s.methods;
+  if (!methods) return;
+  s.methods = undefined;
+  for (const m of methods) if (!m.done) m.abort(reason);
+}
+
+/**
+ * The ConnectReply of session `id` (WAP-230 §8.2.2.2: PDU type, ServerSessionId as a uintvar, then the lengths, the
+ * capabilities and the headers). Everything after the session id is the profile's, so it is encoded once — with id
+ * 0, whose uintvar is the one octet 0x00 — and each reply is the type, the new id and that tail: the capability
+ * encoder was half of what a Connect allocated. Own memory (not the Buffer pool), since WTP holds it until the Ack.
+ */
+function connectReply(id: number, p: ConnectProfile): Buffer {
+  let tail = p.replyTail;
+  if (!tail) {
+    const whole = encodeWspPdu({ type: 'ConnectReply', sessionId: 0, capabilities: p.caps, headers: p.replyHeaders });
+    tail = p.replyTail = Buffer.allocUnsafeSlow(whole.length - 2);
+    whole.copy(tail, 0, 2);
+  }
+  const head = new Writer(6).u8(PDU_TYPE.ConnectReply).uintvar(id).finish();
+  const out = Buffer.allocUnsafeSlow(head.length + tail.length);
+  head.copy(out);
+  tail.copy(out, head.length);
+  return out;
 }
 
 function errorReply(status: number, opts: WspPduOptions): Buffer {

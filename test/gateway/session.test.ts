@@ -135,4 +135,33 @@ describe('SessionServer', () => {
     expect(s.size).toBe(2);
     expect(pending.aborts).toEqual([WSP_ABORT.DISCONNECT]);
   });
+
+  it('a repeated Connect (the same handset model) gets the same ConnectReply as the encoder would make, with its own id', () => {
+    const s = server();
+    const replies = [A, B, { address: '10.0.0.3', port: 3 }].map((p) => send(s, p, connectPdu()).results[0]!);
+    const ids = new Set<number>();
+    for (const bytes of replies) {
+      const r = decodeWspPdu(bytes);
+      if (r.type !== 'ConnectReply') throw new Error(r.type);
+      ids.add(r.sessionId);
+      expect(bytes.toString('hex')).toBe(encodeWspPdu({ type: 'ConnectReply', sessionId: r.sessionId, capabilities: r.capabilities, headers: r.headers }).toString('hex'));
+    }
+    expect(ids.size).toBe(3);
+  });
+
+  it('an idle session holds no method set: made by the first method, dropped when the last one ends', async () => {
+    let finish: (b: Buffer) => void = () => {};
+    const s = new SessionServer(
+      { maxSessions: 10, idleTimeoutMs: 60_000, suspendedTimeoutMs: 60_000, capabilities: caps },
+      { method: () => new Promise<Buffer>((r) => (finish = r)) },
+    );
+    const id = sessionIdOf(send(s, A, connectPdu()));
+    expect(s.get(id)?.methods).toBeUndefined();
+    const g = send(s, A, { type: 'Get', method: 'GET', uri: '/1', headers: [] });
+    expect(s.get(id)?.methods?.size).toBe(1);
+    finish(Buffer.from([0x04, 0x20, 0x00]));
+    await new Promise((r) => setImmediate(r));
+    expect(g.results).toHaveLength(1);
+    expect(s.get(id)?.methods).toBeUndefined();
+  });
 });
