@@ -5,6 +5,7 @@
 import { encodeConcatenated, encodeWtpPdu, type WtpPdu, type WtpTpi } from './pdu.ts';
 import { countEvent, newStats, type Peer, peerKey, type Transport, type WtpEvent, type WtpStats } from './types.ts';
 import type { OutgoingPacket } from './sar.ts';
+import type { Clock, TimerHandle } from './clock.ts';
 
 export class Outbox {
   private depth = 0;
@@ -65,6 +66,94 @@ export class Outbox {
       this.onSent?.(datagram, peer);
     } catch {
       // A failing bearer must not break the engine; retransmission covers a lost datagram.
+    }
+  }
+}
+
+/** A transaction as a node of a TimerList: the list's links live in the transaction itself. */
+export interface TimerNode {
+  timerPrev: TimerNode | undefined;
+  timerNext: TimerNode | undefined;
+  /** Clock time the armed timer falls due. */
+  timerDue: number;
+  timerList: TimerList | undefined;
+}
+
+/**
+ * One timer duration (A, R or W of WAP-224 §9.4.1) for every transaction of an engine, without a Node timer per
+ * transaction: the armed transactions form a list in order of their due time — the same duration for all, so arming
+ * appends — and one clock timer waits for the first. Arming, re-arming and cancelling are O(1) and allocate
+ * nothing (a Timeout, its closures and a handle per state change were an eighth of what a Connect allocated,
+ * and what kept its transaction alive into the old generation).
+ */
+export class TimerList {
+  private head: TimerNode | undefined;
+  private tail: TimerNode | undefined;
+  /** The clock timer: due at or before the head (set whenever the list is not empty, except while expiring). */
+  private pending: TimerHandle | undefined;
+  private expiring = false;
+  /** Transactions whose timer is armed in this list. */
+  size = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly ms: number,
+    private readonly fire: (node: TimerNode) => void,
+  ) {}
+
+  /** When the first armed node falls due. */
+  get firstDue(): number | undefined {
+    return this.head?.timerDue;
+  }
+
+  /** Starts `n`'s timer (cancelling the one it had, in any list). */
+  arm(n: TimerNode): void {
+    n.timerList?.cancel(n);
+    n.timerDue = this.clock.now() + this.ms;
+    n.timerList = this;
+    n.timerPrev = this.tail;
+    n.timerNext = undefined;
+    if (this.tail) this.tail.timerNext = n;
+    else this.head = n;
+    this.tail = n;
+    this.size++;
+    if (!this.pending && !this.expiring) this.pending = this.clock.setTimer(this.ms, () => this.expire());
+  }
+
+  cancel(n: TimerNode): void {
+    if (n.timerList !== this) return;
+    if (n.timerPrev) n.timerPrev.timerNext = n.timerNext;
+    else this.head = n.timerNext;
+    if (n.timerNext) n.timerNext.timerPrev = n.timerPrev;
+    else this.tail = n.timerPrev;
+    n.timerPrev = n.timerNext = n.timerList = undefined;
+    // The clock timer stays: when it fires it finds nothing due and waits for the new head, if any. Cancelling it
+    // here would cost a Node timer per transaction again whenever the list runs empty (a Connect passes through W
+    // and A within one datagram).
+    this.size--;
+  }
+
+  /** Stops the clock timer; the nodes still armed are left to their owners (dispose of the engine). */
+  clear(): void {
+    this.pending?.cancel();
+    this.pending = undefined;
+    while (this.head) this.cancel(this.head);
+  }
+
+  /** Fires every node due by now, in due order, then waits for the next. */
+  private expire(): void {
+    this.pending = undefined;
+    this.expiring = true;
+    const now = this.clock.now();
+    try {
+      while (this.head && this.head.timerDue <= now) {
+        const n = this.head;
+        this.cancel(n);
+        this.fire(n);
+      }
+    } finally {
+      this.expiring = false;
+      if (this.head) this.pending = this.clock.setTimer(this.head.timerDue - now, () => this.expire());
     }
   }
 }

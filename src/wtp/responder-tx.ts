@@ -2,8 +2,7 @@
  * One responder transaction (WAP-224 §9 responder state table): an enum state and one guarded transition that
  * clears the running timer on exit and starts the state's timer on entry. Created and routed by WtpResponder.
  */
-import type { TimerHandle } from './clock.ts';
-import { ackPdu, nackPdu, resultPacket } from './engine.ts';
+import { ackPdu, nackPdu, resultPacket, type TimerList, type TimerNode } from './engine.ts';
 import {
   PROVIDER_ABORT,
   TPI_OPTION,
@@ -42,10 +41,10 @@ export enum RespState {
   CLOSED = 'CLOSED',
 }
 
-type TimerKind = 'A' | 'R' | 'W' | null;
+export type TimerKind = 'A' | 'R' | 'W';
 
 /** Which timer each state runs (WAP-224 §9.4.1). */
-const STATE_TIMER: Record<RespState, TimerKind> = {
+const STATE_TIMER: Record<RespState, TimerKind | null> = {
   [RespState.LISTEN]: 'W',
   [RespState.TIDOK_WAIT]: 'W',
   [RespState.SAR_INVOKE_WAIT]: 'W',
@@ -68,7 +67,7 @@ const ALLOWED: Record<RespState, RespState[]> = {
 };
 
 /** One responder transaction. */
-export class ResponderTx implements ResponderTransaction {
+export class ResponderTx implements ResponderTransaction, TimerNode {
   state = RespState.LISTEN;
   cls: WtpClass = 2;
   uack = false;
@@ -77,7 +76,11 @@ export class ResponderTx implements ResponderTransaction {
   private aec = 0;
   private ackSent = false;
   private indicated = false;
-  private timer: TimerHandle | undefined;
+  /** @internal The running timer: this transaction's place in one of the responder's TimerLists. */
+  timerPrev: TimerNode | undefined = undefined;
+  /** @internal */ timerNext: TimerNode | undefined = undefined;
+  /** @internal */ timerDue = 0;
+  /** @internal */ timerList: TimerList | undefined = undefined;
   private reasm: Reassembler | undefined;
   private sender: SarSender | undefined;
   private peerMaxGroup: number | undefined;
@@ -119,8 +122,7 @@ export class ResponderTx implements ResponderTransaction {
     if (!ALLOWED[this.state].includes(next)) {
       throw new Error(`WTP responder: no transition ${this.state} → ${next}`);
     }
-    this.timer?.cancel();
-    this.timer = undefined;
+    this.timerList?.cancel(this);
     this.state = next;
     if (next === RespState.CLOSED) {
       this.reasm?.release();
@@ -132,16 +134,13 @@ export class ResponderTx implements ResponderTransaction {
 
   /** Starts (or restarts) the timer of the current state. */
   private enterTimer(): void {
-    this.timer?.cancel();
     const kind = STATE_TIMER[this.state];
-    const t = this.r.timers;
-    const ms = kind === 'A' ? t.ackIntervalMs : kind === 'R' ? t.retryIntervalMs : t.waitTimeoutMs;
-    this.timer = kind ? this.r.clock.setTimer(ms, () => this.r.run(() => this.onTimer(kind))) : undefined;
+    if (kind) this.r.timerLists[kind].arm(this);
+    else this.timerList?.cancel(this);
   }
 
   dispose(): void {
-    this.timer?.cancel();
-    this.timer = undefined;
+    this.timerList?.cancel(this);
     this.reasm?.release();
     this.state = RespState.CLOSED;
   }
@@ -338,8 +337,7 @@ export class ResponderTx implements ResponderTransaction {
   /** @internal class 0: indicated, nothing else. */
   indicatedClass0(data: Buffer): void {
     this.state = RespState.CLOSED;
-    this.timer?.cancel();
-    this.timer = undefined;
+    this.timerList?.cancel(this);
     this.emit({ kind: 'transaction', role: 'responder', class: 0, outcome: 'started' });
     this.emit({ kind: 'transaction', role: 'responder', class: 0, outcome: 'completed' });
     this.r.user.invoke(this, data, { peer: this.peer, class: 0, uack: this.uack, tid: this.tid });
@@ -462,8 +460,8 @@ export class ResponderTx implements ResponderTransaction {
 
   // ---------------- timers ----------------
 
-  private onTimer(kind: TimerKind): void {
-    this.timer = undefined;
+  /** @internal The responder's TimerList of `kind` says this transaction's timer fell due. */
+  expired(kind: TimerKind): void {
     const t = this.r.timers;
     switch (this.state) {
       case RespState.INVOKE_RESP_WAIT:

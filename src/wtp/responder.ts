@@ -5,9 +5,9 @@
  * the outbox.
  */
 import { type Clock, realClock } from './clock.ts';
-import { abortPdu, EventSink, Outbox } from './engine.ts';
+import { abortPdu, EventSink, Outbox, TimerList } from './engine.ts';
 import { decodeWtpDatagram, peekTid, PROVIDER_ABORT, type WtpInvoke, type WtpPdu } from './pdu.ts';
-import { ResponderTx } from './responder-tx.ts';
+import { ResponderTx, type TimerKind } from './responder-tx.ts';
 import { ReassemblyBudget, usesExtendedSar } from './sar.ts';
 import { TidCache } from './tid-cache.ts';
 import { resolveTimers, type WtpTimers } from './timers.ts';
@@ -33,6 +33,8 @@ export class WtpResponder {
   /** @internal */ readonly budget: ReassemblyBudget;
   /** @internal */ readonly out: Outbox;
   /** @internal */ readonly events: EventSink;
+  /** @internal One list per timer of WAP-224 §9.4.1: acknowledgement interval, retry interval, wait timeout. */
+  readonly timerLists: Record<TimerKind, TimerList>;
   /** Class-0 Invokes recently delivered (peer|tid → time), so a duplicated datagram is not delivered twice. */
   private readonly class0Seen = new Map<string, number>();
   private readonly perPeer = new Map<string, number>();
@@ -44,6 +46,9 @@ export class WtpResponder {
     this.budget = new ReassemblyBudget(this.timers.maxTotalReassemblyBytes);
     this.out = new Outbox(options.transport, this.timers.maxDatagram, options.onSend);
     this.events = new EventSink(options.onEvent);
+    const list = (kind: TimerKind, ms: number): TimerList =>
+      new TimerList(this.clock, ms, (n) => this.run(() => (n as ResponderTx).expired(kind)));
+    this.timerLists = { A: list('A', this.timers.ackIntervalMs), R: list('R', this.timers.retryIntervalMs), W: list('W', this.timers.waitTimeoutMs) };
   }
 
   get user(): WtpUser {
@@ -57,6 +62,21 @@ export class WtpResponder {
   /** Transactions in progress (including ones waiting out their wait timeout). */
   get activeTransactions(): number {
     return this.txs.size;
+  }
+
+  /** Transactions whose timer is running: every one in progress has exactly one. */
+  get armedTimers(): number {
+    return this.timerLists.A.size + this.timerLists.R.size + this.timerLists.W.size;
+  }
+
+  /** @internal When the earliest transaction timer falls due (tests: which timer a state runs). */
+  nextTimerDue(): number | undefined {
+    let due: number | undefined;
+    for (const l of Object.values(this.timerLists)) {
+      const d = l.firstDue;
+      if (d !== undefined && (due === undefined || d < due)) due = d;
+    }
+    return due;
   }
 
   /** Octets held by reassembly buffers. */
@@ -181,6 +201,7 @@ export class WtpResponder {
   /** Ends every transaction without telling anyone and clears every timer. */
   dispose(): void {
     for (const tx of [...this.txs.values()]) tx.dispose();
+    for (const l of Object.values(this.timerLists)) l.clear();
     this.txs.clear();
     this.perPeer.clear();
     this.tidCache.clear();

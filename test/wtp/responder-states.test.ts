@@ -56,7 +56,7 @@ describe('responder LISTEN', () => {
       expect(s.told).toEqual([`invoke class=${cls}`]);
       expect(s.said()).toEqual([]);
       expect(s.state()).toBe('INVOKE_RESP_WAIT');
-      expect(s.clock.nextTimerAt()).toBe(T.ackIntervalMs);
+      expect(s.resp.nextTimerDue()).toBe(T.ackIntervalMs);
     }
   });
   it('LISTEN + RcvInvoke [class 1|2, TID test fails] → send Ack(TIDve) → TIDOK_WAIT', () => {
@@ -80,7 +80,7 @@ describe('responder LISTEN', () => {
     expect(s.told).toEqual(['invoke class=0']);
     expect(s.said()).toEqual([]);
     expect(s.state()).toBe('LISTEN');
-    expect(s.clock.pending()).toBe(0);
+    expect(s.resp.armedTimers).toBe(0);
   });
   it('LISTEN + RcvInvoke [class 0, same TID as a class-2 transaction: fakewap Disconnect] → TR-Invoke.ind', () => {
     const s = new RespScript().toInvokeRespWait();
@@ -169,7 +169,7 @@ describe('responder INVOKE_RESP_WAIT', () => {
     s.feed(abort(1, 0xe1));
     expect(s.told).toEqual(['invoke class=2', 'abort user/DISCONNECT remote']);
     expect(s.state()).toBe('LISTEN');
-    expect(s.clock.pending()).toBe(0);
+    expect(s.resp.armedTimers).toBe(0);
   });
   it('INVOKE_RESP_WAIT + TR-Abort.req → send Abort(USER) → LISTEN', () => {
     const s = new RespScript().toInvokeRespWait();
@@ -183,7 +183,7 @@ describe('responder INVOKE_RESP_WAIT', () => {
     s.tx.result(wspReply(Buffer.from('reply')));
     expect(s.said()).toEqual(['Result']);
     expect(s.state()).toBe('RESULT_RESP_WAIT');
-    expect(s.clock.nextTimerAt()).toBe(T.retryIntervalMs);
+    expect(s.resp.nextTimerDue()).toBe(T.retryIntervalMs);
   });
   it('INVOKE_RESP_WAIT + TimerTO_A [AEC < MAX, Uack] → AEC++, restart A (no Ack without the user)', () => {
     const s = new RespScript().toInvokeRespWait({ uack: true });
@@ -211,7 +211,7 @@ describe('responder INVOKE_RESP_WAIT', () => {
     expect(s.said()).toEqual(['Abort provider/NORESPONSE']);
     expect(s.told).toEqual(['invoke class=2 uack', 'abort provider/NORESPONSE']);
     expect(s.state()).toBe('LISTEN');
-    expect(s.clock.pending()).toBe(0);
+    expect(s.resp.armedTimers).toBe(0);
   });
   it('INVOKE_RESP_WAIT + RcvErrorPDU → send Abort(PROTOERR), TR-Abort.ind → LISTEN', () => {
     const s = new RespScript().toInvokeRespWait();
@@ -269,7 +269,7 @@ describe('responder RESULT_WAIT', () => {
     s.clock.advance(T.ackIntervalMs * (T.maxAckExpirations + 1));
     expect(s.said().at(-1)).toBe('Abort provider/NORESPONSE');
     expect(s.told.at(-1)).toBe('abort provider/NORESPONSE');
-    expect(s.clock.pending()).toBe(0);
+    expect(s.resp.armedTimers).toBe(0);
   });
   it('RESULT_WAIT + RcvAck [TIDok, duplicate] → ignore', () => {
     const s = inResultWait();
@@ -285,7 +285,7 @@ describe('responder RESULT_RESP_WAIT', () => {
     s.feed(ack(1));
     expect(s.told.at(-1)).toBe('resultConfirmed');
     expect(s.state()).toBe('LISTEN');
-    expect(s.clock.pending()).toBe(0);
+    expect(s.resp.armedTimers).toBe(0);
   });
   it('RESULT_RESP_WAIT + RcvAck [SAR, PSN of the group trailer] → send the next group', () => {
     const s = new RespScript({ segmentSize: 10, groupSize: 2 }).toInvokeRespWait();
@@ -343,7 +343,7 @@ describe('responder RESULT_RESP_WAIT', () => {
     expect(said.filter((x) => x === 'Result rid')).toHaveLength(T.maxRetransmissions);
     expect(said.at(-1)).toBe('Abort provider/NORESPONSE');
     expect(s.told.at(-1)).toBe('abort provider/NORESPONSE');
-    expect(s.clock.pending()).toBe(0);
+    expect(s.resp.armedTimers).toBe(0);
   });
   it('RESULT_RESP_WAIT + RcvErrorPDU → send Abort(PROTOERR), TR-Abort.ind → LISTEN', () => {
     const s = inResultRespWait();
@@ -381,7 +381,7 @@ describe('responder WAIT_TIMEOUT (class 1)', () => {
     const s = inWaitTimeout();
     s.clock.advance(T.waitTimeoutMs);
     expect(s.state()).toBe('LISTEN');
-    expect(s.clock.pending()).toBe(0);
+    expect(s.resp.armedTimers).toBe(0);
   });
   it('WAIT_TIMEOUT + TR-Abort.req → send Abort(USER) → LISTEN', () => {
     const s = inWaitTimeout();
