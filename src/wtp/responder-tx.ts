@@ -328,6 +328,8 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
     const r = this.reassembler();
     this.invokeLastPsn = r.segmented ? r.lastPsn : undefined;
     const data = r.assemble();
+    // The message is the user's now; duplicates of its packets are answered from invokeLastPsn alone.
+    this.reasm = undefined;
     this.indicated = true;
     this.transition(RespState.INVOKE_RESP_WAIT);
     this.emit({ kind: 'transaction', role: 'responder', class: this.cls, outcome: 'started' });
@@ -432,7 +434,7 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
         // (as Kannel's RESULT_WAIT + TR-Result.req row does).
         return this.abortWith('NOTIMPLEMENTEDESAR');
       }
-      this.sender = new SarSender(data, seg, group);
+      this.sender = new SarSender(unpooled(data), seg, group);
       this.rcr = 0;
       this.transition(RespState.RESULT_RESP_WAIT);
       this.sendPackets(this.sender.nextGroup());
@@ -492,4 +494,17 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
         return this.finish();
     }
   }
+}
+
+/**
+ * The Result is held until the initiator acknowledges it (a round trip, or the retries of a lost Ack). A small view
+ * into a larger ArrayBuffer — Buffer.allocUnsafe's shared 8 KB pool, where the WSP encoder writes — would keep the
+ * whole of it alive that long, and past the next major GC once a scavenge has promoted the transaction: copy it
+ * when the view is less than half of what it holds.
+ */
+function unpooled(data: Buffer): Buffer {
+  if (data.buffer.byteLength <= 2 * data.length) return data;
+  const own = Buffer.allocUnsafeSlow(data.length);
+  data.copy(own);
+  return own;
 }
