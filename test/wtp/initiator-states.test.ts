@@ -143,7 +143,7 @@ describe('initiator RESULT_WAIT', () => {
   });
   it('RESULT_WAIT + RcvResult carrying a Frame-boundary TPI (extended SAR) → send Abort(NOTIMPLEMENTEDESAR), TR-Abort.ind → NULL', async () => {
     const s = inResultWait();
-    s.feed({ ...result(), ttr: false, gtr: true, tpis: [{ type: 'FrameBoundary', value: Buffer.alloc(0) }] });
+    s.feed({ type: 'Result', tid: 1, tidResponse: true, rid: false, gtr: true, ttr: false, tpis: [{ type: 'FrameBoundary', value: Buffer.alloc(0) }], data: Buffer.from('R') });
     expect(s.said()).toEqual(['Abort provider/NOTIMPLEMENTEDESAR']);
     expect(s.clock.pending()).toBe(0);
     await s.flush();
