@@ -19,6 +19,7 @@ import { decodeWspPdu, encodeWspPdu } from './pdu.ts';
 import { PDU_TYPE, type ConnectPdu, type GetPdu, type PostPdu, type ReplyPdu, type ResumePdu, type WspPduOptions } from './pdu-types.ts';
 import { WspStatus } from './status.ts';
 import { USER_ABORT } from '../wtp/pdu.ts';
+import { peerKey } from '../wtp/types.ts';
 
 /** WAP-230 Table 35 abort reasons, carried as WTP user abort reasons (one table: src/wtp/pdu.ts). */
 export const WSP_ABORT = USER_ABORT;
@@ -26,6 +27,8 @@ export const WSP_ABORT = USER_ABORT;
 /** The slice of the WTP responder's transaction handle this layer uses (see src/wtp/types.ts). */
 export interface SessionTx {
   readonly peer: { address: string; port: number };
+  /** `address|port` of peer, made once per datagram by WTP: the by-peer table keys with this very string. */
+  readonly peerKey: string;
   readonly class: 0 | 1 | 2;
   readonly maxResultSize: number;
   readonly done: boolean;
@@ -151,9 +154,8 @@ const CONNECT_PROFILES = 256;
 // WAP-230 §8.3.2: defaults of capabilities a client leaves out.
 const DEFAULT_SDU = 1400;
 
-function key(p: { address: string; port: number }): string {
-  return `${p.address}|${p.port}`;
-}
+/** A session's peer as the key of the by-peer table (the same form as the transactions' peerKey). */
+const key = peerKey;
 
 export class SessionServer {
   private readonly sessions: LRUCache<number, Session>;
@@ -237,7 +239,7 @@ export class SessionServer {
   /** WtpUser.invoke: one WTP transaction (whole message) from `tx.peer`. */
   invoke(tx: SessionTx, data: Buffer, info: SessionInvokeInfo): void {
     const peer = tx.peer;
-    const sid = this.byPeer.get(key(peer));
+    const sid = this.byPeer.get(tx.peerKey);
     const session = sid !== undefined ? this.sessions.get(sid) : undefined;
     // A Connect byte-identical to an earlier one (the same handset model, fakewap) reuses its decoded and
     // negotiated profile: no decode, no negotiation, and every such session shares one set of objects.
@@ -264,14 +266,14 @@ export class SessionServer {
         // WAP-230 §8.2.2.4: by session id; fakewap sends it as class 0 on the Get's TID. Only the session's own
         // address may end it (a guessed id from elsewhere must not disconnect someone else).
         const byId = this.sessions.peek(pdu.sessionId);
-        const s = byId && key(byId.peer) === key(peer) ? byId : session;
+        const s = byId && key(byId.peer) === tx.peerKey ? byId : session;
         if (s) this.remove(s, 'disconnect');
         if (tx.class === 2) tx.abort(WSP_ABORT.DISCONNECT);
         return;
       }
       case 'Suspend': {
         const byId = this.sessions.peek(pdu.sessionId);
-        const s = byId && key(byId.peer) === key(peer) ? byId : undefined;
+        const s = byId && key(byId.peer) === tx.peerKey ? byId : undefined;
         if (s) {
           abortAll(s, WSP_ABORT.SUSPEND);
           if (this.byPeer.get(key(s.peer)) === s.id) this.byPeer.delete(key(s.peer));
@@ -318,7 +320,7 @@ export class SessionServer {
     const p = known ?? this.profileOf(pdu, rawKey);
     const s = new SessionRecord(this.newId(), peer, p);
     this.sessions.set(s.id, s);
-    this.byPeer.set(key(peer), s.id);
+    this.byPeer.set(tx.peerKey, s.id);
     tx.result(connectReply(s.id, p));
     this.events.connected?.(s, old !== undefined);
   }
@@ -358,14 +360,14 @@ export class SessionServer {
 
   /** TR-Result.cnf for a ConnectReply: the session is now connected (WAP-230 §7.1.3 CONNECTING_2 → CONNECTED). */
   resultConfirmed(tx: SessionTx): void {
-    const sid = this.byPeer.get(key(tx.peer));
+    const sid = this.byPeer.get(tx.peerKey);
     const s = sid !== undefined ? this.sessions.peek(sid) : undefined;
     if (s && s.state === 'connecting') s.state = 'connected';
   }
 
   /** TR-Abort.ind: a method the peer (or WTP) aborted is no longer outstanding. */
   aborted(tx: SessionTx): void {
-    const sid = this.byPeer.get(key(tx.peer));
+    const sid = this.byPeer.get(tx.peerKey);
     const s = sid !== undefined ? this.sessions.peek(sid) : undefined;
     if (s?.methods) settled(s, s.methods, tx);
   }
@@ -437,16 +439,16 @@ export class SessionServer {
     }
     if (info.uack) tx.ack();
     // WAP-230 §8.2.2.6: Resume may come from a new address (bearer change); the session moves there.
-    const moved = key(s.peer) !== key(peer);
+    const moved = key(s.peer) !== tx.peerKey;
     abortAll(s, WSP_ABORT.RESUME);
     if (this.byPeer.get(key(s.peer)) === s.id) this.byPeer.delete(key(s.peer));
-    const other = this.byPeer.get(key(peer));
+    const other = this.byPeer.get(tx.peerKey);
     if (other !== undefined && other !== s.id) {
       const o = this.sessions.peek(other);
       if (o) this.remove(o, 'replaced');
     }
     s.peer = peer;
-    this.byPeer.set(key(peer), s.id);
+    this.byPeer.set(tx.peerKey, s.id);
     // Headers sent with Resume replace the session headers (WAP-230 §8.2.2.6, S-Resume).
     if (pdu.headers.length > 0) s.headers = pdu.headers.filter((h) => h.name.toLowerCase() !== 'encoding-version');
     s.state = 'connected';

@@ -93,6 +93,8 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
     readonly peer: Peer,
     readonly tid: number,
     private readonly key: string,
+    /** The peer's key (address|port): the TID cache's, and the session layer's (one string for both tables). */
+    readonly peerKey: string,
   ) {
     this.enterTimer();
   }
@@ -274,7 +276,7 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
     const v = this.reassembler().add(0, pdu.data, pdu.gtr, pdu.ttr);
     if (!this.verdict(v)) return;
     // WAP-224 §9.4.3 TID test; TIDnew (§9.4.4) and the No-cached-TID option always verify.
-    const peerId = this.key.slice(0, this.key.lastIndexOf('#'));
+    const peerId = this.peerKey;
     const noCache = tpiOption(pdu, TPI_OPTION.NoCachedTID) !== undefined;
     let test = this.r.tidCache.test(peerId, this.tid);
     if (test === 'no-cache') test = this.r.timers.verifyUnknownPeers || noCache ? 'fail' : 'ok';
@@ -351,7 +353,7 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
         // WAP-224 §9 TIDOK_WAIT + RcvAck(TIDok): the TID is valid. §9.4.4: only TIDnew resets the cache.
         if (!pdu.tveTok) return;
         this.emit({ kind: 'tid-verification', outcome: 'ok' });
-        const peerId = this.key.slice(0, this.key.lastIndexOf('#'));
+        const peerId = this.peerKey;
         if (this.tidNew) this.r.tidCache.reset(peerId, this.tid);
         else this.r.tidCache.accept(peerId, this.tid, false);
         return this.accepted(this.reassembler().reevaluate(), false);

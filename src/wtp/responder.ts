@@ -119,7 +119,8 @@ export class WtpResponder {
   private dispatch(pdu: WtpPdu, peer: Peer): void {
     // PDUs with the TID direction bit set belong to an initiator on this address (WAP-224 §8.2.3).
     if (pdu.tidResponse) return;
-    const key = `${peerKey(peer)}#${pdu.tid}`;
+    const pk = peerKey(peer);
+    const key = `${pk}#${pdu.tid}`;
     let tx = this.txs.get(key);
     if (pdu.type !== 'Abort' && usesExtendedSar(pdu)) {
       // A peer using extended SAR (WAP-224 §8.4 TPIs): this engine speaks basic SAR only.
@@ -128,15 +129,15 @@ export class WtpResponder {
     }
     switch (pdu.type) {
       case 'Invoke':
-        if (pdu.class === 0 && (!tx || tx.cls !== 0)) return this.class0(pdu, peer, key);
+        if (pdu.class === 0 && (!tx || tx.cls !== 0)) return this.class0(pdu, peer, pk, key);
         if (!tx) {
-          tx = this.create(peer, pdu.tid, key);
+          tx = this.create(peer, pdu.tid, pk, key);
           if (!tx) return;
         }
         return tx.onInvoke(pdu);
       case 'SegmentedInvoke':
         if (!tx) {
-          tx = this.create(peer, pdu.tid, key);
+          tx = this.create(peer, pdu.tid, pk, key);
           if (!tx) return;
         }
         return tx.onSegment(pdu);
@@ -154,13 +155,12 @@ export class WtpResponder {
     }
   }
 
-  private create(peer: Peer, tid: number, key: string): ResponderTx | undefined {
-    const pk = peerKey(peer);
+  private create(peer: Peer, tid: number, pk: string, key: string): ResponderTx | undefined {
     if (this.txs.size >= this.timers.maxTransactions || (this.perPeer.get(pk) ?? 0) >= this.timers.maxTransactionsPerPeer) {
       this.sendAbort(peer, tid, 'Provider', PROVIDER_ABORT.CAPTEMPEXCEEDED);
       return undefined;
     }
-    const tx = new ResponderTx(this, peer, tid, key);
+    const tx = new ResponderTx(this, peer, tid, key, pk);
     this.txs.set(key, tx);
     this.perPeer.set(pk, (this.perPeer.get(pk) ?? 0) + 1);
     return tx;
@@ -170,14 +170,14 @@ export class WtpResponder {
   forget(tx: ResponderTx, key: string): void {
     if (this.txs.get(key) !== tx) return;
     this.txs.delete(key);
-    const pk = peerKey(tx.peer);
+    const pk = tx.peerKey;
     const n = (this.perPeer.get(pk) ?? 1) - 1;
     if (n > 0) this.perPeer.set(pk, n);
     else this.perPeer.delete(pk);
   }
 
   /** WAP-224 §9, LISTEN + RcvInvoke, class 0: indicate, keep no state (fakewap's Disconnect reuses its Get's TID). */
-  private class0(pdu: WtpInvoke, peer: Peer, key: string): void {
+  private class0(pdu: WtpInvoke, peer: Peer, pk: string, key: string): void {
     if (pdu.version !== 0 || !pdu.ttr) return; // class 0 is never answered, and cannot be segmented
     const now = this.clock.now();
     for (const [k, t] of this.class0Seen) {
@@ -186,7 +186,7 @@ export class WtpResponder {
     }
     if (this.class0Seen.has(key)) return;
     this.class0Seen.set(key, now);
-    const tx = new ResponderTx(this, peer, pdu.tid, key);
+    const tx = new ResponderTx(this, peer, pdu.tid, key, pk);
     tx.cls = 0;
     tx.uack = pdu.uack;
     tx.indicatedClass0(pdu.data);

@@ -1,8 +1,9 @@
 /**
- * The responder's TID cache (WAP-224 §9.4.3): the last TID validated per initiator, bounded (LRU) and expiring
- * after the wait timeout, on the engine's clock.
+ * The responder's TID cache (WAP-224 §9.4.3): the last TID validated per initiator, bounded and expiring after the
+ * wait timeout, on the engine's clock. One entry per peer that sent an Invoke lately, i.e. one per open session of a
+ * gateway — 100,000 idle sessions are 100,000 entries — so an entry is one small object in one Map, keyed by the
+ * peer key string the responder made for the datagram (the session layer keys its table with the same string).
  */
-import { LRUCache } from 'lru-cache';
 import type { Clock } from './clock.ts';
 
 export type TidTestResult = 'ok' | 'fail' | 'no-cache' | 'reordered';
@@ -30,6 +31,8 @@ interface Entry {
   seen: Set<number> | undefined;
   /** The only TID seen while `seen` is undefined (-1: none). */
   one: number;
+  /** Clock time (whole ms) the entry was last set: its lifetime counts from there. */
+  at: number;
 }
 
 /**
@@ -39,22 +42,22 @@ interface Entry {
  * test fails, so it is verified and a delayed copy is never delivered twice).
  */
 export class TidCache {
-  private readonly lru: LRUCache<string, Entry>;
+  /** Peer key → entry, oldest set first (set() moves an entry to the end), so expiry and the bound pop the head. */
+  private readonly entries = new Map<string, Entry>();
+  private readonly max: number;
+  private sets = 0;
 
   constructor(
     max: number,
-    ttlMs: number,
-    clock: Clock,
+    private readonly ttlMs: number,
+    private readonly clock: Clock,
     private readonly window: number,
   ) {
-    this.lru = new LRUCache<string, Entry>({
-      max: Math.max(1, max),
-      ...(ttlMs > 0 ? { ttl: ttlMs, updateAgeOnGet: false, perf: { now: () => clock.now() } } : {}),
-    });
+    this.max = Math.max(1, max);
   }
 
   test(peer: string, tid: number): TidTestResult {
-    const e = this.lru.get(peer);
+    const e = this.live(peer);
     if (!e) return 'no-cache';
     if (e.seen ? e.seen.has(tid) : e.one === tid) return 'fail';
     const t = tidTest(tid, e.last, this.window);
@@ -64,22 +67,55 @@ export class TidCache {
 
   /** A TID was accepted; `asLast` when it becomes LastTID (the TID test said ok). Creates the entry. */
   accept(peer: string, tid: number, asLast: boolean): void {
-    let e = this.lru.get(peer);
-    if (!e) e = { last: tid, base: tid, seen: undefined, one: -1 };
+    const e = this.live(peer) ?? { last: tid, base: tid, seen: undefined, one: -1, at: 0 };
     if (asLast) e.last = tid;
     this.add(e, tid);
-    this.lru.set(peer, e);
+    this.set(peer, e);
   }
 
   /** A TID was seen but not (yet) accepted: a later copy of it must fail the test. */
   see(peer: string, tid: number): void {
-    const e = this.lru.get(peer);
+    const e = this.live(peer);
     if (e) this.add(e, tid);
   }
 
   /** TIDnew verified (WAP-224 §9.4.4): forget what was known and start over at this TID. */
   reset(peer: string, tid: number): void {
-    this.lru.set(peer, { last: tid, base: tid, seen: undefined, one: tid });
+    this.set(peer, { last: tid, base: tid, seen: undefined, one: tid, at: 0 });
+  }
+
+  /** The entry of `peer` unless it has expired (an expired one is dropped). */
+  private live(peer: string): Entry | undefined {
+    const e = this.entries.get(peer);
+    if (e && this.expired(e, this.now())) {
+      this.entries.delete(peer);
+      return undefined;
+    }
+    return e;
+  }
+
+  private expired(e: Entry, now: number): boolean {
+    return this.ttlMs > 0 && now - e.at > this.ttlMs;
+  }
+
+  private now(): number {
+    // Whole milliseconds: a small integer field, not a boxed double per entry.
+    return Math.floor(this.clock.now());
+  }
+
+  /** Stores `e` as the newest entry, then drops expired entries and the oldest beyond the bound. */
+  private set(peer: string, e: Entry): void {
+    const now = this.now();
+    e.at = now;
+    this.entries.delete(peer);
+    this.entries.set(peer, e);
+    // Expired entries are already invisible (live()); dropping them from the head every 64th set keeps the Map
+    // near its live size without an iterator per Invoke. The bound is kept exactly.
+    if (this.entries.size <= this.max && (++this.sets & 63) !== 0) return;
+    for (const [k, old] of this.entries) {
+      if (this.entries.size <= this.max && !this.expired(old, now)) break;
+      this.entries.delete(k);
+    }
   }
 
   private add(e: Entry, tid: number): void {
@@ -98,14 +134,14 @@ export class TidCache {
   }
 
   get(peer: string): number | undefined {
-    return this.lru.get(peer)?.last;
+    return this.live(peer)?.last;
   }
 
   get size(): number {
-    return this.lru.size;
+    return this.entries.size;
   }
 
   clear(): void {
-    this.lru.clear();
+    this.entries.clear();
   }
 }

@@ -19,6 +19,9 @@ class SpyTx implements SessionTx {
   get class(): 0 | 1 | 2 {
     return this.cls;
   }
+  get peerKey(): string {
+    return `${this.peer.address}|${this.peer.port}`;
+  }
   result(d: Buffer): void {
     this.results.push(d);
     this.done = true;
