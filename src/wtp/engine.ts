@@ -17,13 +17,33 @@ export class Outbox {
     private readonly onSent?: (pdu: Buffer, peer: Peer) => void,
   ) {}
 
+  /**
+   * The first PDU of an engine entry waits here, without a queue entry: most entries send one PDU (a Result, an
+   * Ack), which then leaves as it is. A second PDU moves it into the queue.
+   */
+  private firstPeer: Peer | undefined;
+  private firstPdu: Buffer | undefined;
+
   send(peer: Peer, pdu: WtpPdu): void {
     const buf = encodeWtpPdu(pdu);
+    if (this.firstPdu === undefined && this.queue.size === 0) {
+      this.firstPeer = peer;
+      this.firstPdu = buf;
+    } else {
+      if (this.firstPdu !== undefined) {
+        this.enqueue(this.firstPeer!, this.firstPdu);
+        this.firstPeer = this.firstPdu = undefined;
+      }
+      this.enqueue(peer, buf);
+    }
+    if (this.depth === 0) this.flush();
+  }
+
+  private enqueue(peer: Peer, buf: Buffer): void {
     const k = peerKey(peer);
     let q = this.queue.get(k);
     if (!q) this.queue.set(k, (q = { peer, pdus: [] }));
     q.pdus.push(buf);
-    if (this.depth === 0) this.flush();
   }
 
   /** Runs `fn` as one engine entry: what it sends leaves together at the end. Never throws. */
@@ -40,6 +60,14 @@ export class Outbox {
   }
 
   private flush(): void {
+    if (this.firstPdu !== undefined) {
+      const peer = this.firstPeer!;
+      const pdu = this.firstPdu;
+      this.firstPeer = this.firstPdu = undefined;
+      this.emit(pdu, peer);
+      return;
+    }
+    if (this.queue.size === 0) return;
     const all = [...this.queue.values()];
     this.queue.clear();
     for (const { peer, pdus } of all) {
