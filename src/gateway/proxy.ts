@@ -308,7 +308,12 @@ export class HttpProxy {
       return x.result;
     }
     this.deadlines.add(x);
-    this.dispatcher(origin).dispatch({ origin, path: url.pathname + url.search, method: method as Dispatcher.HttpMethod, headers, body }, x);
+    try {
+      // Its return value only says whether the dispatcher wants a pause (queued either way).
+      this.dispatcher(origin).dispatch({ origin, path: url.pathname + url.search, method: method as Dispatcher.HttpMethod, headers, body }, x);
+    } catch (e) {
+      x.onResponseError(undefined, e as Error);
+    }
     return x.result;
   }
 

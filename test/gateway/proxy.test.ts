@@ -115,6 +115,24 @@ describe('HttpProxy', () => {
     await p.close();
   });
 
+  it('a request still queued in the pool at its deadline is answered 504 at once; HEAD keeps the declared length', async () => {
+    const o = resolveOptions({ upstream: up.url, http: { connections: 1, requestTimeoutMs: 5000 } });
+    const p = new HttpProxy(o.http, o.upstream, o.allowUpstream, o.via);
+    try {
+      const busy = p.fetch(req({ uri: '/slow/600' })); // holds the one connection
+      const t0 = Date.now();
+      const queued = await p.fetch(req({ uri: '/echo', timeoutMs: 100 }));
+      expect([queued.status, queued.outcome]).toEqual([504, 'upstream-timeout']);
+      expect(Date.now() - t0).toBeLessThan(450);
+      expect((await busy).status).toBe(200);
+      const head = await p.fetch(req({ method: 'HEAD', uri: '/bytes/5000', maxResponseBytes: 100 }));
+      expect([head.status, head.outcome, head.body.length]).toEqual([200, 'ok', 0]);
+      expect(head.headers).toContainEqual(['Content-Length', '5000']);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('drops header values HTTP cannot carry', async () => {
     const r = await proxy.fetch(req({ headers: [['X-Bad', 'a\r\nInjected: 1'], ['X-Good', 'ok']] }));
     const j = JSON.parse(r.body.toString()) as { headers: Record<string, string> };
