@@ -481,7 +481,8 @@ function abortAll(s: Session, reason: number): void {
  * The ConnectReply of session `id` (WAP-230 §8.2.2.2: PDU type, ServerSessionId as a uintvar, then the lengths, the
  * capabilities and the headers). Everything after the session id is the profile's, so it is encoded once — with id
  * 0, whose uintvar is the one octet 0x00 — and each reply is the type, the new id and that tail: the capability
- * encoder was half of what a Connect allocated. Own memory (not the Buffer pool), since WTP holds it until the Ack.
+ * encoder was half of what a Connect allocated. Own memory (not the Buffer pool), since WTP holds it until the Ack:
+ * Buffer.alloc, which V8 keeps in the JS heap up to 64 octets (a ConnectReply is about 30).
  */
 function connectReply(id: number, p: ConnectProfile): Buffer {
   let tail = p.replyTail;
@@ -491,7 +492,7 @@ function connectReply(id: number, p: ConnectProfile): Buffer {
     whole.copy(tail, 0, 2);
   }
   const head = new Writer(6).u8(PDU_TYPE.ConnectReply).uintvar(id).finish();
-  const out = Buffer.allocUnsafeSlow(head.length + tail.length);
+  const out = Buffer.alloc(head.length + tail.length);
   head.copy(out);
   tail.copy(out, head.length);
   return out;

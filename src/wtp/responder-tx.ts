@@ -505,8 +505,18 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
  * when the view is less than half of what it holds.
  */
 function unpooled(data: Buffer): Buffer {
+  if (data.length <= ON_HEAP_MAX) {
+    // Small enough for V8 to keep inside the JS heap (no ArrayBuffer, no malloc); not asking for data.buffer,
+    // which would move an on-heap array out.
+    const own = Buffer.alloc(data.length);
+    data.copy(own);
+    return own;
+  }
   if (data.buffer.byteLength <= 2 * data.length) return data;
   const own = Buffer.allocUnsafeSlow(data.length);
   data.copy(own);
   return own;
 }
+
+/** V8 keeps typed arrays of up to 64 octets in the JS heap (typed_array_max_size_in_heap). */
+const ON_HEAP_MAX = 64;
