@@ -13,8 +13,12 @@ import { cpuSeconds, memoryMiB, run, start, stop, waitForClReply, waitForHttp, t
 import { fmt, median, summarize, table, type CaseResult, type RunSample } from '../bench/report.ts';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
-/** Source addresses of the load when --workers is given (fakewap -I through a wrapper, phone load --bind). */
-const CLIENT_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.1.${i + 1}`);
+/**
+ * Source addresses of the load when --workers is given (fakewap -I through a wrapper, phone load --bind). Inside
+ * 127.0.0.0/24 because the Kannel peer takes WDP only from there (kannel.conf: udp-allow-ip = "127.0.0.*"), and
+ * every gateway must see the same clients.
+ */
+const CLIENT_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${21 + i}`);
 /** Where the multi-threaded wapgate listens beside the single-thread one (127.0.0.1) and Kannel (127.0.0.2). */
 const WORKERS_HOST = '127.0.0.4';
 const HELP = `Usage: wapgate bench [options]
