@@ -127,6 +127,8 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
     batch: DatagramBatch;
     /** Datagrams that arrived while the worker (re)started. */
     held: Datagrams;
+    /** Broadcasts made after this worker's snapshot and before it was ready: replayed, in order, when it is. */
+    missed: ToWorker[];
     stats: WorkerStats;
     stopped?: () => void;
   }
@@ -141,6 +143,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
         else if (slot.held.length < PENDING_MAX * 4) slot.held.push(...items);
       }),
       held: [],
+      missed: [],
     };
     return slot;
   });
@@ -167,7 +170,11 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   };
 
   const broadcast = (m: ToWorker): void => {
-    for (const s of slots) if (s.worker && s.ready) s.worker.postMessage(m);
+    // A worker still starting has its snapshot (bindings, identity) from before this change: it gets it when ready.
+    for (const s of slots) {
+      if (s.worker && s.ready) s.worker.postMessage(m);
+      else if (s.worker) s.missed.push(m);
+    }
   };
 
   function route(kind: typeof CL | 1, data: Buffer, peer: Peer): void {
@@ -205,6 +212,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
     const worker = new Worker(workerScript(), { eval: true, workerData: init });
     slot.worker = worker;
     slot.ready = false;
+    slot.missed = [];
     return new Promise<void>((resolve, reject) => {
       let started = false;
       worker.on('message', (m: FromWorker) => {
@@ -216,6 +224,8 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
           case 'ready': {
             started = true;
             // What changed while it started.
+            for (const x of slot.missed) worker.postMessage(x);
+            slot.missed = [];
             if (allowed) worker.postMessage({ t: 'allowed', origins: allowed });
             if (upstream) worker.postMessage({ t: 'upstream', upstream: upstream.value });
             if (redirect) worker.postMessage(redirect.value);

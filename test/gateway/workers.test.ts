@@ -206,6 +206,18 @@ describe('gateway worker threads', () => {
     expect((await clGet(address!, '/echo')).status).toBe(200);
   }, 20_000);
 
+  it('a subscriber bound while a worker restarts (spawned, not yet ready) reaches the new worker', async () => {
+    const [address] = addressesOf(0, 1);
+    await gw.threads[0]!.terminate();
+    // The new thread exists (its snapshot taken) but has not loaded yet: the binding made now must not be lost.
+    expect(await until(() => gw.restarts === 2 && gw.threads[0] !== undefined, 15_000)).toBe(true);
+    identity.map.bind(address!, { msisdn: '+15551230002', sessionId: 's2' });
+    const r = await clGet(address!, '/echo');
+    expect(r.status).toBe(200);
+    expect((JSON.parse(r.body) as { headers: Record<string, string> }).headers['x-msisdn']).toBe('+15551230002');
+    identity.map.unbind(address!, { sessionId: 's2' });
+  }, 20_000);
+
   it('stop() drains: a method waiting for the upstream still gets its Reply', async () => {
     const [address] = addressesOf(0, 1);
     const s = await connect({ gateway: { host: '127.0.0.1', port: gw.addresses.co.port }, bind: { address: address! }, timers: fast });
