@@ -371,7 +371,10 @@ class Exchange implements Dispatcher.DispatchHandler {
   expire(): void {
     if (this.done) return;
     const timeout = new DOMException(TIMEOUT_MESSAGE, 'TimeoutError');
-    this.finish(errorResponse(504, 'upstream-timeout', `deadline exceeded: ${timeout.message}`));
+    const r = errorResponse(504, 'upstream-timeout', `deadline exceeded: ${timeout.message}`);
+    // Expired mid-body: the upstream did answer (access line, CDR), as with a reset or a body timeout.
+    if (this.status !== undefined) r.upstreamStatus = this.status;
+    this.finish(r);
     this.controller?.abort(timeout);
   }
 

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpProxy, type ProxyRequest } from '../../src/gateway/proxy.ts';
 import { resolveOptions } from '../../src/gateway/options.ts';
@@ -130,6 +132,25 @@ describe('HttpProxy', () => {
       expect(head.headers).toContainEqual(['Content-Length', '5000']);
     } finally {
       await p.close();
+    }
+  });
+
+  it('a deadline passing mid-body answers 504 and keeps the status the upstream had sent (as a reset or body timeout does)', async () => {
+    const stall = createServer((_q, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '100' });
+      res.write('0123456789'); // and never the rest
+    });
+    await new Promise<void>((r) => stall.listen(0, '127.0.0.1', r));
+    const origin = `http://127.0.0.1:${(stall.address() as AddressInfo).port}`;
+    const o = resolveOptions({ upstream: `${origin}/`, http: { requestTimeoutMs: 5000, bodyTimeoutMs: 5000 } });
+    const p = new HttpProxy(o.http, o.upstream, o.allowUpstream, o.via);
+    try {
+      const r = await p.fetch(req({ uri: '/x', timeoutMs: 200 }));
+      expect([r.status, r.outcome, r.upstreamStatus]).toEqual([504, 'upstream-timeout', 200]);
+    } finally {
+      await p.close();
+      stall.closeAllConnections();
+      await new Promise((r) => stall.close(r));
     }
   });
 
