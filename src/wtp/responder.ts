@@ -125,7 +125,11 @@ export class WtpResponder {
     if (pdu.type !== 'Abort' && usesExtendedSar(pdu)) {
       // A peer using extended SAR (WAP-224 §8.4 TPIs): this engine speaks basic SAR only.
       if (tx) return tx.onErrorPdu('NOTIMPLEMENTEDESAR');
-      return this.sendAbort(peer, pdu.tid, 'Provider', PROVIDER_ABORT.NOTIMPLEMENTEDESAR);
+      // Without a transaction only what would open one is answered; LISTEN ignores a class-0 Invoke's
+      // transaction state and stray Acks/Nacks (WAP-224 §9 responder table), so those are dropped as before.
+      const opens = (pdu.type === 'Invoke' && pdu.class !== 0) || pdu.type === 'SegmentedInvoke';
+      if (opens) this.sendAbort(peer, pdu.tid, 'Provider', PROVIDER_ABORT.NOTIMPLEMENTEDESAR);
+      return;
     }
     switch (pdu.type) {
       case 'Invoke':

@@ -438,6 +438,12 @@ describe('responder TID verification, duplicates, caps (WAP-224 §9.4, §9.5)', 
       expect(s.resp.activeTransactions).toBe(0);
     }
   });
+  it('LISTEN + RcvInvoke [class 0] or a stray Ack carrying extended-SAR TPIs → ignored (no transaction to abort)', () => {
+    const s = new RespScript().feed(invokePdu({ class: 0, tpis: [{ type: 'FrameBoundary', value: Buffer.alloc(0) }] }));
+    s.feed({ type: 'Ack', tid: 7, tidResponse: false, rid: false, tveTok: false, tpis: [{ type: 'PSN', psn: 300, size: 2 }], data: Buffer.alloc(0) });
+    expect(s.said()).toEqual([]);
+    expect(s.resp.activeTransactions).toBe(0);
+  });
   it('SAR_INVOKE_WAIT + RcvSegInvoke with a two-octet PSN TPI (extended SAR) → Abort(NOTIMPLEMENTEDESAR), buffers freed', () => {
     const s = new RespScript();
     s.feed(invokePdu({ ttr: false, gtr: true, data: Buffer.alloc(8) }));
