@@ -2,7 +2,9 @@
  * The gateway on several cores (issue 9, docs/performance.md "Beyond one process"): `gateway.workers: N > 1`.
  * Node 20's dgram has no reusePort, so this primary thread owns the 9200/9201 sockets and only routes: a hash of
  * the client's IP address (not its port: a Resume may come from a new one) picks a worker thread, so a WTP
- * transaction and a WSP session never move between workers. Each worker (src/gateway/worker-main.ts) runs the
+ * transaction and a WSP session never move between workers. Limit: a Resume from a new IP address (WAP-230 allows
+ * it, e.g. after a bearer change) lands on that address's worker, which does not hold the session; it is aborted
+ * there with DISCONNECT (unknown session, src/wsp/session.ts) and the handset connects again. Each worker (src/gateway/worker-main.ts) runs the
  * whole createGateway() path for its share of clients; its replies come back here and leave from the bound
  * socket. The datagram bytes are transferred between threads, not copied.
  *
