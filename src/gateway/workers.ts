@@ -4,9 +4,9 @@
  * the client's IP address (not its port: a Resume may come from a new one) picks a worker thread, so a WTP
  * transaction and a WSP session never move between workers. Limit: a Resume from a new IP address (WAP-230 allows
  * it, e.g. after a bearer change) lands on that address's worker, which does not hold the session; it is aborted
- * there with DISCONNECT (unknown session, src/wsp/session.ts) and the handset connects again. Each worker (src/gateway/worker-main.ts) runs the
- * whole createGateway() path for its share of clients; its replies come back here and leave from the bound
- * socket. The datagram bytes are transferred between threads, not copied.
+ * there with DISCONNECT (unknown session, src/wsp/session.ts) and the handset connects again. Each worker
+ * (src/gateway/worker-main.ts) runs the whole createGateway() path for its share of clients; its replies come
+ * back here and leave from the bound socket. The datagram bytes are transferred between threads, not copied.
  *
  * What stays here and reaches the workers: the subscriber map (RADIUS-fed; every change is replayed on each
  * worker's copy, a restarted worker starts from a snapshot), identity reloads, allow-list/upstream/redirect
