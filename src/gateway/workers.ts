@@ -179,8 +179,12 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
     }
   };
 
+  function workerOf(address: string): number {
+    return workers === 1 ? 0 : addressHash(address) % workers;
+  }
+
   function route(kind: typeof CL | 1, data: Buffer, peer: Peer): void {
-    const slot = slots[workers === 1 ? 0 : addressHash(peer.address) % workers]!;
+    const slot = slots[workerOf(peer.address)]!;
     // dgram gives every datagram its own ArrayBuffer and nothing here keeps it (a tap runs before, and copies
     // what it keeps): transferred, not copied.
     slot.batch.add(kind, owned(data), peer.address, peer.port);
@@ -199,6 +203,17 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
     }, delayMs).unref();
   }
 
+  /** What a (re)started worker must be told on top of its init: the settings changed since `input`. */
+  function liveSettings(init: WorkerInit): ToWorker[] {
+    const out: ToWorker[] = [];
+    if (allowed) out.push({ t: 'allowed', origins: allowed });
+    if (upstream) out.push({ t: 'upstream', upstream: upstream.value });
+    if (redirect) out.push(redirect.value);
+    if (traceActive !== init.trace) out.push({ t: 'trace', active: traceActive });
+    if (refusing) out.push({ t: 'refuse' });
+    return out;
+  }
+
   function spawn(index: number): Promise<void> {
     const slot = slots[index]!;
     const init: WorkerInit = {
@@ -214,7 +229,8 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
     const worker = new Worker(workerScript(), { eval: true, workerData: init });
     slot.worker = worker;
     slot.ready = false;
-    slot.missed = [];
+    // The live settings its init (built from `input`) lacks go first; broadcasts made while it starts follow.
+    slot.missed = liveSettings(init);
     return new Promise<void>((resolve, reject) => {
       let started = false;
       worker.on('message', (m: FromWorker) => {
@@ -225,15 +241,8 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
         switch (m.t) {
           case 'ready': {
             started = true;
-            // What changed while it started.
             for (const x of slot.missed) worker.postMessage(x);
             slot.missed = [];
-            if (allowed) worker.postMessage({ t: 'allowed', origins: allowed });
-            if (upstream) worker.postMessage({ t: 'upstream', upstream: upstream.value });
-            if (redirect) worker.postMessage(redirect.value);
-            if (traceActive !== init.trace) worker.postMessage({ t: 'trace', active: traceActive });
-            if (refusing) worker.postMessage({ t: 'refuse' });
-            if (log.level !== init.logLevel) worker.postMessage({ t: 'logLevel', level: log.level });
             slot.ready = true;
             if (slot.held.length) {
               const held = slot.held;
@@ -318,7 +327,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   return {
     options,
     workerCount: workers,
-    workerOf: (address) => (workers === 1 ? 0 : addressHash(address) % workers),
+    workerOf,
     get restarts() {
       return restarts;
     },
