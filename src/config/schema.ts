@@ -10,6 +10,8 @@ import { identitySection } from './sections/identity.ts';
 import { logSection } from './sections/log.ts';
 import { mmscSection } from './sections/mmsc.ts';
 import { pushSection } from './sections/push.ts';
+import { sendsmsSection } from './sections/sendsms.ts';
+import { stateSection } from './sections/state.ts';
 import { traceSection } from './sections/trace.ts';
 
 export const SECTIONS = {
@@ -21,6 +23,8 @@ export const SECTIONS = {
   mmsc: mmscSection,
   log: logSection,
   trace: traceSection,
+  state: stateSection,
+  sendsms: sendsmsSection,
 };
 
 export const configObject = z.strictObject(SECTIONS);

@@ -1,0 +1,70 @@
+/**
+ * A real redis-server (Debian's) for the tests of shared state: started on a loopback address and a free port,
+ * no persistence, stopped by its PID. `toolAvailable('redis-server')` decides skip (locally) or failure (CI).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { freeTcpPort } from '../ops/serve-process.ts';
+
+export interface RedisServer {
+  host: string;
+  port: number;
+  url: string;
+  pid: number;
+  /** Stops it (SIGTERM, SIGKILL after 3 s). */
+  stop(): Promise<void>;
+  /** Starts it again on the same address and port (after stop): a Redis restart, data gone (no persistence). */
+  restart(): Promise<void>;
+}
+
+function ping(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection({ host, port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(500, () => done(false));
+    s.on('error', () => done(false));
+    s.on('connect', () => s.write('PING\r\n'));
+    s.on('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
+}
+
+export async function startRedis(host = '127.0.0.1', fixedPort?: number): Promise<RedisServer> {
+  const port = fixedPort ?? (await freeTcpPort(host));
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    child = spawn('redis-server', ['--bind', host, '--port', String(port), '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], {
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 100; i++) {
+      if (await ping(host, port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`redis-server did not answer on ${host}:${port}`);
+  };
+  const stop = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise<void>((r) => c.once('exit', () => r()));
+    c.kill('SIGTERM');
+    const t = setTimeout(() => c.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(t);
+  };
+  await launch();
+  return {
+    host,
+    port,
+    url: `redis://${host}:${port}`,
+    get pid() {
+      return child?.pid ?? 0;
+    },
+    stop,
+    restart: async () => {
+      await stop();
+      await launch();
+    },
+  };
+}
