@@ -1,6 +1,8 @@
 /**
  * One responder transaction (WAP-224 §9 responder state table): an enum state and one guarded transition that
- * clears the running timer on exit and starts the state's timer on entry. Created and routed by WtpResponder.
+ * clears the running timer on exit and starts the state's timer on entry — every change of state, the end
+ * included, goes through it. Created and routed by WtpResponder; what it may ask of its responder is the
+ * ResponderContext below, nothing else.
  */
 import { ackPdu, nackPdu, resultPacket, type TimerList, type TimerNode } from './engine.ts';
 import {
@@ -17,8 +19,9 @@ import {
   type WtpPdu,
   type WtpSegmentedInvoke,
 } from './pdu.ts';
-import type { WtpResponder } from './responder.ts';
-import { MAX_PACKETS, Reassembler, type ReassemblyVerdict, SarSender } from './sar.ts';
+import { MAX_PACKETS, type Reassembler, type ReassemblyVerdict, SarSender } from './sar.ts';
+import type { TidTestResult } from './tid-cache.ts';
+import type { WtpTimers } from './timers.ts';
 import {
   type Peer,
   providerReason,
@@ -26,7 +29,34 @@ import {
   type ResponderTransaction,
   type WtpAbortReason,
   type WtpEvent,
+  type WtpUser,
 } from './types.ts';
+
+/** WAP-224 §9.4.3: the TID test and its bookkeeping, per peer key (the responder's TidCache). */
+export interface TidVerifier {
+  test(peer: string, tid: number): TidTestResult;
+  accept(peer: string, tid: number, advance: boolean): void;
+  see(peer: string, tid: number): void;
+  reset(peer: string, tid: number): void;
+}
+
+/** What a transaction may ask of its responder: configuration, its user, the TID cache, I/O, timers, its end. */
+export interface ResponderContext {
+  readonly timers: WtpTimers;
+  readonly user: WtpUser;
+  readonly tids: TidVerifier;
+  /** A reassembler charged against the engine-wide reassembly budget. */
+  reassembler(): Reassembler;
+  send(peer: Peer, pdu: WtpPdu): void;
+  sendAbort(peer: Peer, tid: number, type: 'Provider' | 'User', code: number): void;
+  emit(e: WtpEvent): void;
+  /** Starts `tx`'s timer of `kind` (WAP-224 §9.4.1), replacing the one it had. */
+  arm(tx: ResponderTx, kind: TimerKind): void;
+  /** Runs a user primitive as one engine entry (its PDUs leave together; an exception becomes an event). */
+  run(fn: () => void): void;
+  /** `tx` reached CLOSED: the responder forgets it. */
+  closed(tx: ResponderTx): void;
+}
 
 export enum RespState {
   LISTEN = 'LISTEN',
@@ -89,10 +119,11 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
   private invokeLastPsn: number | undefined;
 
   constructor(
-    private readonly r: WtpResponder,
+    private readonly r: ResponderContext,
     readonly peer: Peer,
     readonly tid: number,
-    private readonly key: string,
+    /** The transaction's key in the responder's table (peerKey#tid). */
+    readonly key: string,
     /** The peer's key (address|port): the TID cache's, and the session layer's (one string for both tables). */
     readonly peerKey: string,
   ) {
@@ -128,7 +159,8 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
     this.state = next;
     if (next === RespState.CLOSED) {
       this.reasm?.release();
-      this.r.forget(this, this.key);
+      this.reasm = undefined;
+      this.r.closed(this);
       return;
     }
     this.enterTimer();
@@ -137,20 +169,19 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
   /** Starts (or restarts) the timer of the current state. */
   private enterTimer(): void {
     const kind = STATE_TIMER[this.state];
-    if (kind) this.r.timerLists[kind].arm(this);
+    if (kind) this.r.arm(this, kind);
     else this.timerList?.cancel(this);
   }
 
+  /** Ends the transaction without telling anyone (the engine is being disposed). */
   dispose(): void {
-    this.timerList?.cancel(this);
-    this.reasm?.release();
-    this.state = RespState.CLOSED;
+    if (!this.done) this.transition(RespState.CLOSED);
   }
 
   // ---------------- helpers ----------------
 
   private send(pdu: WtpPdu): void {
-    this.r.out.send(this.peer, pdu);
+    this.r.send(this.peer, pdu);
   }
 
   private sendAck(o: { tve?: boolean; rid?: boolean; psn?: number } = {}): void {
@@ -164,7 +195,7 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
   }
 
   private emit(e: WtpEvent): void {
-    this.r.events.emit(e);
+    this.r.emit(e);
   }
 
   /** Sends an Abort and ends; tells the user when it had been told of the transaction. */
@@ -259,7 +290,7 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
   }
 
   private reassembler(): Reassembler {
-    return (this.reasm ??= new Reassembler(this.r.budget, this.r.timers.maxReassemblyBytes));
+    return (this.reasm ??= this.r.reassembler());
   }
 
   /** WAP-224 §9, LISTEN + RcvInvoke (classes 1 and 2). */
@@ -278,14 +309,14 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
     // WAP-224 §9.4.3 TID test; TIDnew (§9.4.4) and the No-cached-TID option always verify.
     const peerId = this.peerKey;
     const noCache = tpiOption(pdu, TPI_OPTION.NoCachedTID) !== undefined;
-    let test = this.r.tidCache.test(peerId, this.tid);
+    let test = this.r.tids.test(peerId, this.tid);
     if (test === 'no-cache') test = this.r.timers.verifyUnknownPeers || noCache ? 'fail' : 'ok';
     if (pdu.tidNew) test = 'fail';
     if (test === 'ok' || test === 'reordered') {
-      this.r.tidCache.accept(peerId, this.tid, test === 'ok');
+      this.r.tids.accept(peerId, this.tid, test === 'ok');
       return this.accepted(v, pdu.rid);
     }
-    this.r.tidCache.see(peerId, this.tid);
+    this.r.tids.see(peerId, this.tid);
     // WAP-224 §9.4.2: ask the initiator — Ack with Tve — and wait for its Tok.
     this.emit({ kind: 'tid-verification', outcome: 'started' });
     this.sendAck({ tve: true });
@@ -338,13 +369,14 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
     this.r.user.invoke(this, data, { peer: this.peer, class: this.cls, uack: this.uack, tid: this.tid });
   }
 
-  /** @internal class 0: indicated, nothing else. */
-  indicatedClass0(data: Buffer): void {
-    this.state = RespState.CLOSED;
-    this.timerList?.cancel(this);
+  /** WAP-224 §9 LISTEN + RcvInvoke, class 0: TR-Invoke.ind and nothing else — no Ack, no state kept. */
+  indicateClass0(pdu: WtpInvoke): void {
+    this.cls = 0;
+    this.uack = pdu.uack;
+    this.transition(RespState.CLOSED);
     this.emit({ kind: 'transaction', role: 'responder', class: 0, outcome: 'started' });
     this.emit({ kind: 'transaction', role: 'responder', class: 0, outcome: 'completed' });
-    this.r.user.invoke(this, data, { peer: this.peer, class: 0, uack: this.uack, tid: this.tid });
+    this.r.user.invoke(this, pdu.data, { peer: this.peer, class: 0, uack: this.uack, tid: this.tid });
   }
 
   onAck(pdu: WtpAck): void {
@@ -354,8 +386,8 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
         if (!pdu.tveTok) return;
         this.emit({ kind: 'tid-verification', outcome: 'ok' });
         const peerId = this.peerKey;
-        if (this.tidNew) this.r.tidCache.reset(peerId, this.tid);
-        else this.r.tidCache.accept(peerId, this.tid, false);
+        if (this.tidNew) this.r.tids.reset(peerId, this.tid);
+        else this.r.tids.accept(peerId, this.tid, false);
         return this.accepted(this.reassembler().reevaluate(), false);
       }
       case RespState.RESULT_RESP_WAIT: {

@@ -7,13 +7,13 @@
 import { type Clock, realClock } from './clock.ts';
 import { abortPdu, EventSink, Outbox, TimerList } from './engine.ts';
 import { decodeWtpDatagram, peekTid, PROVIDER_ABORT, type WtpInvoke, type WtpPdu } from './pdu.ts';
-import { ResponderTx, type TimerKind } from './responder-tx.ts';
-import { ReassemblyBudget, usesExtendedSar } from './sar.ts';
+import { type ResponderContext, ResponderTx, type TimerKind } from './responder-tx.ts';
+import { Reassembler, ReassemblyBudget, usesExtendedSar } from './sar.ts';
 import { TidCache } from './tid-cache.ts';
 import { resolveTimers, type WtpTimers } from './timers.ts';
 import { type Peer, peerKey, reasonOf, type Transport, type WtpEvent, type WtpStats, type WtpUser } from './types.ts';
 
-export { RespState, ResponderTx } from './responder-tx.ts';
+export { type ResponderContext, RespState, ResponderTx, type TidVerifier } from './responder-tx.ts';
 
 export interface WtpResponderOptions {
   transport: Transport;
@@ -28,13 +28,15 @@ export interface WtpResponderOptions {
 export class WtpResponder {
   readonly timers: WtpTimers;
   readonly clock: Clock;
-  /** @internal */ readonly txs = new Map<string, ResponderTx>();
-  /** @internal */ readonly tidCache: TidCache;
-  /** @internal */ readonly budget: ReassemblyBudget;
-  /** @internal */ readonly out: Outbox;
-  /** @internal */ readonly events: EventSink;
-  /** @internal One list per timer of WAP-224 §9.4.1: acknowledgement interval, retry interval, wait timeout. */
-  readonly timerLists: Record<TimerKind, TimerList>;
+  private readonly txs = new Map<string, ResponderTx>();
+  private readonly tidCache: TidCache;
+  private readonly budget: ReassemblyBudget;
+  private readonly out: Outbox;
+  private readonly events: EventSink;
+  /** One list per timer of WAP-224 §9.4.1: acknowledgement interval, retry interval, wait timeout. */
+  private readonly timerLists: Record<TimerKind, TimerList>;
+  /** What the transactions may ask of this responder (one object for all of them). */
+  private readonly ctx: ResponderContext;
   /** Class-0 Invokes recently delivered (peer|tid → time), so a duplicated datagram is not delivered twice. */
   private readonly class0Seen = new Map<string, number>();
   private readonly perPeer = new Map<string, number>();
@@ -49,6 +51,23 @@ export class WtpResponder {
     const list = (kind: TimerKind, ms: number): TimerList =>
       new TimerList(this.clock, ms, (n) => this.run(() => (n as ResponderTx).expired(kind)));
     this.timerLists = { A: list('A', this.timers.ackIntervalMs), R: list('R', this.timers.retryIntervalMs), W: list('W', this.timers.waitTimeoutMs) };
+    const lists = this.timerLists;
+    const out = this.out;
+    const events = this.events;
+    const budget = this.budget;
+    const maxReassembly = this.timers.maxReassemblyBytes;
+    this.ctx = {
+      timers: this.timers,
+      user: options.user,
+      tids: this.tidCache,
+      reassembler: () => new Reassembler(budget, maxReassembly),
+      send: (peer, pdu) => out.send(peer, pdu),
+      sendAbort: (peer, tid, type, code) => this.sendAbort(peer, tid, type, code),
+      emit: (e) => events.emit(e),
+      arm: (tx, kind) => lists[kind].arm(tx),
+      run: (fn) => this.run(fn),
+      closed: (tx) => this.forget(tx),
+    };
   }
 
   get user(): WtpUser {
@@ -79,6 +98,11 @@ export class WtpResponder {
     return due;
   }
 
+  /** @internal The state of the transaction `tid` of the peer with key `pk` (tests). */
+  stateOf(pk: string, tid: number): ResponderTx['state'] | undefined {
+    return this.txs.get(`${pk}#${tid}`)?.state;
+  }
+
   /** Octets held by reassembly buffers. */
   get reassemblyBytes(): number {
     return this.budget.used;
@@ -99,8 +123,8 @@ export class WtpResponder {
     });
   }
 
-  /** @internal Runs one engine entry; PDUs sent inside leave together (concatenated per peer where they fit). */
-  run(fn: () => void): void {
+  /** Runs one engine entry; PDUs sent inside leave together (concatenated per peer where they fit). */
+  private run(fn: () => void): void {
     this.out.run(fn, (e) => this.events.emit({ kind: 'internal-error', error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
   }
 
@@ -164,14 +188,15 @@ export class WtpResponder {
       this.sendAbort(peer, tid, 'Provider', PROVIDER_ABORT.CAPTEMPEXCEEDED);
       return undefined;
     }
-    const tx = new ResponderTx(this, peer, tid, key, pk);
+    const tx = new ResponderTx(this.ctx, peer, tid, key, pk);
     this.txs.set(key, tx);
     this.perPeer.set(pk, (this.perPeer.get(pk) ?? 0) + 1);
     return tx;
   }
 
-  /** @internal A transaction is over: forget it. */
-  forget(tx: ResponderTx, key: string): void {
+  /** A transaction is over: forget it (a class-0 one was never in the table). */
+  private forget(tx: ResponderTx): void {
+    const key = tx.key;
     if (this.txs.get(key) !== tx) return;
     this.txs.delete(key);
     const pk = tx.peerKey;
@@ -190,14 +215,10 @@ export class WtpResponder {
     }
     if (this.class0Seen.has(key)) return;
     this.class0Seen.set(key, now);
-    const tx = new ResponderTx(this, peer, pdu.tid, key, pk);
-    tx.cls = 0;
-    tx.uack = pdu.uack;
-    tx.indicatedClass0(pdu.data);
+    new ResponderTx(this.ctx, peer, pdu.tid, key, pk).indicateClass0(pdu);
   }
 
-  /** @internal */
-  sendAbort(peer: Peer, tid: number, type: 'Provider' | 'User', code: number): void {
+  private sendAbort(peer: Peer, tid: number, type: 'Provider' | 'User', code: number): void {
     this.out.send(peer, abortPdu(tid, true, type, code));
     this.events.emit({ kind: 'abort', direction: 'sent', reason: reasonOf(type, code, false) });
   }

@@ -99,7 +99,7 @@ export class RespScript {
   }
 
   state(tid = 1): string {
-    return this.resp.txs.get(`${PHONE.address}|${PHONE.port}#${tid}`)?.state ?? 'LISTEN';
+    return this.resp.stateOf(`${PHONE.address}|${PHONE.port}`, tid) ?? 'LISTEN';
   }
 
   get tx(): ResponderTransaction {
