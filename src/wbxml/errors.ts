@@ -10,6 +10,8 @@ export const WbxmlErrorCode = {
   DOCUMENT: 'WBXML_ERR_DOCUMENT',
   /** A character set we cannot read the document in. */
   CHARSET: 'WBXML_ERR_CHARSET',
+  /** The compiled document would exceed the size the caller allows. */
+  TOO_LARGE: 'WBXML_ERR_TOO_LARGE',
 } as const;
 export type WbxmlErrorCode = (typeof WbxmlErrorCode)[keyof typeof WbxmlErrorCode];
 
