@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { adminSection } from './sections/admin.ts';
 import { chargingSection } from './sections/charging.ts';
+import { contentSection } from './sections/content.ts';
 import { gatewaySection } from './sections/gateway.ts';
 import { identitySection } from './sections/identity.ts';
 import { logSection } from './sections/log.ts';
@@ -25,6 +26,7 @@ export const SECTIONS = {
   trace: traceSection,
   state: stateSection,
   sendsms: sendsmsSection,
+  content: contentSection,
 };
 
 export const configObject = z.strictObject(SECTIONS);
