@@ -13,6 +13,7 @@ import { mmscSection } from './sections/mmsc.ts';
 import { pushSection } from './sections/push.ts';
 import { sendsmsSection } from './sections/sendsms.ts';
 import { stateSection } from './sections/state.ts';
+import { storeSection } from './sections/store.ts';
 import { traceSection } from './sections/trace.ts';
 
 export const SECTIONS = {
@@ -25,6 +26,7 @@ export const SECTIONS = {
   log: logSection,
   trace: traceSection,
   state: stateSection,
+  store: storeSection,
   sendsms: sendsmsSection,
   content: contentSection,
 };
