@@ -9,7 +9,7 @@ import { MMS_MESSAGE, mmscUrlFrom, notifyResp, type Notification, PushListener, 
 import { decodeMms, mmsText } from '../mms/index.ts';
 
 const HELP = `Usage: wapgate phone receive --out DIR [options]
-  --push-port N         UDP port for WAP Push (default 2948), on the --bind address
+  --push-port N         UDP port for WAP Push (default: the profile's, 2948), on the --bind address
   --out DIR             where retrieved parts are written
   --count N             exit after N messages (default 1)
   --defer               answer notifications with Deferred instead of retrieving
@@ -22,7 +22,7 @@ export async function run(args: string[]): Promise<number> {
       args,
       options: {
         ...COMMON_OPTIONS,
-        'push-port': { type: 'string', default: '2948' },
+        'push-port': { type: 'string' },
         count: { type: 'string', default: '1' },
         defer: { type: 'boolean', default: false },
         mmsc: { type: 'string' },
@@ -34,12 +34,10 @@ export async function run(args: string[]): Promise<number> {
     }
     if (!values.out) throw usageError('phone receive: --out DIR is required');
     const count = Number(values.count);
-    const port = Number(values['push-port']);
+    const a = commonArgs(values);
+    const port = Number(values['push-port'] ?? a.profile.pushPorts.cl);
     if (!Number.isInteger(count) || count < 1) throw usageError('phone receive: bad --count');
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError('phone receive: bad --push-port');
-    const a = commonArgs(values);
-    // An MMS user agent says it takes MMS PDUs (WAP gateways such as Kannel answer 406 to a reply type not accepted).
-    if (!a.headers.some((x) => x.name.toLowerCase() === 'accept')) a.headers.push({ name: 'Accept', value: 'application/vnd.wap.mms-message, */*' });
     const outDir = values.out;
     const listener = new PushListener({ address: a.bind ?? '127.0.0.1', port });
     const bound = await listener.open();
@@ -67,7 +65,7 @@ export async function run(args: string[]): Promise<number> {
       }
       const mmsc = values.mmsc ?? mmscUrlFrom(location);
       const answer = (status: 'Retrieved' | 'Deferred' | 'Rejected') =>
-        phoneRequest(a, { kind: 'post', uri: mmsc, contentType: MMS_MESSAGE, body: notifyResp(pdu, status) });
+        phoneRequest(a, { kind: 'post', uri: mmsc, contentType: MMS_MESSAGE, body: notifyResp(pdu, status, true, a.profile.mmsVersion ?? '1.2') });
       const summary: Record<string, unknown> = {
         type: 'm-notification-ind',
         transactionId: h.transactionId,

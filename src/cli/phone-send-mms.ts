@@ -17,7 +17,7 @@ const HELP = `Usage: wapgate phone send-mms --mmsc URL --to +NUMBER [options] FI
   --delivery-report     ask for a delivery report
   --read-report         ask for a read report
   --expiry S            seconds the MMSC may keep it
-  --max-size OCTETS     refuse to send a bigger m-send-req (default 307200)
+  --max-size OCTETS     refuse to send a bigger m-send-req (default: the profile's MMS limit, else 307200)
   FILE                  parts; types from extensions (.jpg .gif .png .txt .amr .smil ...); TYPE:FILE forces a type
 ${COMMON_HELP}Prints the Message-ID on stdout; exit status 0 only when X-Mms-Response-Status is Ok.
 `;
@@ -36,7 +36,7 @@ export async function run(args: string[]): Promise<number> {
         'delivery-report': { type: 'boolean', default: false },
         'read-report': { type: 'boolean', default: false },
         expiry: { type: 'string' },
-        'max-size': { type: 'string', default: '307200' },
+        'max-size': { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -47,16 +47,14 @@ export async function run(args: string[]): Promise<number> {
     if (!values.mmsc) throw usageError('phone send-mms: --mmsc URL is required');
     if (values.to.length === 0) throw usageError('phone send-mms: at least one --to');
     if (positionals.length === 0) throw usageError('phone send-mms: at least one FILE');
-    const maxSize = Number(values['max-size']);
+    const a = commonArgs(values);
+    const maxSize = Number(values['max-size'] ?? a.profile.mmsMaxMessageSize ?? 307_200);
     if (!(maxSize > 0)) throw usageError('phone send-mms: bad --max-size');
     const files: MmsFile[] = positionals.map((arg) => {
       const forced = /^([a-z]+\/[\w.+-]+):(.+)$/i.exec(arg);
       const path = forced ? forced[2]! : arg;
       return { name: path, contentType: forced ? forced[1]!.toLowerCase() : mediaTypeOf(path), body: readFileSync(path) };
     });
-    const a = commonArgs(values);
-    // An MMS user agent says it takes MMS PDUs (WAP gateways such as Kannel answer 406 to a reply type not accepted).
-    if (!a.headers.some((x) => x.name.toLowerCase() === 'accept')) a.headers.push({ name: 'Accept', value: 'application/vnd.wap.mms-message, */*' });
     const pdu = composeSendReq({
       to: values.to,
       cc: values.cc,
@@ -64,6 +62,7 @@ export async function run(args: string[]): Promise<number> {
       ...(values.from ? { from: values.from } : {}),
       files,
       transactionId: randomBytes(8).toString('hex'),
+      mmsVersion: a.profile.mmsVersion ?? '1.2',
       deliveryReport: values['delivery-report'],
       ...(values['read-report'] ? { readReport: true } : {}),
       ...(values.expiry ? { expiry: Number(values.expiry) } : {}),

@@ -7,6 +7,7 @@ const SUBCOMMANDS: Record<string, string> = {
   post: 'post a file through the gateway (WSP Post)',
   'send-mms': 'build and send an m-send-req',
   receive: 'wait for MMS notifications (WAP Push) and retrieve them',
+  profiles: 'list the handset profiles (--profile NAME|FILE on every phone command)',
   load: 'many phones in one process: throughput and latency (the benchmark load generator)',
 };
 

@@ -8,6 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { WspHeader } from '../wsp/headers/index.ts';
 import { ClClient, parseHeaderLines, type Endpoint, type WspResponse } from './cl.ts';
 import { connect } from './co.ts';
+import { connectHeaders, loadProfile, mergeHeaders, profileCapabilities, profileHeaders, versionOf, type HandsetProfile } from './profiles/index.ts';
 
 export const COMMON_OPTIONS = {
   gateway: { type: 'string' },
@@ -16,6 +17,7 @@ export const COMMON_OPTIONS = {
   header: { type: 'string', multiple: true, default: [] },
   out: { type: 'string' },
   timeout: { type: 'string' },
+  profile: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -26,6 +28,8 @@ export const COMMON_HELP = `  --gateway HOST:PORT   gateway (default 127.0.0.1:9
   --header 'N: v'       request header (repeatable)
   --out FILE            write the reply body here instead of stdout
   --timeout S           give up after S seconds (default 30)
+  --profile NAME|FILE   the handset to be: its headers, Connect, push ports, MMS version
+                        (default mms-phone; 'wapgate phone profiles' lists them; FILE: JSON/YAML)
 Status and headers go to stderr; exit status 0 only on a 2xx reply.
 `;
 
@@ -36,6 +40,8 @@ export interface CommonArgs {
   headers: WspHeader[];
   out?: string;
   timeoutMs: number;
+  /** The handset this command plays (--profile). */
+  profile: HandsetProfile;
 }
 
 /** 'host:port', '[v6]:port' or 'host' (port from the mode: 9200 CL, 9201 CO). */
@@ -56,6 +62,7 @@ export function commonArgs(values: {
   header?: string[];
   out?: string;
   timeout?: string;
+  profile?: string;
 }): CommonArgs {
   const cl = values.cl ?? false;
   const gateway = parseGateway(values.gateway, cl);
@@ -65,6 +72,7 @@ export function commonArgs(values: {
     cl,
     headers: parseHeaderLines(values.header ?? []),
     timeoutMs: values.timeout ? Number(values.timeout) * 1000 : 30_000,
+    profile: loadProfile(values.profile),
   };
   if (values.bind) a.bind = values.bind;
   if (values.out) a.out = values.out;
@@ -75,20 +83,31 @@ export type PhoneRequest =
   | { kind: 'get'; uri: string; method?: string }
   | { kind: 'post'; uri: string; contentType: string; body: Buffer; method?: string };
 
-/** One request as a handset makes it: CL (one datagram, retried) or CO (Connect, method, Disconnect). */
+/**
+ * One request as a handset makes it: CL (one datagram, retried; the profile's headers ride on every request,
+ * as there is no session to hold them) or CO (Connect with the profile's capabilities and session headers,
+ * method, Disconnect). --header values replace the profile's headers of the same name.
+ */
 export async function phoneRequest(a: CommonArgs, req: PhoneRequest): Promise<WspResponse> {
   const bind = a.bind ? { address: a.bind } : undefined;
   if (a.cl) {
     const c = new ClClient({ gateway: a.gateway, bind, timeoutMs: Math.max(1000, a.timeoutMs / 3), attempts: 3 });
+    const headers = mergeHeaders(profileHeaders(a.profile), a.headers);
     try {
       return req.kind === 'get'
-        ? await c.get(req.uri, a.headers, req.method)
-        : await c.post(req.uri, req.contentType, req.body, a.headers, req.method);
+        ? await c.get(req.uri, headers, req.method)
+        : await c.post(req.uri, req.contentType, req.body, headers, req.method);
     } finally {
       await c.close();
     }
   }
-  const s = await connect({ gateway: a.gateway, bind });
+  const s = await connect({
+    gateway: a.gateway,
+    bind,
+    headers: withoutNames(connectHeaders(a.profile), a.headers),
+    capabilities: profileCapabilities(a.profile),
+    version: versionOf(a.profile.connect.version),
+  });
   try {
     return req.kind === 'get'
       ? await s.get(req.uri, a.headers, req.method)
@@ -96,6 +115,11 @@ export async function phoneRequest(a: CommonArgs, req: PhoneRequest): Promise<Ws
   } finally {
     await s.disconnect().catch(() => {});
   }
+}
+
+/** The profile's session headers less those the request itself sets (--header replaces, never doubles). */
+function withoutNames(base: readonly WspHeader[], extra: readonly WspHeader[]): WspHeader[] {
+  return mergeHeaders(base, extra).filter((h) => !extra.includes(h));
 }
 
 /** Status line and headers to stderr, body to stdout or --out; exit status 0 only on 2xx. */

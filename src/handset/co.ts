@@ -25,6 +25,8 @@ export interface ConnectOptions {
   capabilities?: Capabilities;
   /** WTP timers (retransmission like a handset; defaults from src/wtp/timers.ts). */
   timers?: Partial<WtpTimers>;
+  /** WSP version sent in Connect (default 1.0). */
+  version?: { major: number; minor: number };
 }
 
 export class WspRedirectError extends Error {
@@ -114,7 +116,7 @@ export class WspSession {
     try {
       const connect: WspPdu = {
         type: 'Connect',
-        version: { major: 1, minor: 0 },
+        version: opts.version ?? { major: 1, minor: 0 },
         capabilities: opts.capabilities ?? DEFAULT_CAPS,
         headers: opts.headers ?? [],
       };

@@ -92,10 +92,10 @@ export function mmscUrlFrom(contentLocation: string): string {
 }
 
 /** §6.2.2 m-notifyresp-ind for a notification. */
-export function notifyResp(n: MmsPdu, status: 'Retrieved' | 'Deferred' | 'Rejected', reportAllowed = true): Buffer {
+export function notifyResp(n: MmsPdu, status: 'Retrieved' | 'Deferred' | 'Rejected', reportAllowed = true, mmsVersion = '1.2'): Buffer {
   return encodeMms({
     messageType: 'm-notifyresp-ind',
-    headers: { transactionId: n.headers.transactionId ?? '', mmsVersion: '1.2', status, reportAllowed },
+    headers: { transactionId: n.headers.transactionId ?? '', mmsVersion, status, reportAllowed },
   });
 }
 
