@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import smpp, { type Pdu, type Session } from 'smpp';
 import { SMPP_CLIENT_DEFAULTS } from './smpp-defaults.ts';
-import { SmsSubmitError, type ReceiptState, type SmsPushSender, type SmsReceipt } from './sender.ts';
+import { SmsSubmitError, type ReceiptState, type SmsPushSender, type SmsReceipt, type SubmitOptions } from './sender.ts';
 
 export interface SmppClientOptions {
   host: string;
@@ -67,6 +67,15 @@ export function parseDeliveryReceipt(pdu: { short_message?: unknown; receipted_m
   const state = byTlv ?? (text?.[2] ? RECEIPT_STAT[text[2].toUpperCase()] : undefined) ?? 'unknown';
   const err = text?.[3] !== undefined ? Number(text[3]) : undefined;
   return { messageId: id, state, ...(err !== undefined && err !== 0 ? { error: err } : {}) };
+}
+
+/** SMPP 3.4 §7.1.1 relative time format for a number of minutes. */
+function relativeTime(minutes: number): string {
+  const m = Math.min(Math.max(0, Math.floor(minutes)), 99 * 365 * 24 * 60);
+  const p = (n: number) => String(n).padStart(2, '0');
+  const days = Math.floor(m / 1440);
+  const rest = days % 365;
+  return `${p(Math.floor(days / 365))}${p(Math.floor(rest / 30))}${p(rest % 30)}${p(Math.floor((m % 1440) / 60))}${p(m % 60)}00000R`;
 }
 
 export class SmppClient extends EventEmitter<{ bound: []; unbound: [string]; receipt: [SmsReceipt]; error: [Error] }> implements SmsPushSender {
@@ -193,31 +202,36 @@ export class SmppClient extends EventEmitter<{ bound: []; unbound: [string]; rec
     if (at > now) await new Promise((r) => setTimeout(r, at - now));
   }
 
-  async submitUserData(msisdn: string, blocks: readonly Buffer[], opts: { receipt: boolean; priority: 0 | 1 | 2 | 3 }): Promise<string[]> {
+  async submitUserData(msisdn: string, blocks: readonly Buffer[], opts: SubmitOptions): Promise<string[]> {
     const international = msisdn.startsWith('+');
     const digits = msisdn.replace(/^\+/, '');
     if (!/^\d{1,20}$/.test(digits)) throw new SmsSubmitError(`'${msisdn}' is not an MSISDN`, true);
     const ids: string[] = [];
+    const source = opts.sourceAddr ?? this.o.sourceAddr;
+    const wdp = opts.udhi ?? true;
     for (const block of blocks) {
       await this.slot();
       ids.push(
         await this.submitOne({
-          service_type: 'WAP',
-          source_addr_ton: /^\+?\d+$/.test(this.o.sourceAddr) ? (this.o.sourceAddr.startsWith('+') ? 1 : 0) : this.o.sourceAddr ? 5 : 0,
-          source_addr_npi: /^\+?\d+$/.test(this.o.sourceAddr) ? 1 : 0,
-          source_addr: this.o.sourceAddr.replace(/^\+/, ''),
+          service_type: wdp && opts.dataCoding === undefined ? 'WAP' : '',
+          source_addr_ton: /^\+?\d+$/.test(source) ? (source.startsWith('+') ? 1 : 0) : source ? 5 : 0,
+          source_addr_npi: /^\+?\d+$/.test(source) ? 1 : 0,
+          source_addr: source.replace(/^\+/, ''),
           // SMPP 3.4 §5.2.5/§5.2.6: international number, ISDN (E.164) plan.
           dest_addr_ton: international ? 1 : 0,
           dest_addr_npi: 1,
           destination_addr: digits,
           // SMPP 3.4 §5.2.12: UDHI indicator — the short message starts with a User Data Header.
-          esm_class: 0x40,
+          esm_class: wdp ? 0x40 : 0x00,
           protocol_id: 0,
           priority_flag: opts.priority,
           // SMPP 3.4 §5.2.17: SMSC delivery receipt requested on final outcome.
           registered_delivery: opts.receipt ? 1 : 0,
           // SMPP 3.4 §5.2.19: 0x04 = 8-bit binary (the GSM DCS for WAP push data).
-          data_coding: 0x04,
+          data_coding: opts.dataCoding ?? 0x04,
+          // SMPP 3.4 §7.1.1: relative time 'YYMMDDhhmmss000R'.
+          ...(opts.validityMinutes ? { validity_period: relativeTime(opts.validityMinutes) } : {}),
+          ...(opts.deferredMinutes ? { schedule_delivery_time: relativeTime(opts.deferredMinutes) } : {}),
           short_message: block,
         }),
       );
