@@ -1,0 +1,549 @@
+/**
+ * WMLScript parser: tokens → syntax tree, by recursive descent with one method per rule of the WAP-193 §14
+ * grammar, named after it. Semantic checks that need the whole unit (variables, functions, libraries) are
+ * the code generator's; this file only knows the grammar. Nesting is bounded (`maxDepth`) so a hostile
+ * source cannot overflow the stack here or in the stages after it.
+ */
+import type {
+  AssignOp, BinaryOp, CompilationUnit, Expression, FunctionDecl, Param, Pragma, Statement, UnaryOp, VarDecl,
+} from './ast.ts';
+import { raise, WmlsErrorCode, type SourcePos } from './errors.ts';
+import { tokenize, type Token } from './lexer.ts';
+import { DEFAULT_LIMITS, UNBOUNDED, type Budget } from './limits.ts';
+
+const ASSIGN_OPS: ReadonlyMap<string, AssignOp> = new Map<string, AssignOp>([
+  ['=', '='], ['*=', 'mul'], ['/=', 'div'], ['%=', 'rem'], ['+=', 'add'], ['-=', 'sub'], ['<<=', 'b_lshift'],
+  ['>>=', 'b_rsshift'], ['>>>=', 'b_rszshift'], ['&=', 'b_and'], ['^=', 'b_xor'], ['|=', 'b_or'], ['div=', 'idiv'],
+]);
+
+type Level = ReadonlyMap<string, BinaryOp>;
+const EQUALITY: Level = new Map<string, BinaryOp>([['==', 'eq'], ['!=', 'ne']]);
+const RELATIONAL: Level = new Map<string, BinaryOp>([['<', 'lt'], ['>', 'gt'], ['<=', 'le'], ['>=', 'ge']]);
+const SHIFT: Level = new Map<string, BinaryOp>([['<<', 'b_lshift'], ['>>', 'b_rsshift'], ['>>>', 'b_rszshift']]);
+const ADDITIVE: Level = new Map<string, BinaryOp>([['+', 'add'], ['-', 'sub']]);
+const UNARY_OPS: ReadonlyMap<string, UnaryOp | 'plus'> = new Map<string, UnaryOp | 'plus'>([
+  ['typeof', 'typeof'], ['isvalid', 'isvalid'], ['-', 'uminus'], ['~', 'b_not'], ['!', 'not'], ['+', 'plus'],
+]);
+const BITWISE_OR: Level = new Map<string, BinaryOp>([['|', 'b_or']]);
+const BITWISE_XOR: Level = new Map<string, BinaryOp>([['^', 'b_xor']]);
+const BITWISE_AND: Level = new Map<string, BinaryOp>([['&', 'b_and']]);
+const MULTIPLICATIVE: Level = new Map<string, BinaryOp>([['*', 'mul'], ['/', 'div'], ['div', 'idiv'], ['%', 'rem']]);
+
+export class Parser {
+  private i = 0;
+  private depth = 0;
+  /** The height of each expression subtree, so left-leaning chains (a+b+c+…) are bounded too. */
+  private readonly heights = new WeakMap<object, number>();
+  private readonly callCounts = new Map<string, number>();
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly maxDepth: number = DEFAULT_LIMITS.maxDepth,
+    private readonly budget: Budget = UNBOUNDED,
+  ) {}
+
+  // ---------------- helpers ----------------
+  private get tok(): Token {
+    return this.tokens[this.i]!;
+  }
+  private peek(n = 1): Token {
+    return this.tokens[Math.min(this.i + n, this.tokens.length - 1)]!;
+  }
+  private isPunct(p: string, t: Token = this.tok): boolean {
+    return t.type === 'punct' && t.text === p;
+  }
+  private isKeyword(k: string, t: Token = this.tok): boolean {
+    return t.type === 'keyword' && t.text === k;
+  }
+  private advance(): Token {
+    const t = this.tok;
+    if (this.i < this.tokens.length - 1) this.i++;
+    this.budget.tick(t);
+    return t;
+  }
+  private unexpected(what: string, t: Token = this.tok): never {
+    const found = t.type === 'eof' ? 'end of input' : `'${t.text}'`;
+    if (t.type === 'keyword' && what === 'an identifier') {
+      raise(WmlsErrorCode.RESERVED_WORD, `'${t.text}' is a reserved word, expected ${what}`, t);
+    }
+    return raise(WmlsErrorCode.SYNTAX, `expected ${what} but found ${found}`, t);
+  }
+  private expectPunct(p: string): Token {
+    if (!this.isPunct(p)) this.unexpected(`'${p}'`);
+    return this.advance();
+  }
+  private expectKeyword(k: string): Token {
+    if (!this.isKeyword(k)) this.unexpected(`'${k}'`);
+    return this.advance();
+  }
+  private expectName(): Token {
+    if (this.tok.type !== 'name') this.unexpected('an identifier');
+    return this.advance();
+  }
+  private expectString(): Token {
+    if (this.tok.type !== 'string') this.unexpected('a string literal');
+    return this.advance();
+  }
+  private enter(at: SourcePos): void {
+    if (++this.depth > this.maxDepth) raise(WmlsErrorCode.TOO_DEEP, `nesting deeper than ${this.maxDepth}`, at);
+  }
+  private leave(): void {
+    this.depth--;
+  }
+  /** Records an expression node's height (1 + its tallest child) and bounds it. */
+  private node<E extends Expression>(e: E, ...children: Expression[]): E {
+    let h = 0;
+    for (const c of children) h = Math.max(h, this.heights.get(c) ?? 1);
+    if (h + 1 > this.maxDepth) raise(WmlsErrorCode.TOO_DEEP, `expression nested deeper than ${this.maxDepth}`, e);
+    this.heights.set(e, h + 1);
+    return e;
+  }
+  private static pos(t: SourcePos): SourcePos {
+    return { line: t.line, column: t.column };
+  }
+
+  // ---------------- CompilationUnit (WAP-193 §14.1) ----------------
+  parseCompilationUnit(): CompilationUnit {
+    const pragmas: Pragma[] = [];
+    while (this.isKeyword('use')) pragmas.push(this.parsePragma());
+    const functions: FunctionDecl[] = [];
+    // FunctionDeclarations: at least one (WAP-193 §14.1.3).
+    do functions.push(this.parseFunctionDeclaration());
+    while (this.tok.type !== 'eof');
+    return { pragmas, functions, callCounts: this.callCounts };
+  }
+
+  // Pragma: `use` PragmaDeclaration `;` (WAP-193 §6.7)
+  parsePragma(): Pragma {
+    const use = this.expectKeyword('use');
+    let p: Pragma;
+    if (this.isKeyword('url')) p = this.parseExternalCompilationUnitPragma(use);
+    else if (this.isKeyword('access')) p = this.parseAccessControlPragma(use);
+    else if (this.isKeyword('meta')) p = this.parseMetaPragma(use);
+    else this.unexpected("'url', 'access' or 'meta'");
+    this.expectPunct(';');
+    return p;
+  }
+
+  // ExternalCompilationUnitPragma: `url` Identifier StringLiteral (§6.7.1)
+  parseExternalCompilationUnitPragma(use: Token): Pragma {
+    this.expectKeyword('url');
+    const name = this.expectName().text;
+    const url = this.expectString().str;
+    return { kind: 'url', name, url, ...Parser.pos(use) };
+  }
+
+  // AccessControlPragma: `access` (`domain` S | `path` S | `domain` S `path` S) (§6.7.2)
+  parseAccessControlPragma(use: Token): Pragma {
+    this.expectKeyword('access');
+    let domain: string | undefined;
+    let path: string | undefined;
+    if (this.isKeyword('domain')) {
+      this.advance();
+      domain = this.expectString().str;
+      if (this.isKeyword('path')) {
+        this.advance();
+        path = this.expectString().str;
+      }
+    } else if (this.isKeyword('path')) {
+      this.advance();
+      path = this.expectString().str;
+    } else this.unexpected("'domain' or 'path'");
+    return { kind: 'access', domain, path, ...Parser.pos(use) };
+  }
+
+  // MetaPragma: `meta` (`name` | `http` `equiv` | `user` `agent`) MetaBody (§6.7.3)
+  parseMetaPragma(use: Token): Pragma {
+    this.expectKeyword('meta');
+    let meta: 'name' | 'http-equiv' | 'user-agent';
+    if (this.isKeyword('name')) {
+      this.advance();
+      meta = 'name';
+    } else if (this.isKeyword('http')) {
+      this.advance();
+      this.expectKeyword('equiv');
+      meta = 'http-equiv';
+    } else if (this.isKeyword('user')) {
+      this.advance();
+      this.expectKeyword('agent');
+      meta = 'user-agent';
+    } else this.unexpected("'name', 'http equiv' or 'user agent'");
+    // MetaBody: MetaPropertyName MetaContent MetaScheme?
+    const property = this.expectString().str;
+    const content = this.expectString().str;
+    const scheme = this.tok.type === 'string' ? this.advance().str : undefined;
+    return { kind: 'meta', meta, property, content, scheme, ...Parser.pos(use) };
+  }
+
+  // FunctionDeclaration: `extern`? `function` Identifier `(` FormalParameterList? `)` Block `;`? (§6.3.1)
+  parseFunctionDeclaration(): FunctionDecl {
+    const start = this.tok;
+    const extern = this.isKeyword('extern');
+    if (extern) this.advance();
+    this.expectKeyword('function');
+    const name = this.expectName();
+    this.expectPunct('(');
+    const params = this.parseFormalParameterList();
+    this.expectPunct(')');
+    const body = this.parseBlock();
+    if (this.isPunct(';')) this.advance();
+    return { extern, name: name.text, params, body, ...Parser.pos(start) };
+  }
+
+  parseFormalParameterList(): Param[] {
+    const params: Param[] = [];
+    if (this.isPunct(')')) return params;
+    for (;;) {
+      const t = this.expectName();
+      params.push({ name: t.text, ...Parser.pos(t) });
+      if (!this.isPunct(',')) return params;
+      this.advance();
+    }
+  }
+
+  // ---------------- statements (WAP-193 §6.5) ----------------
+  parseBlock(): Statement[] {
+    this.expectPunct('{');
+    const body: Statement[] = [];
+    while (!this.isPunct('}')) {
+      if (this.tok.type === 'eof') this.unexpected("'}'");
+      body.push(this.parseStatement());
+    }
+    this.advance();
+    return body;
+  }
+
+  parseStatement(): Statement {
+    const t = this.tok;
+    this.enter(t);
+    try {
+      const at = Parser.pos(t);
+      if (this.isPunct('{')) return { kind: 'block', body: this.parseBlock(), ...at };
+      if (this.isPunct(';')) {
+        this.advance();
+        return { kind: 'empty', ...at };
+      }
+      if (t.type === 'keyword') {
+        switch (t.text) {
+          case 'var': return this.parseVariableStatement();
+          case 'if': return this.parseIfStatement();
+          case 'while': return this.parseWhileStatement();
+          case 'for': return this.parseForStatement();
+          case 'continue':
+          case 'break':
+            this.advance();
+            this.expectPunct(';');
+            return { kind: t.text, ...at };
+          case 'return': return this.parseReturnStatement();
+        }
+      }
+      const expr = this.parseExpression();
+      this.expectPunct(';');
+      return { kind: 'expr', expr, ...at };
+    } finally {
+      this.leave();
+    }
+  }
+
+  // VariableStatement: `var` VariableDeclarationList `;` (§6.5.3)
+  parseVariableStatement(): Statement {
+    const at = Parser.pos(this.expectKeyword('var'));
+    const decls = this.parseVariableDeclarationList();
+    this.expectPunct(';');
+    return { kind: 'var', decls, ...at };
+  }
+
+  parseVariableDeclarationList(): VarDecl[] {
+    const decls: VarDecl[] = [];
+    for (;;) {
+      const t = this.expectName();
+      // VariableInitializer: `=` ConditionalExpression
+      let init: Expression | undefined;
+      if (this.isPunct('=')) {
+        this.advance();
+        init = this.parseConditionalExpression();
+      }
+      decls.push({ name: t.text, init, ...Parser.pos(t) });
+      if (!this.isPunct(',')) return decls;
+      this.advance();
+    }
+  }
+
+  // IfStatement: `if` `(` Expression `)` Statement (`else` Statement)? (§6.5.5)
+  parseIfStatement(): Statement {
+    const at = Parser.pos(this.expectKeyword('if'));
+    this.expectPunct('(');
+    const test = this.parseExpression();
+    this.expectPunct(')');
+    const then = this.parseStatement();
+    let otherwise: Statement | undefined;
+    if (this.isKeyword('else')) {
+      this.advance();
+      otherwise = this.parseStatement();
+    }
+    return { kind: 'if', test, then, else: otherwise, ...at };
+  }
+
+  // WhileStatement: `while` `(` Expression `)` Statement (§6.5.6)
+  parseWhileStatement(): Statement {
+    const at = Parser.pos(this.expectKeyword('while'));
+    this.expectPunct('(');
+    const test = this.parseExpression();
+    this.expectPunct(')');
+    return { kind: 'while', test, body: this.parseStatement(), ...at };
+  }
+
+  // ForStatement: `for` `(` (ExpressionOpt | `var` VariableDeclarationList) `;` ExpressionOpt `;`
+  // ExpressionOpt `)` Statement (§6.5.6)
+  parseForStatement(): Statement {
+    const at = Parser.pos(this.expectKeyword('for'));
+    this.expectPunct('(');
+    let init: VarDecl[] | Expression | undefined;
+    if (this.isKeyword('var')) {
+      this.advance();
+      init = this.parseVariableDeclarationList();
+    } else if (!this.isPunct(';')) init = this.parseExpression();
+    this.expectPunct(';');
+    const test = this.isPunct(';') ? undefined : this.parseExpression();
+    this.expectPunct(';');
+    const update = this.isPunct(')') ? undefined : this.parseExpression();
+    this.expectPunct(')');
+    return { kind: 'for', init, test, update, body: this.parseStatement(), ...at };
+  }
+
+  // ReturnStatement: `return` ExpressionOpt `;` (§6.5.9)
+  parseReturnStatement(): Statement {
+    const at = Parser.pos(this.expectKeyword('return'));
+    const value = this.isPunct(';') ? undefined : this.parseExpression();
+    this.expectPunct(';');
+    return { kind: 'return', value, ...at };
+  }
+
+  // ---------------- expressions (WAP-193 §6.2) ----------------
+  // Expression: AssignmentExpression (`,` AssignmentExpression)*
+  parseExpression(): Expression {
+    let left = this.parseAssignmentExpression();
+    while (this.isPunct(',')) {
+      const at = Parser.pos(this.advance());
+      const right = this.parseAssignmentExpression();
+      left = this.node({ kind: 'comma', left, right, ...at }, left, right);
+    }
+    return left;
+  }
+
+  // AssignmentExpression: ConditionalExpression | Identifier AssignmentOperator AssignmentExpression
+  parseAssignmentExpression(): Expression {
+    const t = this.tok;
+    this.enter(t);
+    try {
+      const next = this.peek();
+      const op = next.type === 'punct' ? ASSIGN_OPS.get(next.text) : undefined;
+      if (t.type === 'name' && op !== undefined) {
+        this.advance();
+        this.advance();
+        const value = this.parseAssignmentExpression();
+        return this.node({ kind: 'assign', name: t.text, op, value, ...Parser.pos(t) }, value);
+      }
+      return this.parseConditionalExpression();
+    } finally {
+      this.leave();
+    }
+  }
+
+  // ConditionalExpression: LogicalORExpression (`?` AssignmentExpression `:` AssignmentExpression)?
+  parseConditionalExpression(): Expression {
+    const test = this.parseLogicalORExpression();
+    if (!this.isPunct('?')) return test;
+    const at = Parser.pos(this.advance());
+    const then = this.parseAssignmentExpression();
+    this.expectPunct(':');
+    const otherwise = this.parseAssignmentExpression();
+    return this.node({ kind: 'conditional', test, then, else: otherwise, ...at }, test, then, otherwise);
+  }
+
+  parseLogicalORExpression(): Expression {
+    let left = this.parseLogicalANDExpression();
+    while (this.isPunct('||')) {
+      const at = Parser.pos(this.advance());
+      const right = this.parseLogicalANDExpression();
+      left = this.node({ kind: 'logical', op: 'scor', left, right, ...at }, left, right);
+    }
+    return left;
+  }
+
+  parseLogicalANDExpression(): Expression {
+    let left = this.parseBitwiseORExpression();
+    while (this.isPunct('&&')) {
+      const at = Parser.pos(this.advance());
+      const right = this.parseBitwiseORExpression();
+      left = this.node({ kind: 'logical', op: 'scand', left, right, ...at }, left, right);
+    }
+    return left;
+  }
+
+  /** A left-associative level of binary operators over the next level. */
+  private binaryLevel(ops: Level, next: () => Expression): Expression {
+    let left = next();
+    for (;;) {
+      const t = this.tok;
+      const op = t.type === 'punct' ? ops.get(t.text) : undefined;
+      if (op === undefined) return left;
+      this.advance();
+      const right = next();
+      left = this.node({ kind: 'binary', op, left, right, ...Parser.pos(t) }, left, right);
+    }
+  }
+
+  parseBitwiseORExpression(): Expression {
+    return this.binaryLevel(BITWISE_OR, () => this.parseBitwiseXORExpression());
+  }
+  parseBitwiseXORExpression(): Expression {
+    return this.binaryLevel(BITWISE_XOR, () => this.parseBitwiseANDExpression());
+  }
+  parseBitwiseANDExpression(): Expression {
+    return this.binaryLevel(BITWISE_AND, () => this.parseEqualityExpression());
+  }
+  parseEqualityExpression(): Expression {
+    return this.binaryLevel(EQUALITY, () => this.parseRelationalExpression());
+  }
+  parseRelationalExpression(): Expression {
+    return this.binaryLevel(RELATIONAL, () => this.parseShiftExpression());
+  }
+  parseShiftExpression(): Expression {
+    return this.binaryLevel(SHIFT, () => this.parseAdditiveExpression());
+  }
+  parseAdditiveExpression(): Expression {
+    return this.binaryLevel(ADDITIVE, () => this.parseMultiplicativeExpression());
+  }
+  parseMultiplicativeExpression(): Expression {
+    return this.binaryLevel(MULTIPLICATIVE, () => this.parseUnaryExpression());
+  }
+
+  // UnaryExpression: PostfixExpression | (`typeof` | `isvalid` | `-` | `~` | `!` | `+`) UnaryExpression
+  //                | (`++` | `--`) Identifier   (§6.2.5 – §6.2.6)
+  parseUnaryExpression(): Expression {
+    const t = this.tok;
+    const at = Parser.pos(t);
+    if (this.isPunct('++') || this.isPunct('--')) {
+      this.advance();
+      const name = this.expectName().text;
+      return this.node({ kind: 'prefix', name, incr: t.text === '++', ...at });
+    }
+    const op = t.type === 'keyword' || t.type === 'punct' ? UNARY_OPS.get(t.text) : undefined;
+    if (op === undefined) return this.parsePostfixExpression();
+    this.advance();
+    this.enter(t);
+    try {
+      const operand = this.parseUnaryExpression();
+      // A minus before an integer literal is part of the literal, so -2147483648 is representable (§6.2.7.1).
+      if (op === 'uminus' && operand.kind === 'int') {
+        operand.negative = !operand.negative;
+        return operand;
+      }
+      // Unary plus only converts its operand to a number (§7.2): compiled as `operand - 0`, since `+ 0`
+      // would accept strings.
+      if (op === 'plus') {
+        const zero = this.node({ kind: 'int', magnitude: 0, negative: false, ...at });
+        return this.node({ kind: 'binary', op: 'sub', left: operand, right: zero, ...at }, operand, zero);
+      }
+      return this.node({ kind: 'unary', op, operand, ...at }, operand);
+    } finally {
+      this.leave();
+    }
+  }
+
+  // PostfixExpression: CallExpression | Identifier (`++` | `--`)
+  parsePostfixExpression(): Expression {
+    const t = this.tok;
+    const next = this.peek();
+    if (t.type === 'name' && (this.isPunct('++', next) || this.isPunct('--', next))) {
+      this.advance();
+      this.advance();
+      return this.node({ kind: 'postfix', name: t.text, incr: next.text === '++', ...Parser.pos(t) });
+    }
+    return this.parseCallExpression();
+  }
+
+  // CallExpression: PrimaryExpression | Identifier Arguments | Identifier `#` Identifier Arguments
+  //               | Identifier `.` Identifier Arguments   (§6.3.3)
+  parseCallExpression(): Expression {
+    const t = this.tok;
+    if (t.type !== 'name') return this.parsePrimaryExpression();
+    const next = this.peek();
+    if (this.isPunct('(', next)) {
+      this.advance();
+      const args = this.parseArguments();
+      this.callCounts.set(t.text, (this.callCounts.get(t.text) ?? 0) + 1);
+      return this.node({ kind: 'call', name: t.text, args, ...Parser.pos(t) }, ...args);
+    }
+    if (this.isPunct('#', next) || this.isPunct('.', next)) {
+      this.advance();
+      this.advance();
+      const name = this.expectName();
+      if (!this.isPunct('(')) this.unexpected("'('");
+      const args = this.parseArguments();
+      const at = Parser.pos(name);
+      return next.text === '#'
+        ? this.node({ kind: 'callUrl', unit: t.text, name: name.text, args, ...at }, ...args)
+        : this.node({ kind: 'callLib', lib: t.text, name: name.text, args, ...at }, ...args);
+    }
+    return this.parsePrimaryExpression();
+  }
+
+  // Arguments: `(` (AssignmentExpression (`,` AssignmentExpression)*)? `)`
+  parseArguments(): Expression[] {
+    this.expectPunct('(');
+    const args: Expression[] = [];
+    if (this.isPunct(')')) {
+      this.advance();
+      return args;
+    }
+    for (;;) {
+      args.push(this.parseAssignmentExpression());
+      if (this.isPunct(')')) {
+        this.advance();
+        return args;
+      }
+      this.expectPunct(',');
+    }
+  }
+
+  // PrimaryExpression: Identifier | Literal | `(` Expression `)`  (§6.2.1)
+  parsePrimaryExpression(): Expression {
+    const t = this.tok;
+    const at = Parser.pos(t);
+    switch (t.type) {
+      case 'name':
+        this.advance();
+        return this.node({ kind: 'name', name: t.text, ...at });
+      case 'int':
+        this.advance();
+        return this.node({ kind: 'int', magnitude: t.num, negative: false, ...at });
+      case 'float':
+        this.advance();
+        return this.node({ kind: 'float', value: t.num, ...at });
+      case 'string':
+        this.advance();
+        return this.node({ kind: 'string', value: t.str, ...at });
+      case 'keyword':
+        if (t.text === 'true' || t.text === 'false' || t.text === 'invalid') {
+          this.advance();
+          return this.node({ kind: t.text, ...at });
+        }
+        break;
+      case 'punct':
+        if (t.text === '(') {
+          this.advance();
+          const e = this.parseExpression();
+          this.expectPunct(')');
+          return e;
+        }
+        break;
+    }
+    return this.unexpected('an expression');
+  }
+}
+
+export function parse(source: string, maxDepth?: number, budget?: Budget): CompilationUnit {
+  return new Parser(tokenize(source, budget), maxDepth, budget).parseCompilationUnit();
+}
