@@ -10,7 +10,6 @@
  *   Resume (class 2)       → session re-attached to the (possibly new) address, Reply 200
  */
 import { randomInt } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import { isWapDecodeError } from '../wire/errors.ts';
 import { Writer } from '../wire/writer.ts';
 import { BEARER_IPV4, BEARER_IPV6, negotiate, type Capabilities, type ExtendedMethod, type WspAddress } from './capabilities.ts';
@@ -18,8 +17,12 @@ import type { WspHeader } from './headers/index.ts';
 import { decodeWspPdu, encodeWspPdu } from './pdu.ts';
 import { PDU_TYPE, type ConnectPdu, type GetPdu, type PostPdu, type ReplyPdu, type ResumePdu, type WspPduOptions } from './pdu-types.ts';
 import { WspStatus } from './status.ts';
+import { type Clock, realClock } from '../wtp/clock.ts';
+import type { TimerList, TimerNode } from '../wtp/engine.ts';
 import { USER_ABORT } from '../wtp/pdu.ts';
-import { peerKey } from '../wtp/types.ts';
+import { type SessionEndReason, SessionTable, type TableEntry } from './session-table.ts';
+
+export type { SessionEndReason } from './session-table.ts';
 
 /** WAP-230 Table 35 abort reasons, carried as WTP user abort reasons (one table: src/wtp/pdu.ts). */
 export const WSP_ABORT = USER_ABORT;
@@ -75,7 +78,8 @@ export interface SessionMethodUser {
 
 export interface SessionEvents {
   connected?(s: Session, replaced: boolean): void;
-  disconnected?(s: Session, why: 'disconnect' | 'replaced' | 'idle' | 'evicted' | 'closed'): void;
+  /** Once per session, however it ended (idle covers a suspended session's timeout too). */
+  disconnected?(s: Session, why: SessionEndReason): void;
   suspended?(s: Session): void;
   resumed?(s: Session, moved: boolean): void;
   redirected?(peer: { address: string; port: number }): void;
@@ -86,8 +90,12 @@ export interface SessionEvents {
 
 export interface SessionServerOptions {
   maxSessions: number;
+  /** A session with no PDU for this long ends ('idle'). */
   idleTimeoutMs: number;
+  /** A suspended session not resumed within this ends ('idle'). */
   suspendedTimeoutMs: number;
+  /** Drives both timeouts (default: the real clock; tests inject a FakeClock). */
+  clock?: Clock;
   /** The server's capability offer (sizes, MORs, extended methods, protocol options, aliases). */
   capabilities: Capabilities;
   redirect?: { addresses: { address: string; port?: number }[]; permanent: boolean; reuseSecuritySession: boolean };
@@ -111,15 +119,22 @@ interface ConnectProfile {
  * handset model. 100,000 idle sessions are the memory figure of issue 9, so nothing per session that the
  * profile already holds, no Set before the first method, and the peer object of the Connect's datagram.
  */
-class SessionRecord implements Session {
+class SessionRecord implements Session, TableEntry, TimerNode {
   state: SessionState = 'connecting';
   methods: Set<SessionTx> | undefined = undefined;
   /** Headers sent with Resume (undefined: the profile's). */
   private ownHeaders: WspHeader[] | undefined = undefined;
+  /** @internal The session's place in the table's idle or suspend list (src/wsp/session-table.ts). */
+  timerPrev: TimerNode | undefined = undefined;
+  /** @internal */ timerNext: TimerNode | undefined = undefined;
+  /** @internal */ timerDue = 0;
+  /** @internal */ timerList: TimerList | undefined = undefined;
 
   constructor(
     readonly id: number,
     public peer: { address: string; port: number },
+    /** The transactions' peer key string of `peer` (the by-peer table keys with this very string). */
+    public peerKey: string | undefined,
     private readonly profile: ConnectProfile,
   ) {}
 
@@ -154,13 +169,9 @@ const CONNECT_PROFILES = 256;
 // WAP-230 §8.3.2: defaults of capabilities a client leaves out.
 const DEFAULT_SDU = 1400;
 
-/** A session's peer as the key of the by-peer table (the same form as the transactions' peerKey). */
-const key = peerKey;
-
 export class SessionServer {
-  private readonly sessions: LRUCache<number, Session>;
-  private readonly byPeer = new Map<string, number>();
-  private readonly reasons = new Map<Session, 'disconnect' | 'replaced' | 'idle' | 'evicted' | 'closed'>();
+  /** Every session's lifecycle: by id, by peer, bounded, idle and suspend expiry on the clock. */
+  private readonly sessions: SessionTable<SessionRecord>;
   /** Connect PDU bytes → decoded and negotiated profile (bounded: cleared when full). */
   private readonly profiles = new Map<string, ConnectProfile>();
   private inflightTotal = 0;
@@ -170,24 +181,25 @@ export class SessionServer {
     private readonly user: SessionMethodUser,
     private readonly events: SessionEvents = {},
   ) {
-    this.sessions = new LRUCache<number, Session>({
+    this.sessions = new SessionTable<SessionRecord>({
       max: opts.maxSessions,
-      ttl: opts.idleTimeoutMs,
-      updateAgeOnGet: true,
-      // 'set' is a TTL refresh of the same session object, not an ending.
-      dispose: (s, _id, why) => {
-        if (why !== 'set') this.ended(s, why === 'evict' ? 'evicted' : why === 'expire' ? 'idle' : undefined);
+      idleTimeoutMs: opts.idleTimeoutMs,
+      suspendedTimeoutMs: opts.suspendedTimeoutMs,
+      clock: opts.clock ?? realClock,
+      ended: (s, why) => {
+        // However it ended, its outstanding methods end with it (WAP-230 §7.1.3: S-Disconnect aborts them).
+        abortAll(s, WSP_ABORT.DISCONNECT);
+        this.events.disconnected?.(s, why);
       },
     });
   }
 
-  /** Live sessions (idle ones past their timeout are dropped first). */
+  /** Live sessions (expired ones leave the table when their time is up). */
   get size(): number {
-    this.sessions.purgeStale();
     return this.sessions.size;
   }
 
-  /** Sessions in the table, idle ones not yet dropped included: O(1), for per-event gauges (size is O(n)). */
+  /** The same as size (kept for callers that wanted an O(1) count when size was not). */
   get storedSize(): number {
     return this.sessions.size;
   }
@@ -201,31 +213,19 @@ export class SessionServer {
     return this.inflightTotal;
   }
 
+  /** The session `id` (counts as activity on it, as any PDU of its peer does). */
   get(id: number): Session | undefined {
-    return this.sessions.get(id);
+    const s = this.sessions.peek(id);
+    if (s) this.sessions.touch(s);
+    return s;
   }
 
-  /** Drops idle sessions (call periodically; lru-cache also drops them lazily on access). */
-  sweep(): void {
-    this.sessions.purgeStale();
-  }
+  /** Nothing to do: idle and suspended sessions end on the clock when their time is up. */
+  sweep(): void {}
 
   /** Ends every session (shutdown). */
   close(): void {
-    for (const s of [...this.sessions.values()]) this.remove(s, 'closed');
-  }
-
-  private ended(s: Session, why: 'evicted' | 'idle' | undefined): void {
-    const reason = this.reasons.get(s) ?? why;
-    this.reasons.delete(s);
-    if (this.byPeer.get(key(s.peer)) === s.id) this.byPeer.delete(key(s.peer));
-    abortAll(s, WSP_ABORT.DISCONNECT);
-    if (reason) this.events.disconnected?.(s, reason);
-  }
-
-  private remove(s: Session, why: 'disconnect' | 'replaced' | 'closed'): void {
-    this.reasons.set(s, why);
-    this.sessions.delete(s.id);
+    this.sessions.close();
   }
 
   private newId(): number {
@@ -239,8 +239,8 @@ export class SessionServer {
   /** WtpUser.invoke: one WTP transaction (whole message) from `tx.peer`. */
   invoke(tx: SessionTx, data: Buffer, info: SessionInvokeInfo): void {
     const peer = tx.peer;
-    const sid = this.byPeer.get(tx.peerKey);
-    const session = sid !== undefined ? this.sessions.get(sid) : undefined;
+    const session = this.sessions.atPeer(tx.peerKey);
+    if (session) this.sessions.touch(session);
     // A Connect byte-identical to an earlier one (the same handset model, fakewap) reuses its decoded and
     // negotiated profile: no decode, no negotiation, and every such session shares one set of objects.
     const rawKey = data.length > 0 && data[0] === PDU_TYPE.Connect && session === undefined ? data.toString('latin1') : undefined;
@@ -266,20 +266,19 @@ export class SessionServer {
         // WAP-230 §8.2.2.4: by session id; fakewap sends it as class 0 on the Get's TID. Only the session's own
         // address may end it (a guessed id from elsewhere must not disconnect someone else).
         const byId = this.sessions.peek(pdu.sessionId);
-        const s = byId && key(byId.peer) === tx.peerKey ? byId : session;
-        if (s) this.remove(s, 'disconnect');
+        const s = byId && byId.peerKey === tx.peerKey ? byId : session;
+        if (s) this.sessions.end(s, 'disconnect');
         if (tx.class === 2) tx.abort(WSP_ABORT.DISCONNECT);
         return;
       }
       case 'Suspend': {
         const byId = this.sessions.peek(pdu.sessionId);
-        const s = byId && key(byId.peer) === tx.peerKey ? byId : undefined;
+        const s = byId && byId.peerKey === tx.peerKey ? byId : undefined;
         if (s) {
           abortAll(s, WSP_ABORT.SUSPEND);
-          if (this.byPeer.get(key(s.peer)) === s.id) this.byPeer.delete(key(s.peer));
           s.state = 'suspended';
           // A suspended session lives as long as the suspend timeout allows.
-          this.sessions.set(s.id, s, { ttl: this.opts.suspendedTimeoutMs });
+          this.sessions.detach(s);
           this.events.suspended?.(s);
         } else this.events.rejected?.('suspend-unknown-session', peer, String(pdu.sessionId));
         if (tx.class === 2) tx.abort(WSP_ABORT.SUSPEND);
@@ -293,7 +292,7 @@ export class SessionServer {
     }
   }
 
-  private connect(tx: SessionTx, pdu: ConnectPdu, info: SessionInvokeInfo, old: Session | undefined, known?: ConnectProfile, rawKey?: string): void {
+  private connect(tx: SessionTx, pdu: ConnectPdu, info: SessionInvokeInfo, old: SessionRecord | undefined, known?: ConnectProfile, rawKey?: string): void {
     const peer = tx.peer;
     if (tx.class !== 2) {
       this.events.rejected?.('connect-not-class-2', peer, `class ${tx.class}`);
@@ -316,11 +315,10 @@ export class SessionServer {
       return;
     }
     // A new Connect from the same address and port replaces the old session (WAP-230 §7.1.3.1 note).
-    if (old) this.remove(old, 'replaced');
+    if (old) this.sessions.end(old, 'replaced');
     const p = known ?? this.profileOf(pdu, rawKey);
-    const s = new SessionRecord(this.newId(), peer, p);
-    this.sessions.set(s.id, s);
-    this.byPeer.set(tx.peerKey, s.id);
+    const s = new SessionRecord(this.newId(), peer, tx.peerKey, p);
+    this.sessions.add(s);
     tx.result(connectReply(s.id, p));
     this.events.connected?.(s, old !== undefined);
   }
@@ -360,15 +358,13 @@ export class SessionServer {
 
   /** TR-Result.cnf for a ConnectReply: the session is now connected (WAP-230 §7.1.3 CONNECTING_2 → CONNECTED). */
   resultConfirmed(tx: SessionTx): void {
-    const sid = this.byPeer.get(tx.peerKey);
-    const s = sid !== undefined ? this.sessions.peek(sid) : undefined;
+    const s = this.sessions.atPeer(tx.peerKey);
     if (s && s.state === 'connecting') s.state = 'connected';
   }
 
   /** TR-Abort.ind: a method the peer (or WTP) aborted is no longer outstanding. */
   aborted(tx: SessionTx): void {
-    const sid = this.byPeer.get(tx.peerKey);
-    const s = sid !== undefined ? this.sessions.peek(sid) : undefined;
+    const s = this.sessions.atPeer(tx.peerKey);
     if (s?.methods) settled(s, s.methods, tx);
   }
 
@@ -427,7 +423,7 @@ export class SessionServer {
 
   private resume(tx: SessionTx, pdu: ResumePdu, info: SessionInvokeInfo): void {
     const peer = tx.peer;
-    const s = this.sessions.get(pdu.sessionId);
+    const s = this.sessions.peek(pdu.sessionId);
     if (tx.class !== 2) {
       if (tx.class === 1) tx.abort(WSP_ABORT.PROTOERR);
       return;
@@ -439,20 +435,15 @@ export class SessionServer {
     }
     if (info.uack) tx.ack();
     // WAP-230 §8.2.2.6: Resume may come from a new address (bearer change); the session moves there.
-    const moved = key(s.peer) !== tx.peerKey;
+    const moved = s.peerKey !== tx.peerKey;
     abortAll(s, WSP_ABORT.RESUME);
-    if (this.byPeer.get(key(s.peer)) === s.id) this.byPeer.delete(key(s.peer));
-    const other = this.byPeer.get(tx.peerKey);
-    if (other !== undefined && other !== s.id) {
-      const o = this.sessions.peek(other);
-      if (o) this.remove(o, 'replaced');
-    }
+    const other = this.sessions.atPeer(tx.peerKey);
+    if (other && other !== s) this.sessions.end(other, 'replaced');
     s.peer = peer;
-    this.byPeer.set(tx.peerKey, s.id);
+    this.sessions.attach(s, tx.peerKey);
     // Headers sent with Resume replace the session headers (WAP-230 §8.2.2.6, S-Resume).
     if (pdu.headers.length > 0) s.headers = pdu.headers.filter((h) => h.name.toLowerCase() !== 'encoding-version');
     s.state = 'connected';
-    this.sessions.set(s.id, s, { ttl: this.opts.idleTimeoutMs });
     tx.result(
       encodeWspPdu(
         { type: 'Reply', status: WspStatus.OK, contentType: { type: 'application/octet-stream', params: [] }, headers: [], data: Buffer.alloc(0) },

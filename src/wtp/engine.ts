@@ -134,6 +134,11 @@ export class TimerList {
     return this.head?.timerDue;
   }
 
+  /** The node armed longest ago (the next to fall due). */
+  get first(): TimerNode | undefined {
+    return this.head;
+  }
+
   /** Starts `n`'s timer (cancelling the one it had, in any list). */
   arm(n: TimerNode): void {
     n.timerList?.cancel(n);
