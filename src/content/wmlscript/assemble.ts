@@ -84,6 +84,9 @@ export function assemble(code: readonly AsmIns[], at?: SourcePos, budget: Budget
       }
     }
   }
+  // A function must not be empty: some clients mishandle zero-length code (as Kannel found), so an empty
+  // one returns "" explicitly.
+  if (offset[n] === 0) return Buffer.from([OPCODES.return_es.code]);
   const out = Buffer.alloc(offset[n]!);
   for (let k = 0; k < n; k++) {
     const i = code[k]!;
