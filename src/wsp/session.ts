@@ -397,7 +397,7 @@ export class SessionServer {
     const limit = minNonZero(s.maxReplyBytes, tx.maxResultSize);
     const opts = s.pduOpts;
     this.user
-      .method(pdu, { session: s, peer, maxReplyBytes: limit, encode: replyEncoder(opts) })
+      .method(pdu, { session: s, peer, maxReplyBytes: limit, encode: (reply) => encodeWspPdu(reply, opts) })
       .then(
         (out) => {
           this.inflightTotal--;
@@ -488,20 +488,6 @@ function connectReply(id: number, p: ConnectProfile): Buffer {
   tail.copy(out, head.length);
   return out;
 }
-
-/**
- * The Reply encoder of a session's decoder options, one per options object (a profile's, shared by its sessions):
- * a closure per method cost an allocation and, under tsx's keepNames, a defineProperty.
- */
-function replyEncoder(opts: WspPduOptions): (reply: ReplyPdu) => Buffer {
-  let enc = ENCODERS.get(opts);
-  if (enc === undefined) {
-    enc = (reply) => encodeWspPdu(reply, opts);
-    ENCODERS.set(opts, enc);
-  }
-  return enc;
-}
-const ENCODERS = new WeakMap<WspPduOptions, (reply: ReplyPdu) => Buffer>();
 
 function errorReply(status: number, opts: WspPduOptions): Buffer {
   return encodeWspPdu(

@@ -346,6 +346,7 @@ export function encodeWtpPdu(pdu: WtpPdu): Buffer {
   const con = pdu.tpis.length > 0 ? 0x80 : 0;
   const b0 = con | (PDU_TYPE[pdu.type] << 3);
   const tid = tidField(pdu);
+  const bit = (b: boolean, v: number): number => (b ? v : 0);
   const res = pdu.reserved ?? 0;
   switch (pdu.type) {
     case 'Invoke':
@@ -373,18 +374,12 @@ export function encodeWtpPdu(pdu: WtpPdu): Buffer {
       for (const p of pdu.missing) w.u8(p);
       break;
   }
-  const tpis = pdu.tpis;
-  for (let i = 0; i < tpis.length; i++) writeTpi(w, tpis[i]!, i < tpis.length - 1);
+  pdu.tpis.forEach((t, i) => writeTpi(w, t, i < pdu.tpis.length - 1));
   if (pdu.data.length && (pdu.type === 'Ack' || pdu.type === 'Abort' || pdu.type === 'Nack')) {
     throw new WapEncodeError(`${pdu.type} PDU carries no user data`);
   }
   w.bytes(pdu.data);
   return Buffer.from(w.finish());
-}
-
-/** A flag's bit when set (module level: a closure per PDU cost a defineProperty under tsx's keepNames). */
-function bit(b: boolean, v: number): number {
-  return b ? v : 0;
 }
 
 function tidField(pdu: WtpPdu): number {
