@@ -10,6 +10,7 @@ import { gatewaySection } from './sections/gateway.ts';
 import { identitySection } from './sections/identity.ts';
 import { logSection } from './sections/log.ts';
 import { mmscSection } from './sections/mmsc.ts';
+import { provSection } from './sections/prov.ts';
 import { pushSection } from './sections/push.ts';
 import { sendsmsSection } from './sections/sendsms.ts';
 import { stateSection } from './sections/state.ts';
@@ -28,6 +29,7 @@ export const SECTIONS = {
   state: stateSection,
   store: storeSection,
   sendsms: sendsmsSection,
+  prov: provSection,
   content: contentSection,
 };
 
