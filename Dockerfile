@@ -1,18 +1,36 @@
 # wapgate: the WAP gateway (and, with `mmsc` as the command, the reference MMSC) in one image.
-# No build step: bin/wapgate.js runs the TypeScript sources through tsx (a runtime dependency).
-FROM node:20-slim
+# Three stages: `build` compiles src/ to dist/ with the dev dependencies; `deps` installs the production
+# dependencies only (better-sqlite3's native addon is compiled or fetched there, with the tools that needs);
+# the runtime image gets node_modules (production), dist/, bin/ and the example config — no TypeScript, tsx,
+# esbuild or compiler toolchain.
 
+FROM node:20-slim AS build
+WORKDIR /src
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+# Install scripts run only for the packages package.json "allowScripts" lists (better-sqlite3); `prepare` (the
+# build) waits for the sources.
+RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:20-slim AS deps
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+# --omit=dev: no TypeScript here, so the `prepare` build is skipped (dist/ comes from the build stage); the
+# native addon of better-sqlite3 is built by its (allowed) install script.
+RUN npm ci --omit=dev --ignore-scripts && npm rebuild better-sqlite3 && npm cache clean --force
+
+FROM node:20-slim
 ENV NODE_ENV=production \
     PATH=/app/bin:$PATH
-
 WORKDIR /app
-
-# Dependencies first, so source changes do not re-install them.
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
-
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
 COPY bin ./bin
-COPY src ./src
 COPY wapgate.example.yaml ./
 
 # State that must survive a restart (MMSC store, pending pushes, CDRs) lives in a volume owned by the

@@ -130,22 +130,39 @@ describe('docker-compose.yml', () => {
 
 describe('Dockerfile', () => {
   const lines = dockerfile.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
-  it('node:20-slim, npm ci --omit=dev, non-root, CMD wapgate serve', () => {
-    expect(lines[0]).toBe('FROM node:20-slim');
-    expect(dockerfile).toMatch(/^RUN npm ci --omit=dev\b/m);
-    const users = lines.filter((l) => l.startsWith('USER '));
+  const stages = dockerfile.split(/^(?=FROM )/m).filter((s) => s.startsWith('FROM '));
+  const runtime = stages[stages.length - 1]!;
+  const stageOf = (name: string) => stages.find((s) => new RegExp(`^FROM \\S+ AS ${name}\\b`).test(s))!;
+
+  it('multi-stage on node:20-slim; the runtime stage is non-root, CMD wapgate serve', () => {
+    for (const s of stages) expect(s).toMatch(/^FROM node:20-slim\b/);
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const users = runtime.split('\n').filter((l) => l.startsWith('USER '));
     expect(users.length).toBeGreaterThan(0);
     expect(users[users.length - 1]).not.toMatch(/USER (root|0)\b/);
     expect(lines[lines.length - 1]).toBe('CMD ["wapgate", "serve"]');
-    expect(dockerfile).toMatch(/EXPOSE 9200\/udp 9201\/udp/);
+    expect(runtime).toMatch(/EXPOSE 9200\/udp 9201\/udp/);
   });
 
-  it('copies what bin/wapgate.js runs, and tsx is a runtime dependency (no build step)', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    expect(pkg.dependencies).toHaveProperty('tsx');
-    for (const p of ['package.json package-lock.json', 'bin', 'src']) expect(dockerfile).toContain(`COPY ${p} `);
+  it('builds dist/ with the dev dependencies; runs dist/ with production dependencies only (issue 13)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; scripts: Record<string, string>; bin: Record<string, string> };
+    for (const dev of ['tsx', 'typescript']) {
+      expect(pkg.dependencies).not.toHaveProperty(dev);
+      expect(pkg.devDependencies).toHaveProperty(dev);
+    }
+    expect(pkg.scripts.prepare).toBe('npm run build');
+    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
+    expect(readFileSync(join(ROOT, pkg.bin.wapgate!), 'utf8')).toContain("import('../dist/cli/main.js')");
+    const build = stageOf('build');
+    expect(build).toMatch(/^RUN npm ci\b(?!.*--omit)/m);
+    expect(build).toMatch(/^RUN npm run build$/m);
+    expect(stageOf('deps')).toMatch(/^RUN npm ci --omit=dev\b.*npm rebuild better-sqlite3/m);
+    // The runtime image: dist from the build stage, node_modules from the production install; no sources.
+    expect(runtime).toContain('COPY --from=build /src/dist ./dist');
+    expect(runtime).toContain('COPY --from=deps /app/node_modules ./node_modules');
+    expect(runtime).not.toMatch(/COPY src\b|tsx|typescript|npm ci(?! --omit=dev)/);
     const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
-    for (const p of ['node_modules', '.git', 'test']) expect(ignore).toContain(p);
-    for (const p of ['src', 'bin', 'package.json', 'package-lock.json']) expect(ignore).not.toContain(p);
+    for (const p of ['node_modules', '.git', 'test', 'dist']) expect(ignore).toContain(p);
+    for (const p of ['src', 'bin', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) expect(ignore).not.toContain(p);
   });
 });

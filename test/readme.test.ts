@@ -1,18 +1,26 @@
 /**
  * The README cannot lie: its walk-through (the ```sh walkthrough block) is extracted from README.md and run as
  * written — `npm start`, Alice's `phone receive`, Bob's `phone send-mms` — with only the ports moved to free
- * ones (so the suite can run beside other tests) and /tmp/alice moved to a temp dir.
+ * ones (so the suite can run beside other tests) and /tmp/alice moved to a temp dir. It runs the compiled
+ * program as a user installs it (test/support/cli.ts compiledInstall: npm pack, installed with --omit=dev):
+ * `npm start` in the installed package, `wapgate` its bin.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compiledInstall, type CompiledInstall } from './support/cli.ts';
 import { tempDir } from './support/tools.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'wapgate.js');
+let BIN = '';
+let inst: CompiledInstall;
+beforeAll(() => {
+  inst = compiledInstall();
+  BIN = inst.bin;
+}, 300_000);
 
 function walkthrough(): string[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -75,7 +83,7 @@ describe('README walk-through', () => {
     const procs: ChildProcess[] = [];
     const outputs: string[] = [];
     const launch = (argv: string[], cwd: string): { proc: ChildProcess; out: () => string; exit: Promise<number> } => {
-      const proc = spawn(argv[0] === BIN ? process.execPath : argv[0]!, argv[0] === BIN ? argv : argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const proc = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       procs.push(proc);
       const i = outputs.push('') - 1;
       proc.stdout!.on('data', (d: Buffer) => (outputs[i] += d.toString()));
@@ -83,7 +91,7 @@ describe('README walk-through', () => {
       return { proc, out: () => outputs[i]!, exit: new Promise((r) => proc.on('exit', (c) => r(c ?? 1))) };
     };
     try {
-      const serve = launch(['npm', 'start', '--silent'], ROOT);
+      const serve = launch(['npm', 'start', '--silent'], inst.pkg);
       for (let i = 0; i < 300 && !serve.out().includes('wapgate ready'); i++) await new Promise((r) => setTimeout(r, 100));
       expect(serve.out()).toContain('wapgate ready');
 

@@ -1,14 +1,21 @@
 /**
  * `wapgate <command>`: one file per command under src/cli/, each exporting
  * `run(args: string[]): Promise<number>` (the exit status). Loaded on demand so `--help` stays fast.
+ * The installed command (bin/wapgate.js) runs the compiled dist/cli/main.js; developers and tests run the
+ * sources directly: `node --import tsx src/cli/main.ts ARGS` (this module runs itself when it is the entry).
  */
-const COMMANDS: Record<string, { file: string; summary: string }> = {
-  serve: { file: './serve.ts', summary: 'run the gateway (UDP 9200/9201, PPG, admin; reference MMSC in-process by default)' },
-  mmsc: { file: './mmsc.ts', summary: 'run the reference store-and-forward MMSC on its own' },
-  phone: { file: './phone.ts', summary: 'the handset simulator: get, post, send-mms, receive, load' },
-  decode: { file: './decode.ts', summary: 'decode WTP/WSP/MMS PDUs from files, hex or pcap captures as JSON' },
-  bench: { file: './bench.ts', summary: 'benchmark wapgate side by side with Kannel and plain HTTP' },
-  config: { file: './config.ts', summary: 'print or check the effective configuration' },
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+type Command = { run: (args: string[]) => Promise<number> };
+
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
+  serve: { load: () => import('./serve.ts'), summary: 'run the gateway (UDP 9200/9201, PPG, admin; reference MMSC in-process by default)' },
+  mmsc: { load: () => import('./mmsc.ts'), summary: 'run the reference store-and-forward MMSC on its own' },
+  phone: { load: () => import('./phone.ts'), summary: 'the handset simulator: get, post, send-mms, receive, load' },
+  decode: { load: () => import('./decode.ts'), summary: 'decode WTP/WSP/MMS PDUs from files, hex or pcap captures as JSON' },
+  bench: { load: () => import('./bench.ts'), summary: 'benchmark wapgate side by side with Kannel and plain HTTP' },
+  config: { load: () => import('./config.ts'), summary: 'print or check the effective configuration' },
 };
 
 export function usage(): string {
@@ -28,11 +35,23 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write('wapgate 0.1.0\n');
     return 0;
   }
-  const entry = COMMANDS[cmd];
+  const entry = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
   if (!entry) {
     process.stderr.write(`wapgate: unknown command '${cmd}'\n\n${usage()}\n`);
     return 2;
   }
-  const mod = (await import(entry.file)) as { run: (args: string[]) => Promise<number> };
-  return mod.run(rest);
+  return (await entry.load()).run(rest);
 }
+
+/** Whether this module is the process's entry (`node [--import tsx] src/cli/main.ts …`), not imported. */
+function isEntry(): boolean {
+  const file = process.argv[1];
+  if (!file) return false;
+  try {
+    return pathToFileURL(realpathSync(file)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) process.exitCode = await main(process.argv.slice(2));

@@ -17,9 +17,7 @@
  * counted (wapgate_gateway_worker_restarts_total) and restarted; its clients' WTP/WSP state is lost (handsets
  * retransmit, or reconnect), as when a gateway restarts.
  */
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
 import { AggregatorRegistry, Counter, type Registry } from 'prom-client';
@@ -27,6 +25,7 @@ import { UdpEndpoint, type DatagramTap, type Peer } from '../bearer/udp.ts';
 import type { WapgateMetrics } from '../admin/metrics.ts';
 import type { SubscriberMap } from '../identity/index.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
+import { siblingModule, workerSource } from '../runtime/entry.ts';
 import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
 import type { ChargingSink } from './hooks.ts';
 import type { Gateway, GatewayStats } from './index.ts';
@@ -82,11 +81,9 @@ export function addressHash(address: string): number {
   return h >>> 0;
 }
 
-/** The thread entry, loaded through tsx as the CLI does (bin/wapgate.js), so it works under vitest too. */
+/** The thread entry: dist/gateway/worker-main.js when compiled, the source (through tsx) under tests. */
 function workerScript(): string {
-  const entry = new URL('./worker-main.ts', import.meta.url).href;
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return workerSource(siblingModule('./worker-main.ts', import.meta.url));
 }
 
 /** Datagrams held for a worker that is (re)starting, at most. */
