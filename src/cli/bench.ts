@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { FAKEWAP_CASES, mSendReqOfSize, scaled, type FakewapCase } from '../bench/cases.ts';
 import { cpuSeconds, memoryMiB, run, start, stop, waitForClReply, waitForHttp, type Started } from '../bench/procs.ts';
 import { fmt, median, summarize, table, type CaseResult, type RunSample } from '../bench/report.ts';
+import { nodeArgs, siblingModule } from '../runtime/entry.ts';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
 /**
@@ -83,7 +84,7 @@ export async function run_(args: string[]): Promise<number> {
 
   try {
     // 1. The upstream, in its own process.
-    const up = start(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'bench', 'upstream.ts'), String(uport), '127.0.0.1']);
+    const up = start(process.execPath, [...nodeArgs(siblingModule('../bench/upstream.ts', import.meta.url)), String(uport), '127.0.0.1']);
     started.push(up);
     await waitForHttp(`${base}/status`);
     progress(`upstream ready on ${base}`);

@@ -7,6 +7,7 @@ import { exportedPduPcap, udpPcap } from '../../src/trace/pcap.ts';
 import { encodeConnectionless, encodeWspPdu } from '../../src/wsp/pdu.ts';
 import { encodeWtpPdu } from '../../src/wtp/pdu.ts';
 import { SHARED_DIR, sharedAvailable, tempDir } from '../support/tools.ts';
+import { SOURCE_CLI } from '../support/cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -27,11 +28,11 @@ afterEach(() => vi.restoreAllMocks());
 const get = encodeConnectionless(7, { type: 'Get', method: 'GET', uri: 'http://a.b/', headers: [{ name: 'Accept', value: '*/*' }] });
 
 describe('wapgate decode', () => {
-  it('the real binary prints help and decodes hex (bin/wapgate.js)', () => {
-    const help = spawnSync(process.execPath, [join(ROOT, 'bin', 'wapgate.js'), 'decode', '--help'], { encoding: 'utf8' });
+  it('the CLI as a process prints help and decodes hex (src/cli/main.ts)', () => {
+    const help = spawnSync(process.execPath, [...SOURCE_CLI, 'decode', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: wapgate decode');
-    const out = execFileSync(process.execPath, [join(ROOT, 'bin', 'wapgate.js'), 'decode', '--compact', '--as', 'wsp-cl', '--hex', get.toString('hex')], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [...SOURCE_CLI, 'decode', '--compact', '--as', 'wsp-cl', '--hex', get.toString('hex')], { encoding: 'utf8' });
     const doc = JSON.parse(out.trim());
     expect(doc).toMatchObject({ ok: true, result: { as: 'wsp-cl', wsp: { tid: 7, summary: 'WSP GET http://a.b/', pdu: { type: 'Get', uri: 'http://a.b/' } } } });
   });

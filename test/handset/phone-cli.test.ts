@@ -10,12 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../gateway/harness.ts';
 import { pattern, sha } from '../gateway/upstream-server.ts';
 import { tempDir } from '../support/tools.ts';
+import { SOURCE_CLI } from '../support/cli.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'wapgate.js');
+// The CLI from the current sources (test/support/cli.ts), not a possibly stale dist/.
+const BIN = SOURCE_CLI;
 
 function wapgate(args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('node', [BIN, ...args], { encoding: 'buffer', timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...BIN, ...args], { encoding: 'buffer', timeout: 60_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr: stderr.toString() });
     });
   });
@@ -88,7 +90,7 @@ async function freePorts(n: number): Promise<number[]> {
 describe('wapgate serve', () => {
   it('serves, logs one access line per transaction, and stops cleanly on SIGTERM', async () => {
     const [clPort, coPort] = await freePorts(2);
-    const child = spawn('node', [BIN, 'serve', '--bind', '127.0.0.1', '--cl-port', String(clPort), '--co-port', String(coPort), '--upstream', h.up.url, '--pap-port', '0', '--admin-port', '0'], {
+    const child = spawn(process.execPath, [...BIN, 'serve', '--bind', '127.0.0.1', '--cl-port', String(clPort), '--co-port', String(coPort), '--upstream', h.up.url, '--pap-port', '0', '--admin-port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, WAPGATE_CONFIG: '' },
     });

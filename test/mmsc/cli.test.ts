@@ -5,21 +5,23 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeMms, encodeMms, phoneAddress } from '../../src/mms/index.ts';
 import { tempDir } from '../support/tools.ts';
+import { SOURCE_CLI } from '../support/cli.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'wapgate.js');
+// The CLI from the current sources (test/support/cli.ts), not a possibly stale dist/.
+const BIN = SOURCE_CLI;
 
 describe('wapgate mmsc', () => {
   it('prints help and refuses bad arguments', () => {
-    const help = spawnSync(process.execPath, [BIN, 'mmsc', '--help'], { encoding: 'utf8' });
+    const help = spawnSync(process.execPath, [...BIN, 'mmsc', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--ppg URL');
-    expect(spawnSync(process.execPath, [BIN, 'mmsc', '--port', 'x'], { encoding: 'utf8' }).status).toBe(2);
-    expect(spawnSync(process.execPath, [BIN, 'mmsc', '--bogus'], { encoding: 'utf8' }).status).toBe(2);
+    expect(spawnSync(process.execPath, [...BIN, 'mmsc', '--port', 'x'], { encoding: 'utf8' }).status).toBe(2);
+    expect(spawnSync(process.execPath, [...BIN, 'mmsc', '--bogus'], { encoding: 'utf8' }).status).toBe(2);
   });
 
   it('runs, accepts an m-send-req into --store, exits 0 on SIGTERM', async () => {
     const store = join(tempDir('wapgate-mmsc-cli-'), 'store');
-    const child = spawn(process.execPath, [BIN, 'mmsc', '--port', '0', '--store', store, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...BIN, 'mmsc', '--port', '0', '--store', store, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let out = '';
       const mm1 = await new Promise<string>((resolve, reject) => {

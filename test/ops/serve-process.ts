@@ -10,6 +10,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { tempDir } from '../support/tools.ts';
+import { SOURCE_CLI } from '../support/cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -79,7 +80,7 @@ export async function startServe(o: ServeOptions = {}): Promise<ServeProcess> {
     push: o.pushPort ?? (await freeUdpPort()),
   };
   const args = [
-    join(ROOT, 'bin', 'wapgate.js'),
+    ...SOURCE_CLI,
     'serve',
     '--config', configFile,
     '--cl-port', String(ports.cl),
