@@ -1,0 +1,92 @@
+/**
+ * 10,000 mutated sources (seeded, so a failure reproduces): the compiler either returns bytecode within the
+ * configured size that decodes cleanly, or throws a WmlScriptCompileError with a position — never another
+ * error, never past the configured time. A sample of what compiles goes through Kannel's wmlsdasm.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileWmlScript, WmlScriptCompileError } from '../../../src/content/wmlscript/index.ts';
+import { decodeWmlScriptBytecode } from '../../../src/content/wmlscript/decode.ts';
+import { toolAvailable } from '../../support/tools.ts';
+import { kannelDisassemble, WMLSDASM } from './kannel.ts';
+import { mutate, prng } from './mutate.ts';
+
+const SCRIPTS = join(import.meta.dirname, 'scripts');
+const corpus = readdirSync(SCRIPTS).filter((f) => f.endsWith('.wmls')).sort().map((f) => readFileSync(join(SCRIPTS, f), 'utf8'));
+const LIMITS = { maxMillis: 250, maxBytecodeBytes: 16 * 1024, maxSourceBytes: 64 * 1024 };
+// Wall-clock slack over maxMillis for one compile on a loaded 2-core machine (GC, scheduling).
+const SLACK_MS = 250;
+
+describe('WMLScript compiler under 10,000 mutated sources', () => {
+  const compiled: Buffer[] = [];
+  it('never crashes, never exceeds the time or size bounds', () => {
+    const rnd = prng(0x5eed_0193);
+    const codes = new Map<string, number>();
+    let ok = 0;
+    let slowest = 0;
+    for (let n = 0; n < 10_000; n++) {
+      const source = mutate(corpus[n % corpus.length]!, rnd, corpus);
+      const t0 = performance.now();
+      try {
+        const out = compileWmlScript(source, LIMITS);
+        expect(out.length).toBeLessThanOrEqual(LIMITS.maxBytecodeBytes);
+        decodeWmlScriptBytecode(out);
+        ok++;
+        if (compiled.length < 150 && n % 7 === 0) compiled.push(out);
+      } catch (e) {
+        if (!(e instanceof WmlScriptCompileError)) throw new Error(`case ${n}: ${String(e)}\n${source.slice(0, 400)}`);
+        expect(e.line).toBeGreaterThanOrEqual(1);
+        expect(e.column).toBeGreaterThanOrEqual(1);
+        codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
+      }
+      slowest = Math.max(slowest, performance.now() - t0);
+    }
+    expect(slowest).toBeLessThan(LIMITS.maxMillis + SLACK_MS);
+    // The mutations reach both sides: some compile, and many distinct errors come out.
+    expect(ok).toBeGreaterThan(250);
+    expect(codes.size).toBeGreaterThanOrEqual(10);
+  }, 120_000);
+
+  it.skipIf(!toolAvailable(WMLSDASM))('wmlsdasm reads a sample of the mutants that compiled', () => {
+    expect(compiled.length).toBeGreaterThan(50);
+    for (const out of compiled) {
+      const d = kannelDisassemble(out);
+      expect(d.status).toBe(0);
+      expect(d.err).toBe('');
+    }
+  }, 120_000);
+});
+
+describe('WMLScript compiler bounds on hostile sources', () => {
+  const expectCode = (source: string, code: string, options = {}): void => {
+    try {
+      compileWmlScript(source, options);
+    } catch (e) {
+      expect(e).toBeInstanceOf(WmlScriptCompileError);
+      expect((e as WmlScriptCompileError).code).toBe(code);
+      return;
+    }
+    throw new Error('compiled');
+  };
+  it('nesting: parentheses, blocks, unary chains, long operator chains', () => {
+    expectCode(`extern function f() { return ${'('.repeat(5000)}1${')'.repeat(5000)}; }`, 'WMLS_TOO_DEEP');
+    expectCode(`extern function f() { ${'{'.repeat(5000)}${'}'.repeat(5000)} }`, 'WMLS_TOO_DEEP');
+    expectCode(`extern function f() { return ${'!'.repeat(5000)}1; }`, 'WMLS_TOO_DEEP');
+    expectCode(`extern function f() { return 1${'+1'.repeat(100_000)}; }`, 'WMLS_TOO_DEEP');
+    expectCode(`extern function f(a) { return ${'a = '.repeat(5000)}1; }`, 'WMLS_TOO_DEEP');
+    expectCode(`extern function f() { ${'if (1) '.repeat(5000)}; }`, 'WMLS_TOO_DEEP');
+  });
+  it('source and bytecode size', () => {
+    expectCode(`extern function f() { return "${'x'.repeat(300_000)}"; }`, 'WMLS_SOURCE_TOO_LARGE');
+    expectCode(`extern function f() { return "${'\u00e9'.repeat(200_000)}"; }`, 'WMLS_SOURCE_TOO_LARGE');
+    expectCode(`extern function f() { return "${'x'.repeat(70_000)}"; }`, 'WMLS_BYTECODE_TOO_LARGE', { maxSourceBytes: 1 << 20 });
+    const many = Array.from({ length: 3000 }, (_, i) => `x = ${i * 1000};`).join(' ');
+    expectCode(`extern function f() { var x; ${many} }`, 'WMLS_BYTECODE_TOO_LARGE', { maxBytecodeBytes: 4096 });
+  });
+  it('time: a fake clock past the deadline stops the compiler with WMLS_TIMEOUT', () => {
+    let t = 0;
+    const source = `extern function f() { var x; ${'x = x + 1; '.repeat(2000)} }`;
+    expectCode(source, 'WMLS_TIMEOUT', { maxMillis: 10, now: () => (t += 1) });
+  });
+});
