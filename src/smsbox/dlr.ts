@@ -30,6 +30,7 @@ export interface DlrValues {
   udh?: Buffer;
   /** %i: 'smpp' or 'ip'. */
   smsc: string;
+  /** %B: for an SMSC receipt its err component (as Kannel's SMPP DLRs); empty otherwise. */
   binfo?: string;
   account?: string;
   metaData?: string;

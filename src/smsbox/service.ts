@@ -297,17 +297,18 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
     if (!c) return; // not ours (the PPG's) or already reported
     const now = clock.now();
     const answer = `id:${r.messageId} stat:${receiptStat(r.state)} err:${String(r.error ?? 0).padStart(3, '0')}`;
+    const err = r.error ?? 0;
     if (r.state === 'accepted' || r.state === 'enroute') {
-      reportC(c, DlrType.BUFFERED, answer, now, r.messageId);
+      reportC(c, DlrType.BUFFERED, answer, now, r.messageId, 'smpp', err);
       return;
     }
     if (r.state === 'delivered') {
-      if (queue.settle(c, r.messageId)) reportC(c, DlrType.DELIVERED, answer, now, r.messageId);
+      if (queue.settle(c, r.messageId)) reportC(c, DlrType.DELIVERED, answer, now, r.messageId, 'smpp', err);
       return;
     }
     // One failed part fails the message: reported once, the other parts' receipts are not awaited.
     queue.uncorrelate(c);
-    reportC(c, DlrType.UNDELIVERED, answer, now, r.messageId);
+    reportC(c, DlrType.UNDELIVERED, answer, now, r.messageId, 'smpp', err);
   }
 
   function expireCorrelations(now: number): void {
@@ -319,7 +320,7 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
     reportC({ jobId: job.id, to: job.to, pending: [], created: now, msg: { user, from, coding, dataCoding, ...(udhRaw ? { udhRaw } : {}), dlrMask, ...(dlrUrl ? { dlrUrl } : {}), ...(binfo ? { binfo } : {}), ...(account ? { account } : {}), ...(metaData ? { metaData } : {}) } }, type, answer, now, foreignId, job.msg.kind === 'wdp' && type === DlrType.SMSC_ACK && !foreignId ? 'ip' : 'smpp');
   }
 
-  function reportC(c: Correlation, type: number, answer: string, now: number, foreignId?: string, smsc = 'smpp'): void {
+  function reportC(c: Correlation, type: number, answer: string, now: number, foreignId?: string, smsc = 'smpp', receiptErr?: number): void {
     const msg = c.msg;
     if (!msg.dlrUrl || !(msg.dlrMask & type)) return;
     const url = expandDlrUrl(msg.dlrUrl, {
@@ -335,7 +336,7 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
       dcs: msg.dataCoding,
       ...(msg.udhRaw ? { udh: msg.udhRaw } : {}),
       smsc,
-      ...(msg.binfo ? { binfo: msg.binfo } : {}),
+      ...(receiptErr !== undefined ? { binfo: String(receiptErr).padStart(3, '0') } : {}),
       ...(msg.account ? { account: msg.account } : {}),
       ...(msg.metaData ? { metaData: msg.metaData } : {}),
       dlrUrl: msg.dlrUrl,
