@@ -130,6 +130,16 @@ export class ContentConverter {
     return this.cache.size;
   }
 
+  /**
+   * How much of an upstream body to read for a handset that takes `handsetMax`: sources are read beyond it
+   * (up to 8× and maxSourceBytes) when they may be compiled, since compiling shrinks them; reply() checks the
+   * compiled size against the handset's again.
+   */
+  readLimit(handsetMax: number): number {
+    if (!this.opts.wml && !this.opts.wmlscript) return handsetMax;
+    return Math.max(handsetMax, Math.min(this.opts.maxSourceBytes, handsetMax * 8));
+  }
+
   // ------------------------------------------------------------------ request side
 
   /**

@@ -68,6 +68,7 @@ export class SessionLayer {
             sessionHeaders: ctx.session.headers,
             maxReplyBytes: ctx.maxReplyBytes,
             timeoutMs: holdMs,
+            encodingVersion: ctx.session.pduOpts.encodingVersion,
             encode: ctx.encode,
           }),
       },
@@ -78,6 +79,7 @@ export class SessionLayer {
         },
         disconnected: (s, why) => {
           count(why === 'idle' ? 'idle_timeout' : why === 'evicted' ? 'evicted' : 'disconnect');
+          handler.sessionEnded(s.id);
           log.debug({ session: s.id, why }, 'session ended');
         },
         suspended: (s) => {

@@ -10,6 +10,7 @@ import { parseContentType } from '../wsp/content-type.ts';
 import { httpToWspStatus } from '../wsp/status.ts';
 import type { WspPdu } from '../wsp/pdu-types.ts';
 import type { WapgateMetrics } from '../admin/metrics.ts';
+import type { ContentConverter } from '../content/converter.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
 import type { ChargingSink, ClientPolicy, Enricher } from './hooks.ts';
 import { silentLogger, ThrottledWarn } from './log.ts';
@@ -32,6 +33,8 @@ export interface GatewayDeps {
    * (src/gateway/worker-main.ts). Absent = bind options.bind:clPort/coPort here.
    */
   endpoints?: { cl: UdpEndpoint; co: UdpEndpoint };
+  /** Content conversion for handsets (src/content/: wmlc, wmlscriptc, charsets, cookies); absent = bodies pass. */
+  content?: ContentConverter;
 }
 
 export interface Gateway {
@@ -82,6 +85,7 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     enricher: deps.enricher,
     charging: deps.charging,
     metrics: deps.metrics,
+    content: deps.content,
   });
 
   // refuseNew(): every new method (connectionless, or in a session) is answered 503 without reaching the upstream.

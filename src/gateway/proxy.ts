@@ -5,9 +5,11 @@
  * `outcome` saying why, so the caller always has a Reply to send (WAP-230 §8.2.3.3: a Reply for every method).
  */
 import { Pool, ProxyAgent, type Dispatcher } from 'undici';
+import type { CookieHook } from '../content/converter.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
 import type { Enricher } from './hooks.ts';
 import type { HttpUpstreamOptions } from './options.ts';
+import type { UrlMap } from './url-map.ts';
 
 export type HeaderPair = [name: string, value: string];
 
@@ -26,6 +28,8 @@ export interface ProxyRequest {
   maxResponseBytes: number;
   /** A tighter deadline than the configured request timeout (e.g. what WTP can hold a handset for). */
   timeoutMs?: number;
+  /** The session's cookie jar (src/content/cookies.ts), asked and fed on every hop, redirects included. */
+  cookies?: CookieHook;
 }
 
 export type ProxyOutcome =
@@ -52,6 +56,8 @@ export interface ProxyResponse {
   url?: string;
   /** Origin of `url`. */
   origin?: string;
+  /** The URL the handset asked for, when a URL map rule rewrote it into `url`. */
+  requestedUrl?: string;
   /** Human-readable reason for error outcomes (goes to the log line). */
   reason?: string;
 }
@@ -107,6 +113,7 @@ export class HttpProxy {
   private readonly proxyAgent: ProxyAgent | undefined;
   private readonly allowed: Set<string>;
   private base: URL | undefined;
+  private urlMap: UrlMap | undefined;
   private readonly deadlines = new Deadlines();
 
   constructor(
@@ -135,6 +142,11 @@ export class HttpProxy {
   /** Replace the default upstream relative URIs resolve against (SIGHUP); the allow-list is setAllowed's. */
   setUpstream(upstream: string | undefined): void {
     this.base = upstream ? new URL(upstream) : undefined;
+  }
+
+  /** URL map rules (src/gateway/url-map.ts), applied before the allow-list (SIGHUP replaces them). */
+  setUrlMap(map: UrlMap | undefined): void {
+    this.urlMap = map?.size ? map : undefined;
   }
 
   setAllowed(origins: readonly string[]): void {
@@ -184,16 +196,21 @@ export class HttpProxy {
   }
 
   async fetch(req: ProxyRequest): Promise<ProxyResponse> {
-    const first = this.resolve(req.uri);
+    // A URL map rewrites the URI first; the allow-list then judges the mapped URL (fetchFrom).
+    const mapped = this.urlMap?.map(req.uri, this.resolve(req.uri)?.href);
+    const first = mapped ? new URL(mapped.url) : this.resolve(req.uri);
     if (!first || (first.protocol !== 'http:' && first.protocol !== 'https:')) {
       return errorResponse(400, 'bad-uri', `unusable URI ${JSON.stringify(req.uri.slice(0, 200))}`);
     }
     // One deadline for the whole fetch (redirects included): the handset waits for all of it.
     const deadline = { at: performance.now() + Math.max(1, Math.min(this.opts.requestTimeoutMs, req.timeoutMs ?? Infinity)) };
-    return this.fetchFrom(req, first, deadline);
+    if (!mapped) return this.fetchFrom(req, first, deadline);
+    const res = await this.fetchFrom(req, first, deadline, mapped.host);
+    res.requestedUrl = mapped.requested;
+    return res;
   }
 
-  private async fetchFrom(req: ProxyRequest, first: URL, deadline: { at: number }): Promise<ProxyResponse> {
+  private async fetchFrom(req: ProxyRequest, first: URL, deadline: { at: number }, keepHost?: string): Promise<ProxyResponse> {
     let url: URL = first;
     let method = req.method;
     let body = req.body;
@@ -208,8 +225,12 @@ export class HttpProxy {
       if (headers === 'refuse') {
         return { ...errorResponse(403, 'refused-by-identity', 'unknown subscriber'), url: url.href, origin };
       }
+      if (req.cookies) withCookie(headers, req.cookies.header(url.href));
+      // A keepHost map rule: the first hop names the host the handset asked for (undici sends this Host).
+      if (keepHost && url === first) headers.push('Host', keepHost);
       const start = Date.now();
       const res = await this.exchange(origin, url, method, headers, body, req.maxResponseBytes, deadline);
+      if (req.cookies && res.upstreamStatus !== undefined) res.headers = req.cookies.received(url.href, res.headers);
       if (this.deps.trace?.active) this.traceExchange(req, url, method, headers, body, res, start);
       res.url = url.href;
       res.origin = origin;
@@ -509,6 +530,18 @@ function failure(e: unknown, timedOut: boolean): ProxyResponse {
     default:
       return errorResponse(502, 'upstream-error', msg);
   }
+}
+
+/** The jar's cookies join a Cookie header the handset sent (RFC 6265 §5.4: one Cookie header). */
+function withCookie(headers: string[], cookie: string | undefined): void {
+  if (!cookie) return;
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    if (headers[i]!.toLowerCase() === 'cookie') {
+      headers[i + 1] = `${headers[i + 1]}; ${cookie}`;
+      return;
+    }
+  }
+  headers.push('Cookie', cookie);
 }
 
 /** 'content-location' → 'Content-Location' (HTTP names are case-insensitive; WSP tables use this form). */

@@ -12,6 +12,7 @@ import type { GetPdu, PostPdu, ReplyPdu } from '../wsp/pdu-types.ts';
 import { httpToWspStatus, statusReason } from '../wsp/status.ts';
 import { decodeMultipart, encodeMultipart, isMimeMultipart, isWspMultipart, mimeToWspMultipart, wspMultipartToMime } from '../wsp/multipart.ts';
 import type { UpstreamErrorKind, WapgateMetrics } from '../admin/metrics.ts';
+import type { ContentConverter } from '../content/converter.ts';
 import type { ChargingSink, ClientPolicy, Enricher } from './hooks.ts';
 import { memoLabels } from './memo.ts';
 import type { HeaderPair, HttpProxy, ProxyOutcome } from './proxy.ts';
@@ -26,6 +27,8 @@ export interface MethodContext {
   maxReplyBytes: number;
   /** Upstream deadline tighter than the configured one (the WTP hold-on budget for sessions). */
   timeoutMs?: number;
+  /** The session's WSP encoding version (WAP-230 §8.4.2.70), for the WBXML version of compiled content. */
+  encodingVersion?: number;
   /** Encodes the Reply in its bearer's form (with TID octet for CL); may throw on an unencodable field. */
   encode(reply: ReplyPdu): Buffer;
 }
@@ -37,6 +40,8 @@ export interface TransactionDeps {
   enricher?: Enricher;
   charging?: ChargingSink;
   metrics?: WapgateMetrics;
+  /** WML/WMLScript compilation, charset conversion, Accept augmentation, cookie jars (src/content/). */
+  content?: ContentConverter;
 }
 
 const ERROR_KIND: Partial<Record<string, UpstreamErrorKind>> = {
@@ -63,6 +68,11 @@ export class MethodHandler {
     this.upstreamErrors = m ? memoLabels((kind) => m.upstreamErrors.labels(kind!)) : undefined;
   }
 
+  /** A WSP session ended: what the content layer keeps for it (the cookie jar) goes. */
+  sessionEnded(sessionId: number): void {
+    this.deps.content?.sessionEnded(sessionId);
+  }
+
   /** The encoded Reply, or undefined when the client is denied (dropped without an answer). */
   async handle(pdu: GetPdu | PostPdu, ctx: MethodContext): Promise<Buffer | undefined> {
     const t0 = performance.now();
@@ -81,6 +91,7 @@ export class MethodHandler {
     let body: Buffer = Buffer.alloc(0);
     let upstreamStatus: number | undefined;
     let url: string | undefined = pdu.uri;
+    let requestedUrl: string | undefined;
     let reason: string | undefined;
     if (admit === 'rate-limited') {
       [status, outcome] = [503, 'rate-limited'];
@@ -89,18 +100,30 @@ export class MethodHandler {
       [status, outcome, reason] = [501, 'not-implemented', `PDU type 0x${(pdu.pduType ?? 0).toString(16)}`];
     } else {
       const reqBody = pdu.type === 'Post' ? requestBody(pdu) : undefined;
+      const content = this.deps.content;
+      const reqHeaders = mergeHeaders(ctx.sessionHeaders, pdu.headers);
+      const upHeaders = content ? content.requestHeaders(reqHeaders) : reqHeaders;
+      const maxBytes = Math.max(0, ctx.maxReplyBytes - REPLY_OVERHEAD);
       const res = await this.deps.proxy.fetch({
         method,
         uri: pdu.uri,
-        headers: mergeHeaders(ctx.sessionHeaders, pdu.headers),
+        headers: upHeaders,
         body: reqBody?.data,
         contentType: reqBody?.contentType,
         clientIp: peer.address,
-        maxResponseBytes: Math.max(0, ctx.maxReplyBytes - REPLY_OVERHEAD),
+        // Sources are read up to what the compilers take: a deck shrinks when compiled (checked again after).
+        maxResponseBytes: content ? content.readLimit(maxBytes) : maxBytes,
         timeoutMs: ctx.timeoutMs,
+        ...(content ? { cookies: content.cookieHook(ctx.sessionId) } : {}),
       });
       ({ status, outcome, headers, contentType, body, upstreamStatus, reason } = res);
+      if (content && outcome === 'ok') {
+        const c = content.reply({ status, contentType, headers, body }, { headers: reqHeaders, encodingVersion: ctx.encodingVersion, maxBytes, url: res.url });
+        ({ status, contentType, headers, body } = c);
+        if (c.error) reason = c.error;
+      }
       url = res.url ?? url;
+      requestedUrl = res.requestedUrl;
       if (this.upstreamDuration && this.upstreamErrors) {
         if (res.origin && res.upstreamStatus !== undefined) {
           this.upstreamDuration(res.origin).observe((performance.now() - t0) / 1000);
@@ -134,6 +157,7 @@ export class MethodHandler {
         bearer: ctx.bearer,
         method: methodLabel,
         url,
+        ...(requestedUrl ? { requestedUrl } : {}),
         status,
         wspStatus: reply.status,
         upstreamStatus,
@@ -158,6 +182,7 @@ export class MethodHandler {
         bearer: ctx.bearer,
         method: methodLabel,
         url,
+        ...(requestedUrl ? { requestedUrl } : {}),
         upstreamStatus,
         wspStatus: reply.status,
         bytesUp,
