@@ -67,8 +67,9 @@ export function readProvXml(xml: Buffer | string, opts: ProvCompileOptions = {})
 export function provKindOf(root: XmlElement): ProvKind {
   if (root.name === 'wap-provisioningdoc') return 'oma';
   if (root.name === 'CHARACTERISTIC-LIST') {
-    const bookmarks = root.children.some((c) => typeof c !== 'string' && attr(c, 'TYPE') === 'BOOKMARK');
-    return bookmarks ? 'ota-bookmarks' : 'ota-settings';
+    // OTA §6.3: a bookmarks document holds BOOKMARK characteristics only; settings may carry some too.
+    const kids = root.children.filter((c): c is XmlElement => typeof c !== 'string');
+    return kids.length > 0 && kids.every((c) => attr(c, 'TYPE') === 'BOOKMARK') ? 'ota-bookmarks' : 'ota-settings';
   }
   throw new ProvError(ProvErrorCode.DOCUMENT, 'root element is neither wap-provisioningdoc (OMA) nor CHARACTERISTIC-LIST (OTA)', `<${root.name}>`);
 }
