@@ -13,6 +13,7 @@ import type { WspPdu } from '../wsp/pdu-types.ts';
 import { wspToHttpStatus } from '../wsp/status.ts';
 import type { Endpoint } from './cl.ts';
 import { connect, type WspSession } from './co.ts';
+import { CoPhones } from './load-co.ts';
 
 export interface LoadOptions {
   gateway: Endpoint;
@@ -51,6 +52,8 @@ export interface LoadResult {
   maxMs: number;
   /** Open loop only: transactions that could not start on time because every phone was busy. */
   late: number;
+  /** CPU this generator process spent while the load ran (user + system), per 1000 transactions, in seconds. */
+  cpuPer1000: number;
 }
 
 /** One phone of the load: starts a transaction and calls back with its HTTP status (undefined: it failed). */
@@ -191,8 +194,13 @@ async function makePhones(o: LoadOptions): Promise<{ phones: Phone[]; stop: () =
     });
     return { phones, stop: () => {} };
   }
+  if (!o.reconnect) {
+    const co = new CoPhones(o.timeoutMs ?? 5000);
+    const phones = await Promise.all(ids.map((i) => co.add({ gateway: o.gateway, url: o.url, postBody: o.postBody, timeoutMs: o.timeoutMs ?? 5000 }, bindOf(i))));
+    return { phones, stop: () => co.stop() };
+  }
   const once = (s: WspSession) => (o.postBody ? s.post(o.url, MMS, o.postBody) : s.get(o.url));
-  if (o.reconnect) {
+  {
     const phones = ids.map((i) =>
       promised(
         async () => {
@@ -208,13 +216,6 @@ async function makePhones(o: LoadOptions): Promise<{ phones: Phone[]; stop: () =
     );
     return { phones, stop: () => {} };
   }
-  const phones = await Promise.all(
-    ids.map(async (i) => {
-      const s = await connect({ gateway: o.gateway, bind: bindOf(i) });
-      return promised(() => once(s), () => s.disconnect());
-    }),
-  );
-  return { phones, stop: () => {} };
 }
 
 function pct(sorted: Float64Array, p: number): number {
@@ -233,6 +234,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   let started = 0;
   let late = 0;
   const limit = o.count ?? Number.POSITIVE_INFINITY;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const deadline = t0 + (o.durationMs ?? 3_600_000);
   const more = () => started < limit && performance.now() < deadline;
@@ -295,6 +297,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     if (inflight > 0) await new Promise<void>((r) => (drained = r));
   }
   const elapsedMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   stop();
   await Promise.all(phones.map((p) => p.close().catch(() => {})));
   const sorted = latencies.slice(0, n).sort();
@@ -315,6 +318,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     p99Ms: pct(sorted, 99),
     maxMs: n ? sorted[n - 1]! : NaN,
     late,
+    cpuPer1000: ok + non2xx > 0 ? (cpu.user + cpu.system) / 1000 / (ok + non2xx) : NaN,
   };
 }
 
