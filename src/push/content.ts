@@ -1,8 +1,10 @@
 /**
  * Content transformation before push (WAP-249 §6.1): SI, SL and CO XML are compiled to WBXML
- * (application/vnd.wap.sic, slc, coc) by src/wbxml's compilePushContent; MMS notifications and every other
+ * (application/vnd.wap.sic, slc, coc) by src/wbxml's compilePushContent, WML decks to application/vnd.wap.wmlc
+ * by src/content's compilePushWml; MMS notifications and every other
  * type pass through unchanged. A compiler can be injected (PpgCreateDeps.compile) for tests or other types.
  */
+import { compilePushWml, ContentError, ContentErrorCode } from '../content/index.ts';
 import { compilePushContent as compileWbxml, WbxmlError, WbxmlErrorCode } from '../wbxml/index.ts';
 import { PapCode, PapError } from './pap-codes.ts';
 
@@ -16,8 +18,8 @@ export type PushCompiler = (contentType: string, body: Buffer) => CompiledConten
 /** Identity: pushes the content as the PI sent it. */
 export const passThrough: PushCompiler = (contentType, body) => ({ contentType, body });
 
-/** The default compiler: src/wbxml (SI/SL/CO → WBXML, anything else unchanged). */
-export const wbxmlCompiler: PushCompiler = (contentType, body) => compileWbxml(contentType, body);
+/** The default compiler: WML → wmlc (src/content), SI/SL/CO → WBXML (src/wbxml), anything else unchanged. */
+export const wbxmlCompiler: PushCompiler = (contentType, body) => compilePushWml(contentType, body) ?? compileWbxml(contentType, body);
 
 /**
  * Compiles with `compiler` (default: src/wbxml's). A malformed or invalid document is the PI's error, PAP 2000
@@ -35,5 +37,7 @@ export async function compilePushContent(contentType: string, body: Buffer, comp
 /** WAP-247 §9.13: a document the PI got wrong is a 2000-class client error; the rest is the PPG's 3006. */
 function papCodeForCompileError(e: unknown): number {
   if (e instanceof WbxmlError && (e.code === WbxmlErrorCode.XML || e.code === WbxmlErrorCode.DOCUMENT)) return PapCode.BAD_REQUEST;
+  const badDeck: string[] = [ContentErrorCode.NOT_WELL_FORMED, ContentErrorCode.INVALID, ContentErrorCode.REFUSED, ContentErrorCode.LIMIT];
+  if (e instanceof ContentError && badDeck.includes(e.code)) return PapCode.BAD_REQUEST;
   return PapCode.TRANSFORMATION_FAILURE;
 }

@@ -219,9 +219,10 @@ class Parser {
         this.i = lt;
       }
       if (this.startsWith('</')) {
+        const closeAt = this.i;
         this.i += 2;
         const end = this.name();
-        if (end !== name) this.fail(`</${end}> closes <${name}> (line ${locate(this.s, at).line})`);
+        if (end !== name) this.fail(`</${end}> closes <${name}> (line ${locate(this.s, at).line})`, closeAt);
         this.skipSpace();
         this.expect('>');
         if (text) el.children.push(text);
