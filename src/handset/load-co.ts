@@ -82,6 +82,17 @@ export class CoPhones {
   }
 }
 
+/** Binds a load phone's socket to `address`, an ephemeral port. */
+export function bindSocket(socket: dgram.Socket, address: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind({ address, port: 0 }, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+}
+
 /** The packets of one Invoke (TID 0): packet 0 an Invoke, then Segmented Invokes; the last has TTR. */
 function invokePackets(data: Buffer, uack: boolean): Buffer[] {
   const n = Math.max(1, Math.ceil(data.length / SEGMENT));
@@ -132,13 +143,7 @@ export class CoPhone {
   }
 
   open(bind: { address: string }): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.socket.once('error', reject);
-      this.socket.bind({ address: bind.address, port: 0 }, () => {
-        this.socket.off('error', reject);
-        resolve();
-      });
-    });
+    return bindSocket(this.socket, bind.address);
   }
 
   /** WAP-230 §8.2.2.1 Connect → ConnectReply; rejects when the gateway does not open a session. */

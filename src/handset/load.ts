@@ -13,7 +13,7 @@ import type { WspPdu } from '../wsp/pdu-types.ts';
 import { wspToHttpStatus } from '../wsp/status.ts';
 import type { Endpoint } from './cl.ts';
 import { connect, type WspSession } from './co.ts';
-import { CoPhones } from './load-co.ts';
+import { bindSocket, CoPhones } from './load-co.ts';
 
 export interface LoadOptions {
   gateway: Endpoint;
@@ -133,13 +133,7 @@ class ClPhone implements Phone {
   }
 
   open(bind: { address: string }): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.socket.once('error', reject);
-      this.socket.bind({ address: bind.address, port: 0 }, () => {
-        this.socket.off('error', reject);
-        resolve();
-      });
-    });
+    return bindSocket(this.socket, bind.address);
   }
 
   start(done: (status: number | undefined) => void): void {
