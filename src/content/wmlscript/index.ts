@@ -14,7 +14,7 @@ import { raise, WmlsErrorCode } from './errors.ts';
 import { Budget, resolveLimits, type WmlScriptCompileOptions } from './limits.ts';
 import { optimize } from './optimize.ts';
 import { Parser } from './parser.ts';
-import { tokenize } from './lexer.ts';
+import { Lexer } from './lexer.ts';
 import { encodeUnit } from './writer.ts';
 
 export { WmlScriptCompileError, WmlsErrorCode, isWmlScriptCompileError } from './errors.ts';
@@ -32,7 +32,7 @@ export function compileWmlScript(source: string, options: WmlScriptCompileOption
     raise(WmlsErrorCode.SOURCE_TOO_LARGE, `source larger than ${limits.maxSourceBytes} bytes`, { line: 1, column: 1 });
   }
   const budget = new Budget(options.now ?? (() => performance.now()), limits.maxMillis);
-  const unit = new Parser(tokenize(source, budget), limits.maxDepth, budget).parseCompilationUnit();
+  const unit = new Parser(new Lexer(source, budget), limits.maxDepth, budget).parseCompilationUnit();
   const generated = generate(unit, budget);
   let total = 0;
   const functions = generated.functions.map((f) => {

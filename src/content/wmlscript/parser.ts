@@ -8,7 +8,7 @@ import type {
   AssignOp, BinaryOp, CompilationUnit, Expression, FunctionDecl, Param, Pragma, Statement, UnaryOp, VarDecl,
 } from './ast.ts';
 import { raise, WmlsErrorCode, type SourcePos } from './errors.ts';
-import { tokenize, type Token } from './lexer.ts';
+import { Lexer, type Token } from './lexer.ts';
 import { DEFAULT_LIMITS, UNBOUNDED, type Budget } from './limits.ts';
 
 const ASSIGN_OPS: ReadonlyMap<string, AssignOp> = new Map<string, AssignOp>([
@@ -30,24 +30,30 @@ const BITWISE_AND: Level = new Map<string, BinaryOp>([['&', 'b_and']]);
 const MULTIPLICATIVE: Level = new Map<string, BinaryOp>([['*', 'mul'], ['/', 'div'], ['div', 'idiv'], ['%', 'rem']]);
 
 export class Parser {
-  private i = 0;
+  /** The current token and the one after it (fetched on demand: the parser never needs more lookahead). */
+  private cur: Token;
+  private ahead: Token | undefined;
   private depth = 0;
   /** The height of each expression subtree, so left-leaning chains (a+b+c+…) are bounded too. */
   private readonly heights = new WeakMap<object, number>();
   private readonly callCounts = new Map<string, number>();
 
   constructor(
-    private readonly tokens: Token[],
+    private readonly lexer: Lexer,
     private readonly maxDepth: number = DEFAULT_LIMITS.maxDepth,
     private readonly budget: Budget = UNBOUNDED,
-  ) {}
+  ) {
+    this.cur = lexer.next();
+  }
 
   // ---------------- helpers ----------------
   private get tok(): Token {
-    return this.tokens[this.i]!;
+    return this.cur;
   }
-  private peek(n = 1): Token {
-    return this.tokens[Math.min(this.i + n, this.tokens.length - 1)]!;
+  /** The token after the current one. */
+  private peek(): Token {
+    if (this.cur.type === 'eof') return this.cur;
+    return (this.ahead ??= this.lexer.next());
   }
   private isPunct(p: string, t: Token = this.tok): boolean {
     return t.type === 'punct' && t.text === p;
@@ -56,8 +62,11 @@ export class Parser {
     return t.type === 'keyword' && t.text === k;
   }
   private advance(): Token {
-    const t = this.tok;
-    if (this.i < this.tokens.length - 1) this.i++;
+    const t = this.cur;
+    if (t.type !== 'eof') {
+      this.cur = this.ahead ?? this.lexer.next();
+      this.ahead = undefined;
+    }
     this.budget.tick(t);
     return t;
   }
@@ -545,5 +554,5 @@ export class Parser {
 }
 
 export function parse(source: string, maxDepth?: number, budget?: Budget): CompilationUnit {
-  return new Parser(tokenize(source, budget), maxDepth, budget).parseCompilationUnit();
+  return new Parser(new Lexer(source, budget), maxDepth, budget).parseCompilationUnit();
 }
