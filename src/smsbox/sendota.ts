@@ -146,3 +146,8 @@ function safeKind(ct: string): ReturnType<typeof provKindOfType> {
     return undefined;
   }
 }
+
+/** Mounts the handler on the sendsms listener; it authenticates itself, to answer with Kannel's sendota text. */
+export function mountSendota(listener: { mount(path: string, route: (req: SmsboxRequest) => Promise<SmsboxAnswer>, opts?: { auth?: 'user' | 'none' }): void }, deps: SendotaDeps, path = '/cgi-bin/sendota'): void {
+  listener.mount(path, (req) => sendota(req, deps), { auth: 'none' });
+}

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeProvWbxml, parseTemplate, ProvError, ProvErrorCode, pushesFromTemplate, secFromContentType, verifyProvisioning } from '../../src/prov/index.ts';
 import { loadNamedSettings } from '../../src/prov/settings.ts';
+import { MMS_YAML } from './fixtures.ts';
 
-export const MMS_YAML = `
-name: Example MMS
-apn: mms.example.com
-auth: { type: PAP, user: mms, password: secret }
-mmsc: http://mmsc.example.com/mms
-proxy: { address: 10.0.0.1, port: 9201 }
-browser:
-  home: http://wap.example.com/
-  bookmarks:
-    - { name: News, url: http://wap.example.com/news }
-`;
 
 describe('settings template', () => {
   it('becomes one OMA document with NAPDEF, proxy, w4 and w2, signed as asked', () => {
