@@ -43,6 +43,8 @@ export interface Cdr {
   bearer: 'wsp-cl' | 'wsp-co' | 'push-ip' | 'push-sms';
   method?: string;
   url?: string;
+  /** The URL the handset asked for, when a URL map rewrote it into `url`. */
+  requestedUrl?: string;
   upstreamStatus?: number;
   wspStatus?: number;
   bytesUp: number;

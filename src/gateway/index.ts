@@ -15,6 +15,7 @@ import type { HttpExchange } from '../trace/recorder.ts';
 import type { ChargingSink, ClientPolicy, Enricher } from './hooks.ts';
 import { silentLogger, ThrottledWarn } from './log.ts';
 import { resolveOptions, type GatewayOptions, type GatewayOptionsInput, type RedirectOptions } from './options.ts';
+import { checkedUrlMap, type UrlMapRule } from './url-map.ts';
 import { HttpProxy } from './proxy.ts';
 import { MethodHandler } from './transaction.ts';
 import { SessionLayer } from './co.ts';
@@ -53,6 +54,8 @@ export interface Gateway {
   refuseNew(): void;
   /** Replace the upstream allow-list (SIGHUP). */
   setAllowedUpstreams(origins: readonly string[]): void;
+  /** Replace the URL map (SIGHUP); throws UrlMapError, leaving the running map, when a target is not allowed. */
+  setUrlMap?(rules: readonly UrlMapRule[]): void;
   /** Replace the default upstream relative URIs resolve against (SIGHUP); pair with setAllowedUpstreams. */
   setUpstream(upstream: string | undefined): void;
   /** Replace the maintenance redirect for new Connects (SIGHUP); undefined = take sessions again. */
@@ -78,6 +81,8 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     warn: (o, m) => log.debug(o, m),
     ...(deps.trace ? { trace: deps.trace, traceAddress: options.bind } : {}),
   });
+  // URL maps (url-map.ts) before the allow-list; a target not allowed is refused here (UrlMapError).
+  if (options.urlMap?.length) proxy.setUrlMap(checkedUrlMap(options.urlMap, options.allowUpstream));
   const handler = new MethodHandler({
     proxy,
     log,
@@ -195,6 +200,7 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     },
     setAllowedUpstreams: (origins) => proxy.setAllowed(origins),
     setUpstream: (upstream) => proxy.setUpstream(upstream),
+    setUrlMap: (rules) => proxy.setUrlMap(checkedUrlMap(rules, (o) => proxy.isAllowed(o))),
     setRedirect: (redirect) => co.sessions.setRedirect(redirect),
     setTap: (tap) => {
       clSock.setTap(tap);

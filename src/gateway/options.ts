@@ -1,3 +1,4 @@
+import type { UrlMapRule } from './url-map.ts';
 import type { WtpTimers } from '../wtp/timers.ts';
 
 /**
@@ -73,6 +74,8 @@ export interface GatewayOptions {
   upstream?: string;
   /** Origins (scheme://host[:port]) the gateway may fetch; default [origin of upstream]. Never open. */
   allowUpstream: string[];
+  /** URL map rules (url-map.ts), tried in order before the allow-list; every target must be allowed. */
+  urlMap?: UrlMapRule[];
   /** Largest reply accepted on the connectionless port (one UDP datagram). */
   clMaxMessageSize: number;
   /** Connectionless methods in flight at most; more are answered 503 at once. */

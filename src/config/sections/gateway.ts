@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DEFAULT_OPTIONS as GW } from '../../gateway/options.ts';
 import { DEFAULT_WTP_TIMERS as WTP } from '../../wtp/timers.ts';
+import { UrlMap, UrlMapError, parseMapRule } from '../../gateway/url-map.ts';
 import { duration, group, httpUrl, ipAddress, key, origin, port, size } from '../meta.ts';
 
 // Defaults come from the areas' own option files, so the configuration and the code cannot disagree.
@@ -30,6 +31,30 @@ export const gatewaySection = group({
     repeatable: true,
     reloadable: true,
   }),
+  urlMap: key(
+    z
+      .array(
+        z.union([
+          z.string().transform((t, ctx) => {
+            try {
+              return parseMapRule(t);
+            } catch (e) {
+              ctx.addIssue({ code: 'custom', input: t, message: (e as Error).message });
+              return z.NEVER;
+            }
+          }),
+          z.strictObject({ from: z.string().min(1), to: z.string().min(1), keepHost: z.boolean().optional() }),
+        ]),
+      )
+      .default([]),
+    {
+      description:
+        "URL maps as Kannel's map-url, tried in order before the allow-list judges the result: 'FROM TO' (a trailing * on both maps a prefix), 'DEVICE:home TO', 'FROM TO keep-host' to send the requested Host; or {from, to, keepHost}. Every TO must be an allowed origin.",
+      flag: 'map-url',
+      repeatable: true,
+      reloadable: true,
+    },
+  ),
   workers: key(z.union([z.number().int().min(0).max(64), z.literal('auto')]).default(1), {
     description:
       "Gateway threads: 1 serves everything in the main thread (the fastest path on one core); N > 1 runs N worker threads, the main thread owning the UDP sockets and routing each client address to one worker (a WTP transaction and a WSP session never move); 0 or 'auto' = one per CPU.",
@@ -115,4 +140,14 @@ export const gatewaySection = group({
       description: 'SAR segments sent per group before waiting for an Ack.',
     }),
   }),
+}).superRefine((g, ctx) => {
+  // src/gateway/url-map.ts: a map never opens the proxy — every TO is an allowed origin (checked at load).
+  if (g.urlMap.length === 0) return;
+  try {
+    const map = new UrlMap(g.urlMap);
+    map.checkTargets([...g.allowUpstream.map((o) => o.replace(/\/$/, '')), ...(g.upstream ? [new URL(g.upstream).origin] : [])]);
+  } catch (e) {
+    if (!(e instanceof UrlMapError)) throw e;
+    ctx.addIssue({ code: 'custom', path: ['urlMap'], input: g.urlMap, message: e.message });
+  }
 });
