@@ -213,11 +213,10 @@ export class ContentConverter {
       try {
         entry = { ok: true, body: kind === 'wml' ? this.compileDeck(res.body, srcCharset, out, version) : this.compileScript(res.body, srcCharset) };
       } catch (e) {
-        // Only what the source did wrong is remembered; anything else (a bug) is not cached.
         entry = { ok: false, error: e as Error };
-        if (!(e instanceof ContentError) && !(e as { line?: unknown }).line) throw e;
       }
-      this.cache.set(key, entry);
+      // Only what the source did wrong is remembered; anything else (a bug) still answers a deck, uncached.
+      if (entry.ok || entry.error instanceof ContentError || typeof (entry.error as { line?: unknown }).line === 'number') this.cache.set(key, entry);
     }
     const what = kind === 'wml' ? 'page' : 'script';
     if (!entry.ok) return this.failure(res, target, entry.error, what, out, version);

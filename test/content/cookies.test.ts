@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ContentConverter, type HeaderPair } from '../../src/content/converter.ts';
+import { CookieJars } from '../../src/content/cookies.ts';
+
+describe('cookie jar per WSP session (RFC 6265 via tough-cookie)', () => {
+  it('a cookie set by a host goes back to that host and path only', () => {
+    const j = new CookieJars({ perSession: 50 });
+    j.store(1, 'http://shop.example.com/login', ['sid=abc; Path=/cart', 'lang=en']);
+    // RFC 6265 §5.1.4: without Path, the directory of the request (here /)
+    j.store(1, 'http://shop.example.com/cart/add', ['item=7']);
+    expect(j.cookieHeader(1, 'http://shop.example.com/cart/view')).toBe('sid=abc; item=7; lang=en');
+    expect(j.cookieHeader(1, 'http://shop.example.com/other')).toBe('lang=en');
+    expect(j.cookieHeader(1, 'http://evil.example.net/cart/view')).toBeUndefined();
+    // Domain cookies reach the subdomains; a public suffix is refused
+    j.store(1, 'http://www.example.org/', ['d=1; Domain=example.org', 'bad=1; Domain=org']);
+    expect(j.cookieHeader(1, 'http://m.example.org/')).toBe('d=1');
+    expect(j.cookieHeader(1, 'http://other.org/')).toBeUndefined();
+  });
+
+  it('Secure only over https, HttpOnly still sent to servers, expiry honoured', () => {
+    let now = Date.now();
+    const j = new CookieJars({ perSession: 50, now: () => now });
+    j.store(2, 'https://bank.example.com/', ['s=1; Secure', 'h=2; HttpOnly', 'gone=3; Max-Age=0']);
+    expect(j.cookieHeader(2, 'http://bank.example.com/')).toBe('h=2');
+    expect(j.cookieHeader(2, 'https://bank.example.com/')).toBe('s=1; h=2');
+    j.store(2, 'https://bank.example.com/', ['s=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT']);
+    expect(j.cookieHeader(2, 'https://bank.example.com/')).toBe('h=2');
+    now += 1;
+  });
+
+  it('not across sessions; a session’s jar ends with it; bounded per session', () => {
+    const j = new CookieJars({ perSession: 3 });
+    j.store(1, 'http://a.example.com/', ['x=1']);
+    expect(j.cookieHeader(2, 'http://a.example.com/')).toBeUndefined();
+    j.sessionEnded(1);
+    expect(j.cookieHeader(1, 'http://a.example.com/')).toBeUndefined();
+    j.store(3, 'http://a.example.com/', ['a=1', 'b=2', 'c=3', 'd=4', 'e=5']);
+    expect(j.cookieHeader(3, 'http://a.example.com/')!.split('; ')).toHaveLength(3);
+    j.store(3, 'http://a.example.com/', [`big=${'x'.repeat(5000)}`]);
+    expect(j.cookieHeader(3, 'http://a.example.com/')).not.toContain('big=');
+  });
+
+  it('the gateway hook: Set-Cookie kept from the handset; connectionless has no jar; "pass" leaves them', () => {
+    const c = new ContentConverter();
+    const hook = c.cookieHook(7)!;
+    const headers: HeaderPair[] = [['Set-Cookie', 'sid=1'], ['Cache-Control', 'no-cache']];
+    expect(hook.received('http://a.example.com/', headers)).toEqual([['Cache-Control', 'no-cache']]);
+    expect(hook.header('http://a.example.com/x')).toBe('sid=1');
+    expect(c.cookieHook(8)!.header('http://a.example.com/x')).toBeUndefined();
+    const cl = c.cookieHook(undefined)!;
+    expect(cl.received('http://a.example.com/', headers)).toEqual([['Cache-Control', 'no-cache']]);
+    expect(cl.header('http://a.example.com/')).toBeUndefined();
+    c.sessionEnded(7);
+    expect(c.cookieHook(7)!.header('http://a.example.com/x')).toBeUndefined();
+    expect(new ContentConverter({ cookies: 'pass' }).cookieHook(7)).toBeUndefined();
+  });
+});
