@@ -11,11 +11,13 @@ import type { PushAddress } from './address.ts';
 import { SmsSubmitError, type ConfirmedPushInitiator, type PushTransport, type SmsPushSender, type SmsReceipt } from './delivery.ts';
 import { PapCode, PapError, papCodeDescription } from './pap-codes.ts';
 import type { CancelMessage, PushMessage, StatusQueryMessage } from './pap-parse.ts';
-import { resultNotificationXml, type CancelResult, type MessageState, type StatusResult } from './pap-xml.ts';
+import type { CancelResult, MessageState, StatusResult } from './pap-xml.ts';
 import { PPG_DEFAULTS, type PpgOptions } from './options.ts';
 import { encodeConfirmedPush, encodePushDatagram, type PushPduInput } from './push-pdu.ts';
 import { bearerLabel, checkSubmission, chooseRoute, type Route } from './routing.ts';
-import { PushStore, isFinal, type Bearer, type PushRecord, type Target } from './store.ts';
+import { ResultNotifier } from './notifier.ts';
+import { MemoryPushQueue, type PushQueue } from './queue.ts';
+import { PushStore, isFinal, type Bearer, type NewPushRecord, type PushRecord, type Target } from './store.ts';
 
 export interface PpgClock {
   /** Wall-clock milliseconds (PAP timestamps are UTC wall time). */
@@ -44,6 +46,18 @@ export interface PpgMetrics {
   rejectedInputs?: { labels(source: string, reason: string): { inc(): void } };
 }
 
+/** What recover() found in the durable queue. */
+export interface RecoveryReport {
+  /** Pushes read back (finished ones included, for status queries). */
+  records: number;
+  /** Targets still to deliver. */
+  pending: number;
+  /** Targets in an attempt when the previous run stopped: sent again, possible duplicates (metric outcome 'redelivered'). */
+  inFlight: number;
+  /** Result notifications still owed, sent again. */
+  notifications: number;
+}
+
 export interface PpgDeps {
   /** Unit push out of the gateway's 9200 socket. Without it IP pushes stay pending until they expire. */
   transport?: PushTransport;
@@ -61,6 +75,8 @@ export interface PpgDeps {
   log?: PpgLogger;
   metrics?: PpgMetrics;
   charging?: ChargingSink;
+  /** The durable queue (src/push/queue-sqlite.ts over src/store); default: in memory, nothing survives. */
+  queue?: PushQueue;
 }
 
 export interface PushResultEvent {
@@ -81,7 +97,10 @@ function abortCode(e: unknown): number {
 
 export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
   readonly store: PushStore;
+  readonly queue: PushQueue;
+  private readonly notifier: ResultNotifier;
   private readonly clock: PpgClock;
+  private kickPending: NodeJS.Immediate | undefined;
   private timer: { cancel(): void } | undefined;
   private wakeAt = Infinity;
   private running = 0;
@@ -100,6 +119,23 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     super();
     this.clock = deps.clock ?? wallClock;
     this.store = new PushStore(opts.queue.max, opts.queue.keepFinished ?? PPG_DEFAULTS.queue.keepFinished);
+    this.queue = deps.queue ?? new MemoryPushQueue();
+    this.notifier = new ResultNotifier(
+      {
+        papPath: opts.papPath,
+        senderName: this.senderName,
+        notifyTimeout: opts.notifyTimeout ?? PPG_DEFAULTS.notifyTimeout,
+        retryInterval: opts.queue.retryInterval,
+        keepFinished: opts.queue.keepFinished ?? PPG_DEFAULTS.queue.keepFinished,
+      },
+      this.clock,
+      deps.log,
+      deps.notify,
+      (rec, t) => {
+        t.notifyOwed = false;
+        void this.persist(rec, t);
+      },
+    );
     deps.sms?.onReceipt((r) => this.onReceipt(r));
   }
 
@@ -109,8 +145,11 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
 
   // ---------------- PAP operations ----------------
 
-  /** WAP-247 §9.2 push submission: checks, then queues (nothing is queued when a PapError is thrown). */
-  submit(msg: PushMessage, content: PushPduInput, initiator: { ip: string; user?: string }): { code: number; desc: string } {
+  /**
+   * WAP-247 §9.2 push submission: checks, then queues; resolves once the push is durable in the queue (the PAP
+   * answer 1001 waits for that). Nothing is queued when a PapError is thrown.
+   */
+  async submit(msg: PushMessage, content: PushPduInput, initiator: { ip: string; user?: string }): Promise<{ code: number; desc: string }> {
     const now = this.clock.now();
     const existing = this.store.get(msg.pushId);
     if (existing) throw new PapError(PapCode.DUPLICATE_PUSH_ID, `push-id ${msg.pushId} already used`);
@@ -129,10 +168,11 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     if (!this.store.hasRoom(msg.addresses.length)) {
       throw new PapError(PapCode.SERVICE_UNAVAILABLE, `pending-push queue full (${this.store.maxPending})`);
     }
-    // Only once the new push is sure to be queued does the one it replaces go.
-    if (msg.replacePushId) this.replace(msg.replacePushId, msg.replaceMethod ?? 'all');
+    if (msg.replacePushId && msg.replaceMethod === 'pending-only' && !this.store.get(msg.replacePushId)) {
+      throw new PapError(PapCode.PUSH_ID_NOT_FOUND, `replace-push-id ${msg.replacePushId} not found`);
+    }
     const deliverAfter = msg.deliverAfter?.getTime();
-    const targets: Target[] = msg.addresses.map((address) => ({
+    const targets: NewPushRecord['targets'] = msg.addresses.map((address) => ({
       address,
       state: 'pending',
       code: PapCode.ACCEPTED_FOR_PROCESSING,
@@ -141,7 +181,7 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
       notBefore: Math.max(now, deliverAfter ?? now),
       busy: false,
     }));
-    this.store.add({
+    const rec = this.store.add({
       pushId: msg.pushId,
       version: msg.version,
       receivedTime: now,
@@ -155,10 +195,26 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
       content,
       targets,
     });
+    // Durable before the answer: a push answered 1001 is delivered or reported even if the process dies now.
+    let stored: boolean;
+    try {
+      stored = await this.queue.insert(rec);
+    } catch (e) {
+      this.store.delete(rec);
+      this.deps.log?.warn({ pushId: msg.pushId, err: String((e as Error)?.message ?? e) }, 'push not stored: refused with 4001');
+      throw new PapError(PapCode.SERVICE_UNAVAILABLE, `push queue not writable: ${(e as Error)?.message ?? e}`);
+    }
+    if (!stored) {
+      this.store.delete(rec);
+      throw new PapError(PapCode.DUPLICATE_PUSH_ID, `push-id ${msg.pushId} already used`);
+    }
+    // Only once the new push is sure to be queued does the one it replaces go.
+    if (msg.replacePushId) this.replace(msg.replacePushId, msg.replaceMethod ?? 'all', rec);
+    this.store.schedule(rec);
     this.deps.metrics?.pushQueueDepth.set(this.store.pending);
     for (const _ of targets) this.deps.metrics?.pushes.labels(bearerLabel(msg.qos), 'accepted').inc();
     this.deps.log?.info({ pushId: msg.pushId, addresses: msg.addresses.length, pi: initiator.ip }, 'push accepted');
-    this.kick();
+    this.kickSoon();
     return { code: PapCode.ACCEPTED_FOR_PROCESSING, desc: papCodeDescription(PapCode.ACCEPTED_FOR_PROCESSING) };
   }
 
@@ -208,12 +264,10 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     return found.length ? found : undefined;
   }
 
-  private replace(pushId: string, method: 'all' | 'pending-only'): void {
+  private replace(pushId: string, method: 'all' | 'pending-only', by: PushRecord): void {
     const old = this.store.get(pushId);
-    if (!old) {
-      if (method === 'pending-only') throw new PapError(PapCode.PUSH_ID_NOT_FOUND, `replace-push-id ${pushId} not found`);
-      return;
-    }
+    // (pending-only with an unknown id was refused before the new push was stored)
+    if (!old || old === by) return;
     const now = this.clock.now();
     for (const t of old.targets) {
       if (!isFinal(t) && !t.busy) this.finish(old, t, 'cancelled', PapCode.OK, `Replaced by a newer push`, now);
@@ -221,6 +275,15 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
   }
 
   // ---------------- delivery ----------------
+
+  /** Runs kick() once, after the current turn (many submissions and settlements share one pass). */
+  private kickSoon(): void {
+    if (this.closed || this.kickPending) return;
+    this.kickPending = setImmediate(() => {
+      this.kickPending = undefined;
+      this.kick();
+    });
+  }
 
   /** Runs due attempts and expiries now, then re-arms the timer. */
   kick(): void {
@@ -235,10 +298,27 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
       const why = target.lastError ? `: last attempt failed (${target.lastError})` : '';
       this.finish(rec, target, 'expired', PapCode.SERVICE_FAILURE, `Not delivered before deliver-before-timestamp${why}`, now);
     }
-    const limit = (this.opts.queue.concurrency ?? PPG_DEFAULTS.queue.concurrency) - this.running;
-    if (limit > 0) for (const { rec, target } of this.store.due(now, limit)) this.attempt(rec, target);
-    this.store.purge(now);
+    const concurrency = this.opts.queue.concurrency ?? PPG_DEFAULTS.queue.concurrency;
+    // A target with no route yet goes back on the schedule without taking a slot: ask again until slots or due
+    // targets run out.
+    for (let limit = concurrency - this.running; limit > 0; limit = concurrency - this.running) {
+      const due = this.store.due(now, limit);
+      if (due.length === 0) break;
+      for (const { rec, target } of due) this.attempt(rec, target);
+    }
+    const gone = this.store.purge(now);
+    if (gone.length) this.queue.remove(gone).catch((e: unknown) => this.storeFailed(e, 'forgetting finished pushes'));
     this.arm();
+  }
+
+  /** A state change that could not be written: logged; the push goes on in memory (see docs/durability.md). */
+  private storeFailed(e: unknown, what: string): void {
+    this.deps.log?.warn({ err: String((e as Error)?.message ?? e) }, `push queue: ${what} not written`);
+  }
+
+  /** Writes a target's state to the queue; resolves (never rejects) once written or failed. */
+  private persist(rec: PushRecord, t: Target): Promise<void> {
+    return this.queue.update(rec, t).catch((e: unknown) => this.storeFailed(e, `state of ${rec.pushId}`));
   }
 
   private arm(): void {
@@ -265,20 +345,34 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     if ('wait' in route) {
       t.lastError = route.wait;
       t.notBefore = now + this.opts.queue.retryInterval;
+      this.store.schedule(rec, t);
+      void this.persist(rec, t);
       return;
     }
     t.busy = true;
     t.attempts++;
     this.running++;
     const started = now;
-    const p = this.deliver(rec, t, route)
-      .then((outcome) => this.settle(rec, t, route, outcome, started))
-      .catch((e: unknown) => this.settle(rec, t, route, { retry: String((e as Error)?.message ?? e) }, started))
+    // The claim is durable before anything is sent: a push that was on its way when the process died is known
+    // as such after the restart (sent again, counted as a possible duplicate), never lost.
+    const p = this.queue
+      .claim(rec, t)
+      .then(
+        (mine) =>
+          mine
+            ? this.deliver(rec, t, route)
+                .then((outcome) => this.settle(rec, t, route, outcome, started))
+                .catch((e: unknown) => this.settle(rec, t, route, { retry: String((e as Error)?.message ?? e) }, started))
+            : void (t.notBefore = this.clock.now() + this.opts.queue.retryInterval),
+        (e: unknown) => this.settle(rec, t, route, { retry: `push queue: ${(e as Error)?.message ?? e}` }, started),
+      )
       .finally(() => {
         t.busy = false;
         this.running--;
         this.inflight.delete(p);
-        this.kick();
+        // settle() decided the next step while the target was still busy: put it back on the schedule now.
+        if (!isFinal(t) && !t.awaitingReceipts?.size) this.store.schedule(rec, t);
+        this.kickSoon();
       });
     this.inflight.add(p);
   }
@@ -341,11 +435,13 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     if ('retry' in outcome) {
       t.lastError = outcome.retry;
       t.notBefore = now + this.opts.queue.retryInterval;
+      void this.persist(rec, t);
       this.deps.log?.warn({ pushId: rec.pushId, address: t.address.raw, error: outcome.retry }, 'push attempt failed, will retry');
       return;
     }
     if ('awaiting' in outcome) {
       t.awaitingReceipts = new Set(outcome.awaiting);
+      void this.persist(rec, t);
       for (const id of outcome.awaiting) this.receipts.set(id, { rec, target: t });
       for (const id of outcome.awaiting) {
         const early = this.earlyReceipts.get(id);
@@ -381,8 +477,9 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     } else {
       target.awaitingReceipts?.delete(r.messageId);
       if (!target.awaitingReceipts?.size) this.finish(rec, target, 'delivered', PapCode.OK, 'Delivery receipt from the SMSC', now);
+      else void this.persist(rec, target);
     }
-    this.kick();
+    this.kickSoon();
   }
 
   private finish(
@@ -394,9 +491,12 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     now: number,
     info: { bytes?: number; durationMs?: number; route?: Exclude<Route, { wait: string }> } = {},
   ): void {
-    if (!this.store.transition(t, state, code, desc, now)) return;
+    if (!this.store.transition(t, state, code, desc, now, rec)) return;
     for (const id of t.awaitingReceipts ?? []) this.receipts.delete(id);
     t.awaitingReceipts?.clear();
+    // The final state and the notification owed are written together; the PI hears of it only after that.
+    if (rec.notifyTo) t.notifyOwed = true;
+    const written = this.persist(rec, t);
     const bearer = t.bearer;
     this.deps.metrics?.pushQueueDepth.set(this.store.pending);
     this.deps.metrics?.pushes.labels(bearer ?? 'ip-cl', state === 'aborted' || state === 'timeout' ? 'undeliverable' : state).inc();
@@ -404,7 +504,7 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     const ev: PushResultEvent = { pushId: rec.pushId, address: t.address.raw, state, code, desc, ...(bearer ? { bearer } : {}) };
     this.emit('result', ev);
     this.cdr(rec, t, info);
-    if (rec.notifyTo) this.notify(rec, t);
+    if (rec.notifyTo) void written.then(() => this.notifier.notify(rec, t));
   }
 
   private cdr(rec: PushRecord, t: Target, info: { bytes?: number; durationMs?: number; route?: Exclude<Route, { wait: string }> }): void {
@@ -433,51 +533,6 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     }
   }
 
-  /** WAP-247 §9.6 resultnotification-message to ppg-notify-requested-to (one per address). */
-  private notify(rec: PushRecord, t: Target): void {
-    const xml = resultNotificationXml({
-      version: rec.version,
-      pushId: rec.pushId,
-      senderAddress: this.opts.papPath,
-      senderName: this.senderName,
-      receivedTime: new Date(rec.receivedTime),
-      eventTime: new Date(t.eventTime),
-      state: t.state,
-      code: t.code,
-      ...(t.desc ? { desc: t.desc } : {}),
-      address: t.address.raw,
-      qos: rec.qos,
-    });
-    const send = this.deps.notify ?? ((url: string, body: string) => this.post(url, body));
-    const url = rec.notifyTo!;
-    const p = (async () => {
-      for (let i = 0; i < 3; i++) {
-        try {
-          const status = await send(url, xml);
-          if (status >= 200 && status < 300) return;
-          this.deps.log?.warn({ pushId: rec.pushId, url, status }, 'result notification refused');
-          if (status < 500) return;
-        } catch (e) {
-          this.deps.log?.warn({ pushId: rec.pushId, url, err: String(e) }, 'result notification failed');
-        }
-        if (this.closed) return;
-        await new Promise((r) => setTimeout(r, 200 * (i + 1)).unref());
-      }
-    })().finally(() => this.inflight.delete(p));
-    this.inflight.add(p);
-  }
-
-  private async post(url: string, body: string): Promise<number> {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/xml' },
-      body,
-      signal: AbortSignal.timeout(this.opts.notifyTimeout ?? PPG_DEFAULTS.notifyTimeout),
-    });
-    await res.arrayBuffer().catch(() => undefined);
-    return res.status;
-  }
-
   private nextTid(): number {
     this.tid = (this.tid + 1) & 0xff;
     return this.tid;
@@ -488,24 +543,56 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     return this.smsRef;
   }
 
-  /** Re-queues records saved by an earlier run (persist.ts); ids already present are left alone. */
-  restore(records: Omit<PushRecord, 'seq'>[]): number {
-    let n = 0;
-    for (const r of records) {
+  /**
+   * Reads the durable queue back (at start, before the first PAP request): pushes still to deliver go on the
+   * schedule (those past deliver-before expire and are reported), targets that were in an attempt when the last
+   * run stopped go again (counted: pushes_total{outcome="redelivered"}), owed notifications are sent.
+   */
+  async recover(): Promise<RecoveryReport> {
+    const found = await this.queue.recover();
+    const inFlight = new Set(found.inFlight.map((x) => `${x.pushId}\u0000${x.index}`));
+    const report: RecoveryReport = { records: 0, pending: 0, inFlight: 0, notifications: 0 };
+    for (const r of found.records) {
       if (this.store.get(r.pushId)) continue;
       const rec = this.store.add(r);
-      for (const t of rec.targets) for (const id of t.awaitingReceipts ?? []) this.receipts.set(id, { rec, target: t });
-      n++;
+      report.records++;
+      for (const t of rec.targets) {
+        for (const id of t.awaitingReceipts ?? []) this.receipts.set(id, { rec, target: t });
+        if (!isFinal(t)) report.pending++;
+        if (inFlight.has(`${rec.pushId}\u0000${t.index}`) && !isFinal(t)) {
+          report.inFlight++;
+          this.deps.metrics?.pushes.labels(t.bearer ?? bearerLabel(rec.qos), 'redelivered').inc();
+        }
+        if (isFinal(t) && t.notifyOwed && rec.notifyTo) {
+          report.notifications++;
+          this.notifier.notify(rec, t);
+        }
+      }
+      this.store.schedule(rec);
     }
     this.deps.metrics?.pushQueueDepth.set(this.store.pending);
     this.kick();
-    return n;
+    return report;
+  }
+
+  /** Takes pushes from elsewhere (the JSON state file of an older wapgate) into the queue; known ids are skipped. */
+  async adopt(records: NewPushRecord[]): Promise<number> {
+    const added: PushRecord[] = [];
+    for (const r of records) if (!this.store.get(r.pushId)) added.push(this.store.add(r));
+    const stored = await Promise.all(added.map((rec) => this.queue.insert(rec)));
+    added.forEach((rec, i) => (stored[i] ? this.store.schedule(rec) : this.store.delete(rec)));
+    this.deps.metrics?.pushQueueDepth.set(this.store.pending);
+    this.kick();
+    return stored.filter(Boolean).length;
   }
 
   /** Stops scheduling; waits for running attempts and notifications (bounded by their own timeouts). */
   async close(): Promise<void> {
     this.closed = true;
     this.timer?.cancel();
+    if (this.kickPending) clearImmediate(this.kickPending);
     await Promise.allSettled([...this.inflight]);
+    await this.notifier.close();
+    await this.queue.close();
   }
 }

@@ -1,11 +1,11 @@
 /**
- * Pending pushes kept across a restart (push.queue.stateFile): on close the unfinished records are written
- * as JSON (content base64), atomically (temporary file + rename); on start they are read back and the
- * scheduler picks them up — those whose deliver-before passed meanwhile expire and are reported.
+ * The JSON state file of earlier wapgate versions (push.queue.stateFile, written on a clean shutdown only): read
+ * once at start and taken into the durable queue (src/push/queue-sqlite.ts), then renamed *.imported. The
+ * writer stays for tests and tools that make such a file.
  */
 import { readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { parsePushAddress } from './address.ts';
-import type { PushRecord, Target } from './store.ts';
+import type { NewPushRecord, PushRecord, Target } from './store.ts';
 import { isFinal } from './store.ts';
 
 const FORMAT = 'wapgate-ppg-state/1';
@@ -52,10 +52,10 @@ export function serialiseRecords(records: Iterable<PushRecord>): string {
 }
 
 /** Records from a saved state; entries that no longer parse are skipped (and counted). */
-export function deserialiseRecords(json: string): { records: Omit<PushRecord, 'seq'>[]; skipped: number } {
+export function deserialiseRecords(json: string): { records: NewPushRecord[]; skipped: number } {
   const doc = JSON.parse(json) as { format?: string; records?: SavedRecord[] };
   if (doc.format !== FORMAT || !Array.isArray(doc.records)) throw new Error(`not a ${FORMAT} file`);
-  const records: Omit<PushRecord, 'seq'>[] = [];
+  const records: NewPushRecord[] = [];
   let skipped = 0;
   for (const r of doc.records) {
     try {

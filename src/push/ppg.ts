@@ -11,10 +11,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { SmppClient } from '../bearer/sms/smpp-client.ts';
-import { cidrSet, parseIp } from '../identity/ip.ts';
+import { cidrSet, parseIp } from '../net/ip.ts';
 import { compilePushContent, type PushCompiler } from './content.ts';
-import { loadState, saveState } from './persist.ts';
-import { PpgEngine, type PpgDeps } from './engine.ts';
+import { existsSync, renameSync } from 'node:fs';
+import type { Store } from '../store/index.ts';
+import { loadState } from './persist.ts';
+import { SqlitePushQueue } from './queue-sqlite.ts';
+import { PpgEngine, type PpgDeps, type RecoveryReport } from './engine.ts';
 import { PPG_DEFAULTS, resolvePpgOptions, type PapCredential, type PpgOptions, type PpgOptionsInput } from './options.ts';
 import { PapCode, PapError, papCodeDescription } from './pap-codes.ts';
 import { parsePapBody } from './pap-multipart.ts';
@@ -30,6 +33,8 @@ import {
 export interface PpgCreateDeps extends PpgDeps {
   /** SI/SL/CO → WBXML; default src/wbxml's compilePushContent (pass-through until it exists). */
   compile?: PushCompiler;
+  /** The durable store: the queue lives in it (room 'ppg'). Without it (and without deps.queue) nothing survives a restart. */
+  store?: Store;
 }
 
 export interface Ppg {
@@ -41,6 +46,8 @@ export interface Ppg {
   listen(port?: number, host?: string): Promise<AddressInfo>;
   /** Stops the listener, the engine (running deliveries and notifications are awaited) and its own SMPP link. */
   close(): Promise<void>;
+  /** Resolves once the durable queue has been read back (requests wait for it; listen() too). */
+  readonly ready: Promise<RecoveryReport>;
   /** Replaces who may push (SIGHUP reload of push.trustedIps / push.credentials); later requests see it. */
   setAccess(access: { trustedIps: readonly string[]; credentials: readonly PapCredential[] }): void;
 }
@@ -73,20 +80,11 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
     ownSmpp.on('unbound', (why) => givenDeps.log?.warn({ smsc: `${o.host}:${o.port}`, why }, 'SMPP link lost, re-binding'));
     ownSmpp.start();
   }
-  const deps: PpgCreateDeps = ownSmpp ? { ...givenDeps, sms: ownSmpp } : givenDeps;
+  const deps: PpgCreateDeps = { ...givenDeps, ...(ownSmpp ? { sms: ownSmpp } : {}) };
+  if (!deps.queue && deps.store) deps.queue = new SqlitePushQueue(deps.store);
   const engine = new PpgEngine(options, deps);
-  const stateFile = options.queue.stateFile;
-  if (stateFile) {
-    try {
-      const saved = loadState(stateFile);
-      if (saved) {
-        const n = engine.restore(saved.records);
-        deps.log?.info({ stateFile, restored: n, skipped: saved.skipped }, 'pending pushes restored');
-      }
-    } catch (e) {
-      deps.log?.warn({ stateFile, err: String(e) }, 'pending-push state not readable; starting empty');
-    }
-  }
+  const ready = recoverQueue(engine, options.queue.stateFile, deps);
+  ready.catch(() => undefined);
   let trusted = cidrSet(options.trustedIps, 'push.trustedIps');
   const bodyLimit = options.maxContentSize * 2 + MAX_CONTROL_SIZE + 16 * 1024;
   let server: Server | undefined;
@@ -147,7 +145,7 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
             entityHeaders.push(['x-wap-application-id', appId]);
           }
           const initiatorUri = typeof req.headers['x-wap-initiator-uri'] === 'string' ? req.headers['x-wap-initiator-uri'] : undefined;
-          const r = engine.submit(
+          const r = await engine.submit(
             msg,
             {
               contentType: compiled.contentType,
@@ -215,6 +213,7 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await ready;
     const url = new URL(req.url ?? '/', 'http://ppg.invalid');
     if (url.pathname !== options.papPath) return send(res, { status: 404, xml: badMessageResponseXml({ code: PapCode.BAD_REQUEST, desc: `no PAP endpoint at ${url.pathname}` }) });
     if (req.method !== 'POST') {
@@ -251,6 +250,7 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
     options,
     engine,
     handler,
+    ready,
     setAccess(access) {
       // validate first: a bad list leaves the running one in place
       const next = cidrSet(access.trustedIps, 'push.trustedIps');
@@ -258,7 +258,8 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
       options.trustedIps = [...access.trustedIps];
       options.credentials = access.credentials.map((c) => ({ ...c }));
     },
-    listen(port = options.papPort, host = options.papBind) {
+    async listen(port = options.papPort, host = options.papBind) {
+      await ready;
       return new Promise<AddressInfo>((resolve, reject) => {
         const s = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, handler);
         s.once('error', reject);
@@ -278,11 +279,37 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
           s.closeIdleConnections();
         });
       }
+      await ready.catch(() => undefined);
       await engine.close();
-      if (stateFile) saveState(stateFile, engine.store.all());
       await ownSmpp?.close();
     },
   };
+}
+
+/**
+ * Reads the durable queue back, then takes in (once) the JSON state file an older wapgate wrote on shutdown:
+ * imported into the queue, renamed *.imported so it is never read twice.
+ */
+async function recoverQueue(engine: PpgEngine, stateFile: string | undefined, deps: PpgCreateDeps): Promise<RecoveryReport> {
+  const report = await engine.recover();
+  if (engine.queue.durable) {
+    deps.log?.info({ ...report }, report.inFlight ? 'push queue recovered; pushes in flight at the last stop are sent again' : 'push queue recovered');
+  }
+  if (stateFile && existsSync(stateFile)) {
+    if (!engine.queue.durable) {
+      deps.log?.warn({ stateFile }, 'push.queue.stateFile is read only into the durable store; none is configured, file left as it is');
+      return report;
+    }
+    try {
+      const saved = loadState(stateFile);
+      const n = saved ? await engine.adopt(saved.records) : 0;
+      renameSync(stateFile, `${stateFile}.imported`);
+      deps.log?.info({ stateFile, imported: n, skipped: saved?.skipped ?? 0 }, 'pending pushes of the old state file taken into the store');
+    } catch (e) {
+      deps.log?.warn({ stateFile, err: String(e) }, 'old pending-push state file not imported; left as it is');
+    }
+  }
+  return report;
 }
 
 function safeVersion(control: string): PapVersion {

@@ -3,6 +3,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from './fake-clock.ts';
 import { decodeUserDataHeader } from '../../src/bearer/sms/udh.ts';
 import { SmsReassembler } from '../../src/bearer/sms/wdp.ts';
 import { SmsSubmitError, udpPushTransport, type SmsPushSender, type SmsReceipt } from '../../src/push/delivery.ts';
@@ -40,25 +41,6 @@ function multipart(control: string, content?: { type: string; body: Buffer; head
   }
   parts.push(Buffer.from(`--${b}--\r\n`));
   return { body: Buffer.concat(parts), type: `multipart/related; boundary=${b}; type="application/xml"` };
-}
-
-class FakeClock implements PpgClock {
-  t = Date.parse('2026-01-01T00:00:00Z');
-  timers: { due: number; fn: () => void; off: boolean }[] = [];
-  now = () => this.t;
-  setTimer(ms: number, fn: () => void) {
-    const tm = { due: this.t + ms, fn, off: false };
-    this.timers.push(tm);
-    return { cancel: () => void (tm.off = true) };
-  }
-  advance(ms: number) {
-    this.t += ms;
-    for (const tm of this.timers.splice(0)) {
-      if (tm.off) continue;
-      if (tm.due <= this.t) tm.fn();
-      else this.timers.push(tm);
-    }
-  }
 }
 
 interface Harness {
@@ -437,25 +419,6 @@ describe('addresses: IPv6 and user-defined', () => {
     const text = await bundle.registry.metrics();
     expect(text).toMatch(/pushes_total\{bearer="ip-cl",outcome="accepted"\} 1/);
     expect(text).toMatch(/pushes_total\{bearer="ip-cl",outcome="delivered"\} 1/);
-  });
-});
-
-describe('pending pushes across a restart (queue.stateFile)', () => {
-  it('saved on close, restored on start, then delivered', async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const stateFile = join(mkdtempSync(join(tmpdir(), 'wapgate-ppg-')), 'pending.json');
-    const clock = new FakeClock();
-    const h1 = await harness({ queue: { stateFile } }, { clock });
-    const m = multipart(pushControl('keep-1', ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg'], 'deliver-after-timestamp="2026-01-01T00:30:00Z"'), { type: 'text/plain', body: Buffer.from('kept') });
-    expect((await h1.post(m.body, m.type)).status).toBe(202);
-    await h1.ppg.close();
-    const h2 = await harness({ queue: { stateFile } }, { clock });
-    expect(h2.ppg.engine.store.get('keep-1')?.targets[0]?.state).toBe('pending');
-    clock.advance(31 * 60_000);
-    await until(() => h2.received.length === 1);
-    expect((decodeConnectionless(h2.received[0]!).pdu as any).data.toString()).toBe('kept');
   });
 });
 
