@@ -1,6 +1,8 @@
 /**
- * `wapgate bench`: wapgate, Kannel and plain HTTP measured in one run, back to back, against the same upstream,
- * driven by the same client (Kannel's fakewap through ../shared/peers/kannel/fakewap-load.sh), plus our own
+ * `wapgate bench`: first the per-core comparison (src/bench/pinned.ts: each gateway pinned to one core, our light
+ * generator and the upstream on the other; `--pinned` runs only that), then the cross-check with an independent
+ * client: wapgate, Kannel and plain HTTP measured in one run, back to back, against the same upstream, driven by
+ * the same client (Kannel's fakewap through ../shared/peers/kannel/fakewap-load.sh), plus our own
  * load generator (`wapgate phone load`). Prints medians, ratios, latency, CPU per 1000 transactions and peak RSS.
  * A script, not a test: bounded in time, loopback only.
  */
@@ -10,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FAKEWAP_CASES, mSendReqOfSize, scaled, type FakewapCase } from '../bench/cases.ts';
 import { cpuSeconds, memoryMiB, run, start, stop, waitForClReply, waitForHttp, type Started } from '../bench/procs.ts';
+import { PINNED_CASES, renderPinned, runPinned, type PinnedResult } from '../bench/pinned.ts';
 import { fmt, median, summarize, table, type CaseResult, type RunSample } from '../bench/report.ts';
 import { nodeArgs, siblingModule } from '../runtime/entry.ts';
 
@@ -24,7 +27,19 @@ const CLIENT_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${21 + i}`
 const WORKERS_HOST = '127.0.0.4';
 const HELP = `Usage: wapgate bench [options]
 
-Runs every case against wapgate (127.0.0.1) and Kannel (127.0.0.2) back to back, and plain HTTP to the same
+Per core (first; --pinned: only this): wapgate, then Kannel's bearerbox + wapbox, pinned to one core with taskset,
+\`wapgate phone load\` and the upstream on the other; saturated tps, gateway CPU per transaction (/proc), p50/p99
+at half load, RSS, plain HTTP through the same generator, and issue 19's targets checked.
+
+  --pinned           only the per-core comparison
+  --no-pinned        skip it (only the fakewap cross-check below)
+  --pinned-cases L   subset of: ${PINNED_CASES.map((c) => c.name).join(', ')}
+  --duration S       seconds per per-core sample (default 5)
+  --phones N         phones of the per-core generator (default 32)
+  --gateway-cpu N    core of the gateway under test (default 0); --load-cpu N: generator and upstream (default 1)
+  --wapgate-host A   where the per-core wapgate listens (default 127.0.0.6)
+
+Then (the cross-check with an independent client) runs every case against wapgate (127.0.0.1) and Kannel (127.0.0.2) back to back, and plain HTTP to the same
 upstream, and prints medians and ratios.
 
   --runs N           runs per case and gateway (default 3); medians are reported
@@ -63,6 +78,14 @@ export async function run_(args: string[]): Promise<number> {
       workers: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
+      pinned: { type: 'boolean', default: false },
+      'no-pinned': { type: 'boolean', default: false },
+      'pinned-cases': { type: 'string', default: PINNED_CASES.map((c) => c.name).join(',') },
+      duration: { type: 'string', default: '5' },
+      phones: { type: 'string', default: '32' },
+      'gateway-cpu': { type: 'string', default: '0' },
+      'load-cpu': { type: 'string', default: '1' },
+      'wapgate-host': { type: 'string', default: '127.0.0.6' },
     },
   });
   if (values.help) {
@@ -70,6 +93,31 @@ export async function run_(args: string[]): Promise<number> {
     return 0;
   }
   const runs = Math.max(1, Number(values.runs));
+  let perCore: PinnedResult | undefined;
+  if (!values['no-pinned']) {
+    const log = (s: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+    perCore = await runPinned({
+      runs,
+      durationS: Math.max(1, Number(values.duration)),
+      phones: Math.max(1, Number(values.phones)),
+      cases: values['pinned-cases']!.split(','),
+      gatewayCpu: Number(values['gateway-cpu']),
+      loadCpu: Number(values['load-cpu']),
+      upstreamPort: Number(values['upstream-port']),
+      peers: resolve(values.peers!),
+      kannel: !values['no-kannel'],
+      wapgateHost: values['wapgate-host']!,
+      progress: log,
+      startKannel: (peers, dir) => startKannel(peers, dir, log),
+    });
+    const text = renderPinned(perCore, runs) + '\n';
+    if (values.pinned) {
+      if (values.json) process.stdout.write(JSON.stringify(perCore, null, 2) + '\n');
+      (values.json ? process.stderr : process.stdout).write(text);
+      return 0;
+    }
+    (values.json ? process.stderr : process.stdout).write(text + '\n');
+  }
   const factor = Number(values.scale) > 0 ? Number(values.scale) : 1;
   const wanted = new Set((values.cases ?? [...FAKEWAP_CASES.map((c) => c.name), 'http', 'own', 'idle'].join(',')).split(','));
   const peers = resolve(values.peers!);
@@ -233,7 +281,7 @@ export async function run_(args: string[]): Promise<number> {
     }));
     const summary = results.map(summarize);
     if (values.json) {
-      process.stdout.write(JSON.stringify({ date: new Date().toISOString(), runs, scale: factor, summary, memory: mem, httpTps, halfLoad, idle, notes }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ date: new Date().toISOString(), runs, scale: factor, perCore, summary, memory: mem, httpTps, halfLoad, idle, notes }, null, 2) + '\n');
       process.stderr.write(render(summary, mem, httpTps, halfLoad, idle, notes, runs) + '\n');
     } else {
       process.stdout.write(render(summary, mem, httpTps, halfLoad, idle, notes, runs) + '\n');
