@@ -5,6 +5,8 @@
  * type pass through unchanged. A compiler can be injected (PpgCreateDeps.compile) for tests or other types.
  */
 import { compilePushWml, ContentError, ContentErrorCode } from '../content/index.ts';
+import { ProvError } from '../prov/errors.ts';
+import { compilePushProv } from '../prov/pap.ts';
 import { compilePushContent as compileWbxml, WbxmlError, WbxmlErrorCode } from '../wbxml/index.ts';
 import { PapCode, PapError } from './pap-codes.ts';
 
@@ -19,7 +21,8 @@ export type PushCompiler = (contentType: string, body: Buffer) => CompiledConten
 export const passThrough: PushCompiler = (contentType, body) => ({ contentType, body });
 
 /** The default compiler: WML → wmlc (src/content), SI/SL/CO → WBXML (src/wbxml), anything else unchanged. */
-export const wbxmlCompiler: PushCompiler = (contentType, body) => compilePushWml(contentType, body) ?? compileWbxml(contentType, body);
+export const wbxmlCompiler: PushCompiler = (contentType, body) =>
+  compilePushProv(contentType, body) ?? compilePushWml(contentType, body) ?? compileWbxml(contentType, body);
 
 /**
  * Compiles with `compiler` (default: src/wbxml's). A malformed or invalid document is the PI's error, PAP 2000
@@ -39,5 +42,7 @@ function papCodeForCompileError(e: unknown): number {
   if (e instanceof WbxmlError && (e.code === WbxmlErrorCode.XML || e.code === WbxmlErrorCode.DOCUMENT)) return PapCode.BAD_REQUEST;
   const badDeck: string[] = [ContentErrorCode.NOT_WELL_FORMED, ContentErrorCode.INVALID, ContentErrorCode.REFUSED, ContentErrorCode.LIMIT];
   if (e instanceof ContentError && badDeck.includes(e.code)) return PapCode.BAD_REQUEST;
+  // OTA provisioning documents (src/prov): an invalid document, PIN or size is the PI's error
+  if (e instanceof ProvError) return PapCode.BAD_REQUEST;
   return PapCode.TRANSFORMATION_FAILURE;
 }
