@@ -75,9 +75,9 @@ export class Lexer {
 
   next(): Token {
     this.skipSpaceAndComments();
-    this.budget.tick(this.here());
     const start = this.pos;
     const at = this.here();
+    this.budget.tick(at);
     if (start >= this.src.length) return this.token('eof', '', at);
     const c = this.src.charCodeAt(start);
     if (isIdentStart(c)) return this.readWord(at);

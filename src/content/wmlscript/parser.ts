@@ -28,6 +28,8 @@ const BITWISE_OR: Level = new Map<string, BinaryOp>([['|', 'b_or']]);
 const BITWISE_XOR: Level = new Map<string, BinaryOp>([['^', 'b_xor']]);
 const BITWISE_AND: Level = new Map<string, BinaryOp>([['&', 'b_and']]);
 const MULTIPLICATIVE: Level = new Map<string, BinaryOp>([['*', 'mul'], ['/', 'div'], ['div', 'idiv'], ['%', 'rem']]);
+// BitwiseOR, BitwiseXOR, BitwiseAND, Equality, Relational, Shift, Additive, Multiplicative: loosest first.
+const BINARY_LEVELS: readonly Level[] = [BITWISE_OR, BITWISE_XOR, BITWISE_AND, EQUALITY, RELATIONAL, SHIFT, ADDITIVE, MULTIPLICATIVE];
 
 export class Parser {
   /** The current token and the one after it (fetched on demand: the parser never needs more lookahead). */
@@ -390,42 +392,51 @@ export class Parser {
     return left;
   }
 
-  /** A left-associative level of binary operators over the next level. */
-  private binaryLevel(ops: Level, next: () => Expression): Expression {
-    let left = next();
+  /**
+   * A left-associative level of binary operators (BINARY_LEVELS[level]) over the next level; the level after
+   * the last is UnaryExpression. One loop for the eight levels, so parsing a leaf allocates no closures.
+   */
+  private binaryLevel(level: number): Expression {
+    let left = this.binaryOperand(level + 1);
+    const ops = BINARY_LEVELS[level]!;
     for (;;) {
       const t = this.tok;
       const op = t.type === 'punct' ? ops.get(t.text) : undefined;
       if (op === undefined) return left;
       this.advance();
-      const right = next();
+      const right = this.binaryOperand(level + 1);
       left = this.node({ kind: 'binary', op, left, right, ...Parser.pos(t) }, left, right);
     }
   }
 
+  private binaryOperand(level: number): Expression {
+    return level < BINARY_LEVELS.length ? this.binaryLevel(level) : this.parseUnaryExpression();
+  }
+
+  // BitwiseORExpression … MultiplicativeExpression (§6.2.4–§6.2.10), each over the next.
   parseBitwiseORExpression(): Expression {
-    return this.binaryLevel(BITWISE_OR, () => this.parseBitwiseXORExpression());
+    return this.binaryLevel(0);
   }
   parseBitwiseXORExpression(): Expression {
-    return this.binaryLevel(BITWISE_XOR, () => this.parseBitwiseANDExpression());
+    return this.binaryLevel(1);
   }
   parseBitwiseANDExpression(): Expression {
-    return this.binaryLevel(BITWISE_AND, () => this.parseEqualityExpression());
+    return this.binaryLevel(2);
   }
   parseEqualityExpression(): Expression {
-    return this.binaryLevel(EQUALITY, () => this.parseRelationalExpression());
+    return this.binaryLevel(3);
   }
   parseRelationalExpression(): Expression {
-    return this.binaryLevel(RELATIONAL, () => this.parseShiftExpression());
+    return this.binaryLevel(4);
   }
   parseShiftExpression(): Expression {
-    return this.binaryLevel(SHIFT, () => this.parseAdditiveExpression());
+    return this.binaryLevel(5);
   }
   parseAdditiveExpression(): Expression {
-    return this.binaryLevel(ADDITIVE, () => this.parseMultiplicativeExpression());
+    return this.binaryLevel(6);
   }
   parseMultiplicativeExpression(): Expression {
-    return this.binaryLevel(MULTIPLICATIVE, () => this.parseUnaryExpression());
+    return this.binaryLevel(7);
   }
 
   // UnaryExpression: PostfixExpression | (`typeof` | `isvalid` | `-` | `~` | `!` | `+`) UnaryExpression

@@ -53,15 +53,19 @@ export const STANDARD_LIBRARY: readonly LibraryFunction[] = [
   ...EXTRA,
 ];
 
-const BY_NAME = new Map(STANDARD_LIBRARY.map((f) => [`${f.lib}.${f.name}`, f]));
-const LIBS = new Set(STANDARD_LIBRARY.map((f) => f.lib));
+const BY_LIBRARY = new Map<string, Map<string, LibraryFunction>>();
+for (const f of STANDARD_LIBRARY) {
+  const fns = BY_LIBRARY.get(f.lib) ?? new Map<string, LibraryFunction>();
+  fns.set(f.name, f);
+  BY_LIBRARY.set(f.lib, fns);
+}
 const BY_INDEX = new Map(STANDARD_LIBRARY.map((f) => [f.libIndex * 256 + f.funcIndex, f]));
 
 /** The function, `'no-library'` when the library is unknown, `'no-function'` when only the function is. */
 export function lookupLibraryFunction(lib: string, name: string): LibraryFunction | 'no-library' | 'no-function' {
-  const f = BY_NAME.get(`${lib}.${name}`);
-  if (f) return f;
-  return LIBS.has(lib) ? 'no-function' : 'no-library';
+  const fns = BY_LIBRARY.get(lib);
+  if (!fns) return 'no-library';
+  return fns.get(name) ?? 'no-function';
 }
 
 export function libraryFunctionAt(libIndex: number, funcIndex: number): LibraryFunction | undefined {
