@@ -10,7 +10,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds, memoryMiB, run, start, stop, waitForClReply, waitForHttp, type Started } from './procs.ts';
+import { startKannel, stopKannel } from './kannel.ts';
+import { childPids, cpuSeconds, memoryMiB, run, start, stop, waitForClReply, waitForHttp, type Started } from './procs.ts';
 import { fmt, median, table } from './report.ts';
 import { nodeArgs, siblingModule } from '../runtime/entry.ts';
 
@@ -42,8 +43,6 @@ export interface PinnedOptions {
   kannel: boolean;
   wapgateHost: string;
   progress: (s: string) => void;
-  /** Starts Kannel's peer harness into runDir (retrying while another run holds its ports). */
-  startKannel: (peers: string, runDir: string) => Promise<{ code: number; out: string }>;
 }
 
 interface Sample {
@@ -107,13 +106,6 @@ function pinned(pin: boolean, cpu: number, cmd: string, args: string[]): [string
   return pin ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args];
 }
 
-function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 /** The process `pid` as taskset started it: the wrapper execs, so the pid is the program's own. */
 function gatewayPids(s: Started): number[] {
@@ -157,14 +149,11 @@ export async function runPinned(o: PinnedOptions): Promise<PinnedResult> {
     if (!o.kannel) notes.push('Kannel skipped (--no-kannel)');
     else if (!existsSync('/usr/sbin/bearerbox') || !existsSync(join(o.peers, 'start.sh'))) notes.push('Kannel not installed or no peer harness: skipped');
     else {
-      const r = await o.startKannel(o.peers, kannelRun);
+      const r = await startKannel(o.peers, kannelRun, o.progress);
       if (r.code !== 0) notes.push(`Kannel failed to start: ${r.out.trim().split('\n').slice(-2).join(' / ')}`);
       else {
         kannelUp = true;
-        const kpids = readFileSync(join(kannelRun, 'kannel.pids'), 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => Number(l.split(' ')[1]));
+        const kpids = r.pids;
         // Both boxes and every thread they have, on the gateway core (threads made later inherit it).
         if (pin) for (const p of kpids) await run('taskset', ['-a', '-p', '-c', String(o.gatewayCpu), String(p)], {}, 10_000);
         targets.push({ name: 'kannel', host: '127.0.0.2', pids: kpids });
@@ -257,7 +246,7 @@ export async function runPinned(o: PinnedOptions): Promise<PinnedResult> {
     }));
     return { date: new Date().toISOString(), runtime: own.runtime, pinned: pin, load: `load average ${loadAtStart} at start, ${loadAvg()} at end`, rows, httpTps: median(http), rss, notes };
   } finally {
-    if (kannelUp) await run('bash', [join(o.peers, 'stop.sh')], { KANNEL_RUN_DIR: kannelRun }, 60_000);
+    if (kannelUp) await stopKannel(o.peers, kannelRun);
     for (const s of started.reverse()) await stop(s);
   }
 }

@@ -28,6 +28,15 @@ export function memoryMiB(pid: number): { peak: number; rss: number } {
   }
 }
 
+/** The children of `pid` (a gateway's worker processes, if any). */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 export interface Started {
   child: ChildProcess;
   output: () => string;

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FAKEWAP_CASES, mSendReqOfSize, scaled, type FakewapCase } from '../bench/cases.ts';
-import { cpuSeconds, memoryMiB, run, start, stop, waitForClReply, waitForHttp, type Started } from '../bench/procs.ts';
+import { startKannel, stopKannel } from '../bench/kannel.ts';
+import { childPids, cpuSeconds, memoryMiB, run, start, stop, waitForClReply, waitForHttp, type Started } from '../bench/procs.ts';
 import { PINNED_CASES, renderPinned, runPinned, type PinnedResult } from '../bench/pinned.ts';
 import { fmt, median, summarize, table, type CaseResult, type RunSample } from '../bench/report.ts';
 import { nodeArgs, siblingModule } from '../runtime/entry.ts';
@@ -108,7 +109,6 @@ export async function run_(args: string[]): Promise<number> {
       kannel: !values['no-kannel'],
       wapgateHost: values['wapgate-host']!,
       progress: log,
-      startKannel: (peers, dir) => startKannel(peers, dir, log),
     });
     const text = renderPinned(perCore, runs) + '\n';
     if (values.pinned) {
@@ -165,10 +165,7 @@ export async function run_(args: string[]): Promise<number> {
       if (r.code !== 0) notes.push(`Kannel failed to start: ${r.out.trim().split('\n').slice(-3).join(' / ')}`);
       else {
         kannelUp = true;
-        const kpids = readFileSync(join(kannelRun, 'kannel.pids'), 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => Number(l.split(' ')[1]));
+        const kpids = r.pids;
         gateways.push({ name: 'kannel', host: '127.0.0.2', pids: () => kpids });
         progress(`Kannel ready (pids ${kpids.join(', ')})`);
       }
@@ -288,20 +285,13 @@ export async function run_(args: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    if (kannelUp) await run('bash', [join(peers, 'stop.sh')], { KANNEL_RUN_DIR: kannelRun }, 60_000);
+    if (kannelUp) await stopKannel(peers, kannelRun);
     for (const s of started.reverse()) await stop(s);
   }
 }
 
 export { run_ as run };
 
-function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 async function fakewapRun(script: string, g: Gateway, c: FakewapCase, base: string, bodies: Map<number, string>, bin?: string): Promise<RunSample & { elapsedS?: number }> {
   const env: NodeJS.ProcessEnv = { FAKEWAP_PROCS: String(c.phones), FAKEWAP_TIMEOUT: '120' };
@@ -410,17 +400,6 @@ async function startWapgate(base: string, extra: string[], host = '127.0.0.1'): 
   return gw;
 }
 
-/** Kannel's start.sh, retried while another user's Kannel holds the fixed ports (never stopped by us). */
-async function startKannel(peers: string, runDir: string, progress: (s: string) => void): Promise<{ code: number; out: string }> {
-  const deadline = Date.now() + 5 * 60_000;
-  for (;;) {
-    const r = await run('bash', [join(peers, 'start.sh')], { KANNEL_RUN_DIR: runDir, KANNEL_WDP_ADDR: '127.0.0.2' }, 180_000);
-    const busy = /already running|already in use/.test(r.out);
-    if (r.code === 0 || !busy || Date.now() > deadline) return r;
-    progress('Kannel ports busy (another run holds them): waiting 10 s and retrying');
-    await new Promise((res) => setTimeout(res, 10_000));
-  }
-}
 
 /** Gateway RSS empty, then with `n` idle CO sessions held open by `wapgate phone load --idle-sessions`. */
 async function idleRun(n: number, gwPid: number, progress: (s: string) => void): Promise<IdleMemory> {
