@@ -106,6 +106,7 @@ const NO_COOKIES: CookieHook = {
 export class ContentConverter {
   private opts: ContentOptions;
   private readonly cache: CompileCache;
+  private readonly charsets = new Map<string, string>();
   readonly jars: CookieJars;
 
   constructor(
@@ -203,12 +204,11 @@ export class ContentConverter {
   }
 
   private compiled(res: ContentReply, target: ContentTarget, kind: 'wml' | 'wmlscript'): ConvertedReply {
-    const acceptCharset = values(target.headers, 'accept-charset');
-    const out = chooseOutputCharset(acceptCharset) ?? 'utf-8';
+    const out = this.outputFor(target.headers);
     const version = wbxmlVersionFor(target.encodingVersion ?? encodingVersionHeader(target.headers));
     const srcCharset = charsetParam(res.contentType);
     const key = this.cache.key(res.body, `${kind}|${version}|${out}|${srcCharset ?? ''}|${this.opts.strict ? 's' : ''}`);
-    let entry = this.cache.get(key);
+    let entry = this.cache.get(key, res.body);
     if (!entry) {
       try {
         entry = { ok: true, body: kind === 'wml' ? this.compileDeck(res.body, srcCharset, out, version) : this.compileScript(res.body, srcCharset) };
@@ -216,7 +216,7 @@ export class ContentConverter {
         entry = { ok: false, error: e as Error };
       }
       // Only what the source did wrong is remembered; anything else (a bug) still answers a deck, uncached.
-      if (entry.ok || entry.error instanceof ContentError || typeof (entry.error as { line?: unknown }).line === 'number') this.cache.set(key, entry);
+      if (entry.ok || entry.error instanceof ContentError || typeof (entry.error as { line?: unknown }).line === 'number') this.cache.set(key, res.body, entry);
     }
     const what = kind === 'wml' ? 'page' : 'script';
     if (!entry.ok) return this.failure(res, target, entry.error, what, out, version);
@@ -226,6 +226,19 @@ export class ContentConverter {
     }
     const contentType = kind === 'wml' ? WMLC_TYPE : WMLSCRIPTC_TYPE;
     return { ...res, contentType, body: entry.body, converted: kind === 'wml' ? 'wmlc' : 'wmlscriptc', headers: withoutLength(res.headers) };
+  }
+
+  /** The output charset for these request headers (memoised per Accept-Charset text: handsets send a handful). */
+  private outputFor(headers: readonly HeaderPair[]): string {
+    const acceptCharset = values(headers, 'accept-charset');
+    const k = acceptCharset.join(',');
+    let out = this.charsets.get(k);
+    if (out === undefined) {
+      out = chooseOutputCharset(acceptCharset) ?? 'utf-8';
+      if (this.charsets.size >= 256) this.charsets.clear();
+      this.charsets.set(k, out);
+    }
+    return out;
   }
 
   private compileDeck(body: Buffer, srcCharset: string | undefined, out: string, version: number): Buffer {
