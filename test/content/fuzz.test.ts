@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ContentError } from '../../src/content/errors.ts';
 import { compileWml } from '../../src/content/wml/compile.ts';
 import { decodeWbxml } from '../../src/wbxml/decode.ts';
+import { prng as rng } from '../wtp/harness.ts';
 
 const DIR = join(import.meta.dirname, 'decks');
 const CORPUS = [
@@ -20,18 +21,6 @@ const CORPUS = [
 ];
 
 const PIECES = ['<', '>', '</', '/>', '&', '&amp;', '&#', '&#x110000;', '&#0;', ';', '$', '$(', '$(x:e)', '$$', ')', '"', "'", '=', '<!--', '-->', '<![CDATA[', ']]>', '<?', '?>', '<!DOCTYPE wml [', '<p>', '</p>', '<b>', '<card>', '\u0000', '\uffff', '\ud800', 'é', '☺', ' ', '\n', '<pre>', 'xml:space="preserve"'];
-
-/** mulberry32: a small seeded PRNG, so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(src: Buffer, r: () => number): Buffer {
   let s = src.toString('latin1');
