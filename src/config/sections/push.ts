@@ -70,6 +70,24 @@ export const pushSection = group({
       description: 'Ask the SMSC for delivery receipts (registered_delivery 1) and report them as PAP results.',
     }),
   }),
+  // Kannel's ppg-ssl-port: PAP over HTTPS on its own port, optionally with client certificates (mutual TLS).
+  tls: z
+    .strictObject({
+      port: key(port().optional(), { description: "TCP port of the PAP-over-TLS listener (Kannel's ppg-ssl-port); unset = off." }),
+      bind: key(ipAddress().optional(), { description: 'Address the PAP-over-TLS listener binds (default push.papBind).' }),
+      cert: key(z.string().min(1).optional(), { description: 'PEM certificate (chain) file of the PAP-over-TLS listener.' }),
+      key: key(z.string().min(1).optional(), { description: 'PEM private key file of the PAP-over-TLS listener.' }),
+      clientCa: key(z.string().min(1).optional(), {
+        description: 'PEM file of CAs whose client certificates push initiators must present (mutual TLS); unset = none asked.',
+      }),
+    })
+    .superRefine((t, ctx) => {
+      if (t.port === undefined) return;
+      for (const k of ['cert', 'key'] as const) {
+        if (!t[k]) ctx.addIssue({ code: 'custom', path: [k], input: undefined, message: `push.tls.port is set: push.tls.${k} (a PEM file) is required` });
+      }
+    })
+    .prefault({} as never),
   senderName: key(z.string().min(1).default(PPG.senderName), {
     description: 'Name the PPG gives as sender-name in its PAP answers and result notifications.',
   }),
