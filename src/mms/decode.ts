@@ -26,6 +26,13 @@ export interface DecodeMmsOptions extends MultipartOptions {
 const MESSAGE_TYPE_FIELD = 0x0c;
 const CONTENT_TYPE_FIELD = 0x04;
 
+/** True when every octet from `start` to the end is NUL (and there is at least one header before it). */
+function isPadding(buf: Buffer, start: number): boolean {
+  if (start === 0) return false;
+  for (let i = start; i < buf.length; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
 export function decodeMms(buf: Buffer, opts: DecodeMmsOptions = {}): MmsPdu {
   const maxHeaders = opts.maxHeaders ?? 256;
   const r = new Reader(buf);
@@ -101,6 +108,11 @@ export function decodeMms(buf: Buffer, opts: DecodeMmsOptions = {}): MmsPdu {
       const value = readTextString(r);
       unknown.push({ name, value });
       wire.fields.push({ key: 'unknown', octets: buf.subarray(start, r.pos) });
+    } else if (b === 0 && isPadding(buf, start)) {
+      // Lenient: NUL octets after the last header of a body-less PDU (senders that pad to a block size);
+      // kept so the PDU re-encodes byte for byte (docs/leniency.md).
+      wire.padding = buf.length - start;
+      break;
     } else {
       r.fail(DecodeErrorCode.VALUE, `octet 0x${b.toString(16)} does not start a header field`, start);
     }

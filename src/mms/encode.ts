@@ -18,6 +18,8 @@ import type { MmsPdu, MmsRawHeader } from './types.ts';
 import { readFieldValue, writeFieldValue } from './values.ts';
 
 const MESSAGE_TYPE_FIELD = 0x0c;
+/** Most NUL padding re-emitted (a decoded PDU's padding is bounded by its own size). */
+const MAX_PADDING = 16 << 20;
 const CONTENT_TYPE_FIELD = 0x04;
 
 /** What a field's received octets decode to (undefined if they no longer decode as a typed value). */
@@ -133,6 +135,11 @@ export function encodeMms(pdu: MmsPdu): Buffer {
 
   // §7.1: Content-Type last, then the body.
   writeContent(w, pdu, contentTypeOctets);
+  const pad = pdu.wire?.padding;
+  if (pad && !pdu.contentType && !pdu.body && !pdu.parts) {
+    if (!Number.isInteger(pad) || pad < 0 || pad > MAX_PADDING) throw new WapEncodeError(`padding of ${pad} octets`);
+    w.bytes(Buffer.alloc(pad));
+  }
   return Buffer.from(w.finish());
 }
 

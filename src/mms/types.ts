@@ -136,4 +136,6 @@ export interface MmsWire {
   fields: { key: string; octets: Buffer }[];
   /** The multipart body as received (re-emitted while `parts` still decode from it). */
   body?: Buffer;
+  /** NUL octets that followed the last header of a body-less PDU (re-emitted while it still has no body). */
+  padding?: number;
 }

@@ -35,6 +35,18 @@ export interface WspHeader {
    * Ignored on encode unless it is an assignment of `name`.
    */
   code?: number;
+  /**
+   * Set by the decoder when the field arrived as an application header (Token-text name) although its name is
+   * a well-known field's (a handset's `Accept` or `x-wap-profile` spelled out): encodeHeaders then writes it
+   * textual again, so decode → encode → decode keeps its name, form and octets.
+   */
+  text?: true;
+  /**
+   * The shift octets (WAP-230 §8.4.2.6: Shift-delimiter + Page-identity, or Short-cut-shift-delimiters) that
+   * preceded this field as received, when there were any: re-emitted before it while they still select the
+   * page the field needs, so redundant or repeated shifts survive a round trip byte for byte.
+   */
+  shift?: Buffer;
 }
 
 export interface HeaderCodecOptions {
@@ -77,25 +89,41 @@ export function decodeHeaders(r: Reader, opts: HeaderCodecOptions = {}): WspHead
   const max = opts.maxHeaders ?? 256;
   const out: WspHeader[] = [];
   let page = 1;
+  // Where the shift octets before the next field began (-1: none since the last field).
+  let shiftStart = -1;
+  let shifts = 0;
+  // The page encodeHeaders would be on: it moves for well-known fields and kept shifts only.
+  let fieldPage = 1;
   while (!r.atEnd()) {
     if (out.length >= max) r.fail(DecodeErrorCode.LIMIT, `more than ${max} header fields`);
     const b = r.peek();
-    if (b === SHIFT_DELIMITER) {
-      // §8.4.2.6 Shift-sequence = Shift-delimiter Page-identity
+    if (b === SHIFT_DELIMITER || (b >= 1 && b <= 31)) {
+      // Lenient but bounded: shifts that select nothing still count against the field cap.
+      if (++shifts > max) r.fail(DecodeErrorCode.LIMIT, `more than ${max} shift sequences`);
+      if (shiftStart < 0) shiftStart = r.pos;
       r.u8();
-      page = r.u8();
-      continue;
-    }
-    if (b >= 1 && b <= 31) {
-      // §8.4.2.6 Short-cut-shift-delimiter
-      r.u8();
-      page = b;
+      // §8.4.2.6 Shift-sequence = Shift-delimiter Page-identity; octets 1-31 are Short-cut-shift-delimiters.
+      page = b === SHIFT_DELIMITER ? r.u8() : b;
       continue;
     }
     if (b === 0) r.fail(DecodeErrorCode.VALUE, 'header field starts with NUL');
-    out.push(b >= 0x80 ? readWellKnown(r, page) : readApplicationHeader(r));
+    const shift = shiftStart >= 0 ? r.buf.subarray(shiftStart, r.pos) : undefined;
+    shiftStart = -1;
+    const f = b >= 0x80 ? readWellKnown(r, page) : readApplicationHeader(r);
+    // Kept only when encodeHeaders would not write these very octets (a redundant or repeated shift).
+    if (shift && !shift.equals(canonicalShift(b >= 0x80, fieldPage, page))) f.shift = Buffer.from(shift);
+    if (b >= 0x80 || f.shift) fieldPage = page;
+    out.push(f);
   }
   return out;
+}
+
+const NO_OCTETS = Buffer.alloc(0);
+
+/** The shift octets encodeHeaders writes before a field: none for an application header or the same page. */
+function canonicalShift(wellKnown: boolean, from: number, to: number): Buffer {
+  if (!wellKnown || from === to) return NO_OCTETS;
+  return to >= 1 && to <= 31 ? Buffer.from([to]) : Buffer.from([SHIFT_DELIMITER, to]);
 }
 
 /** Decodes one header block from a Buffer (convenience). */
@@ -162,6 +190,20 @@ function readWellKnown(r: Reader, page: number): WspHeader {
 /** Application-header = Token-text Application-specific-value (Text-string; lenient: any value). */
 function readApplicationHeader(r: Reader): WspHeader {
   const name = readTokenText(r);
+  const f = readApplicationValue(r, name);
+  // A well-known name sent as text stays text (see WspHeader.text).
+  if (wellKnownCode(name) !== undefined) f.text = true;
+  return f;
+}
+
+/** The code encodeHeaders would write a field of this name under, if any. */
+function wellKnownCode(name: string): number | undefined {
+  if (UNKNOWN_FIELD.test(name) || OTHER_PAGE.test(name)) return 0;
+  const code = FIELD_NAMES.codes(wspFieldName(name), ENCODING_VERSION_LATEST)[0];
+  return code !== undefined && code <= 0x7f ? code : undefined;
+}
+
+function readApplicationValue(r: Reader, name: string): WspHeader {
   if (r.atEnd()) return { name, value: '', raw: Buffer.alloc(0) };
   const start = r.pos;
   if (peekValueKind(r) === 'text') return { name, value: readTextString(r) };
@@ -216,7 +258,7 @@ export function encodeHeaders(headers: readonly WspHeader[], opts: HeaderCodecOp
   for (const h of headers) {
     // A field without kept octets or code encodes the same way every time: remembered (Reply headers such as
     // Date repeat from one answer to the next, and the typed encoders parse their text on every call).
-    const key = h.raw === undefined && h.code === undefined && h.value.length <= FIELD_MEMO_VALUE_MAX ? `${version}\u0000${h.name}\u0000${h.value}` : undefined;
+    const key = h.raw === undefined && h.code === undefined && !h.text && !h.shift && h.value.length <= FIELD_MEMO_VALUE_MAX ? `${version}\u0000${h.name}\u0000${h.value}` : undefined;
     let f = key === undefined ? undefined : FIELD_MEMO.get(key);
     if (f === undefined) {
       f = encodeField(h, version);
@@ -228,7 +270,11 @@ export function encodeHeaders(headers: readonly WspHeader[], opts: HeaderCodecOp
         FIELD_MEMO.set(key, (f = { page: f.page, octets }));
       }
     }
-    if (f.page !== undefined && f.page !== page) {
+    const kept = h.shift && shiftedPage(h.shift, page);
+    if (kept !== undefined && (f.page === undefined || f.page === kept)) {
+      w.bytes(h.shift!);
+      page = kept;
+    } else if (f.page !== undefined && f.page !== page) {
       // WAP-230 §8.4.2.6: Short-cut-shift-delimiter for pages 1-31, Shift-delimiter + Page-identity beyond.
       if (f.page >= 1 && f.page <= 31) w.u8(f.page);
       else w.u8(SHIFT_DELIMITER).u8(f.page);
@@ -249,8 +295,23 @@ const FIELD_MEMO = new Map<string, EncodedField>();
 const FIELD_MEMO_CAP = 1024;
 const FIELD_MEMO_VALUE_MAX = 256;
 
+/** The page a run of kept shift octets selects, or undefined when they are not shift sequences only. */
+function shiftedPage(octets: Buffer, page: number): number | undefined {
+  for (let i = 0; i < octets.length; i++) {
+    const b = octets[i]!;
+    if (b === SHIFT_DELIMITER && i + 1 < octets.length) page = octets[++i]!;
+    else if (b >= 1 && b <= 31) page = b;
+    else return undefined;
+  }
+  return page;
+}
+
 function encodeField(h: WspHeader, version: number): EncodedField {
   const w = new Writer(64);
+  if (h.text) {
+    writeApplicationHeader(w, h);
+    return { page: undefined, octets: w.finish() };
+  }
   const other = OTHER_PAGE.exec(h.name);
   if (other && h.raw) {
     const p = Number(other[1]);
