@@ -57,11 +57,11 @@ describe('PROV content through PAP', () => {
     cleanup.push(() => ppg.close());
     const ctl = (id: string) => `${PAP}<pap><push-message push-id="${id}"><address address-value="WAPPUSH=127.0.0.1/TYPE=IPv4@ppg"/><quality-of-service delivery-method="unconfirmed"/></push-message></pap>`;
     const m = multipart(ctl('p1'), 'text/vnd.wap.connectivity-xml; sec=USERPIN; pin=1234', Buffer.from(MMS_XML));
-    const r = await fetch(`http://127.0.0.1:${addr.port}${ppg.options.papPath}`, { method: 'POST', headers: { 'content-type': m.type }, body: m.body });
+    const r = await fetch(`http://127.0.0.1:${addr.port}${ppg.options.papPath}`, { method: 'POST', headers: { 'content-type': m.type }, body: new Uint8Array(m.body) });
     expect(await r.text()).toMatch(/code="1001"/);
     const { pdu } = decodeConnectionless(await got);
     expect(pdu.type).toBe('Push');
-    if (pdu.type !== 'Push') return;
+    if (pdu.type !== 'Push' || !pdu.contentType) throw new Error('not a Push with a content type');
     expect(pdu.contentType.type).toBe('application/vnd.wap.connectivity-wbxml');
     const mac = pdu.contentType.params.find((p) => p.name === 'mac')!.value;
     expect(pdu.contentType.params.find((p) => p.name === 'sec')!.value).toBe('1');
@@ -69,7 +69,7 @@ describe('PROV content through PAP', () => {
     expect(decodeProvWbxml(Buffer.from(pdu.data)).xml).toContain('mms.example.com');
 
     const bad = multipart(ctl('p2'), 'text/vnd.wap.connectivity-xml', Buffer.from(MMS_XML.replace('"NAPID"', '"NAP-IDX"')));
-    const r2 = await fetch(`http://127.0.0.1:${addr.port}${ppg.options.papPath}`, { method: 'POST', headers: { 'content-type': bad.type }, body: bad.body });
+    const r2 = await fetch(`http://127.0.0.1:${addr.port}${ppg.options.papPath}`, { method: 'POST', headers: { 'content-type': bad.type }, body: new Uint8Array(bad.body) });
     const t2 = await r2.text();
     expect(t2).toMatch(/code="2000"/);
     expect(t2).toMatch(/NAP-IDX/);
