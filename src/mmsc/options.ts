@@ -1,7 +1,8 @@
 /** Options and the public face of the reference MMSC (src/mmsc/server.ts). */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DirectoryStore, MessageRecord } from './store.ts';
+import type { Store } from '../store/index.ts';
+import type { MessageRecord, MessageStore } from './store.ts';
 
 export interface MmscLogger {
   info(obj: object, msg?: string): void;
@@ -10,8 +11,13 @@ export interface MmscLogger {
 }
 
 export interface MmscOptions {
-  /** Directory of the message store (default 'var/mmsc'). */
+  /**
+   * Directory of a standalone MMSC's store: <storeDir>/mmsc.db (default 'var/mmsc'). With stateStore, only where
+   * an older wapgate's index.json + messages/ are looked for (taken in once).
+   */
   storeDir?: string;
+  /** The process's durable store (src/store) to keep messages in (serve: shared with the PPG queue). */
+  stateStore?: Store;
   /** PAP URL of the PPG notifications are pushed to; unset → nothing is pushed (a warning per message). */
   ppgUrl?: string;
   /** Base URL of content locations (default http://HOST:PORT{path} once listening). */
@@ -41,10 +47,10 @@ export interface MmscOptions {
 
 export interface Mmsc {
   server: Server;
-  store: DirectoryStore;
+  store: MessageStore;
   /** Listens (port 0 = ephemeral); resolves with the bound address. */
   listen(port: number, host?: string): Promise<AddressInfo>;
-  /** Stops listening, cancels retries and pending pushes, waits for index writes. */
+  /** Stops listening, cancels retries and pending pushes, waits for store writes (closes a store it opened). */
   close(): Promise<void>;
   /** Purges expired messages now (also runs every purgeIntervalMs). */
   purge(): Promise<MessageRecord[]>;

@@ -33,7 +33,7 @@ import {
 } from './pdus.ts';
 import { readBody, salvageTransactionId } from './http.ts';
 import type { Mmsc, MmscLogger, MmscOptions } from './options.ts';
-import { DirectoryStore, type MessageRecord, newMessageId, type RecipientRecord, type RecipientState } from './store.ts';
+import { MessageStore, type MessageRecord, newMessageId, type RecipientRecord, type RecipientState } from './store.ts';
 
 export const MMS_CONTENT_TYPE = 'application/vnd.wap.mms-message';
 
@@ -54,7 +54,12 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
   const msisdnHeader = (options.msisdnHeader ?? 'x-msisdn').toLowerCase();
   const ppgDomain = options.ppgDomain ?? 'ppg';
   const retryDelays = options.pushRetryDelays ?? [2000, 10_000];
-  const store = new DirectoryStore(options.storeDir ?? 'var/mmsc');
+  // The process's durable store when given (serve: one file with the PPG queue), else <storeDir>/mmsc.db.
+  const store = options.stateStore ? new MessageStore(options.stateStore) : MessageStore.openDir(options.storeDir ?? 'var/mmsc');
+  if (options.stateStore && options.storeDir) {
+    const imported = store.importDirectory(options.storeDir);
+    if (imported) log.info({ imported, storeDir: options.storeDir }, 'mmsc: messages of the old directory store taken into the store');
+  }
   let publicUrl = options.publicUrl?.replace(/\/+$/, '');
   const aborter = new AbortController();
   const pending = new Set<Promise<unknown>>();
@@ -100,10 +105,10 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
     }
   }
 
-  async function setState(r: RecipientRecord, state: RecipientState): Promise<void> {
+  async function setState(m: MessageRecord, r: RecipientRecord, state: RecipientState): Promise<void> {
     r.state = state;
     r.updatedAt = now();
-    await store.save();
+    await store.updateRecipient(m, r);
   }
 
   const notifying = new Set<string>();
@@ -120,7 +125,7 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
     r.notifyAttempts++;
     const ok = await push(r.pushAddress, notificationInd(m, r, locationOf(r.token)), 'm-notification-ind');
     if (closed || !store.get(m.messageId)) return;
-    if (r.state === 'pending' || r.state === 'notify-failed') await setState(r, ok ? 'notified' : 'notify-failed');
+    if (r.state === 'pending' || r.state === 'notify-failed') await setState(m, r, ok ? 'notified' : 'notify-failed');
   }
 
   /** §6.6: an m-delivery-ind to the sender, once per recipient, when the sender asked and the recipient allows. */
@@ -129,7 +134,7 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
     const to = pushAddressOf(m.from);
     if (!to) return;
     r.deliveryReportSent = true;
-    await store.save();
+    await store.updateRecipient(m, r);
     await push(to, deliveryInd(m, r, status, now()), 'm-delivery-ind');
   }
 
@@ -176,7 +181,7 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
     const m = messageOf(h, admission, { senderVisible: true, subject: found.message.subject, messageClass: found.message.messageClass });
     const stored = await storeMessage(m, forwardedRetrieveConf(original, pdu, m), tid);
     if (!stored) return fail('Error-transient-failure', 'message store unavailable');
-    if (found.recipient.state !== 'Retrieved') await setState(found.recipient, 'Forwarded');
+    if (found.recipient.state !== 'Retrieved') await setState(found.message, found.recipient, 'Forwarded');
     log.info({ messageId: m.messageId, forwarded: found.message.messageId, from: m.from }, 'mmsc: message forwarded');
     deliverWhenDue(m);
     return sendConf(tid, 'Ok', { messageId: m.messageId }, 'm-forward-conf');
@@ -251,10 +256,10 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
     const status = pdu.headers.status;
     if (pdu.headers.reportAllowed !== undefined) recipient.reportAllowed = pdu.headers.reportAllowed;
     const state: RecipientState = typeof status === 'string' && status !== 'Expired' && status !== 'Unreachable' ? status : 'Indeterminate';
-    if (recipient.state !== 'Retrieved') await setState(recipient, state);
+    if (state === 'Retrieved') recipient.retrievedAt = now();
+    if (recipient.state !== 'Retrieved') await setState(message, recipient, state);
     log.info({ messageId: message.messageId, recipient: recipient.address, state }, 'mmsc: m-notifyresp-ind');
     if (state === 'Retrieved') {
-      recipient.retrievedAt = now();
       void track(deliveryReport(message, recipient, 'Retrieved'));
     } else if (state === 'Rejected') void track(deliveryReport(message, recipient, 'Rejected'));
   }
@@ -268,7 +273,7 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
     const { message, recipient } = found;
     if (pdu.headers.reportAllowed !== undefined) recipient.reportAllowed = pdu.headers.reportAllowed;
     recipient.retrievedAt = now();
-    await setState(recipient, 'Retrieved');
+    await setState(message, recipient, 'Retrieved');
     log.info({ messageId: message.messageId, recipient: recipient.address }, 'mmsc: m-acknowledge-ind');
     void track(deliveryReport(message, recipient, 'Retrieved'));
   }
@@ -420,7 +425,7 @@ export function createMmsc(options: MmscOptions = {}): Mmsc {
         server.closeAllConnections();
       });
       await Promise.allSettled([...pending]);
-      await store.flush();
+      await store.close();
     },
     async deposit(retrieveConf: Buffer, addresses: string[], o: { expiry?: number } = {}): Promise<MessageRecord> {
       const pdu = decodeMms(retrieveConf);

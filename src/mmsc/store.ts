@@ -1,14 +1,22 @@
 /**
- * The reference MMSC's message store: one file per message (the m-retrieve-conf octets it will serve) and a JSON
- * index, both written atomically (temporary file, fsync, rename), so what was accepted survives a restart or a
- * crash at any point: a message file without an index entry is removed at the next open, an index entry without
- * its file is dropped.
+ * The reference MMSC's message store, in the durable store (src/store, room 'mmsc'): one row per message with
+ * the m-retrieve-conf octets it will serve as a BLOB, one row per recipient with its delivery state.
+ *
+ * Content in the database, not in files beside it: a message and its index entry are one transaction, so a kill
+ * at any instant leaves either the whole message (and then m-send-conf Ok may have been sent) or none of it —
+ * never an index entry without its octets, never a half-written file that is served. One fsync per group commit
+ * instead of file + directory + index; a backup is one file. The price is that deleted content leaves free
+ * pages (handed back a little at a time after purges, or all at once by `wapgate store compact`).
+ *
+ * Message metadata (not content) is also held in memory for lookups by token and transaction id; every change
+ * of it is written through updateRecipient()/remove(), and add() resolves only once the message is durable.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Statement } from 'better-sqlite3';
 import type { EncodedString } from '../mms/index.ts';
+import { openStore, type RoomDefinition, type Store } from '../store/index.ts';
 
 /** Where a recipient's copy stands: our delivery steps, then X-Mms-Status values (OMA-MMS-ENC §7.3.54). */
 export type RecipientState =
@@ -64,11 +72,6 @@ export interface MessageRecord {
   recipients: RecipientRecord[];
 }
 
-interface IndexFile {
-  version: 1;
-  messages: MessageRecord[];
-}
-
 /** 128 random bits, URL-safe: the unguessable part of a content location. */
 export function newToken(): string {
   return randomBytes(16).toString('base64url');
@@ -79,65 +82,112 @@ export function newMessageId(now: number): string {
   return `${now.toString(36)}-${randomBytes(8).toString('hex')}`;
 }
 
-function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
-
-async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-}
-
 const MESSAGE_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
-export class DirectoryStore {
+export const MMSC_ROOM: RoomDefinition = {
+  name: 'mmsc',
+  migrations: [
+    {
+      description: 'messages (metadata and m-retrieve-conf octets) and their recipients',
+      up: (db) =>
+        db.exec(`
+          CREATE TABLE mmsc_message (
+            message_id TEXT PRIMARY KEY,
+            meta TEXT NOT NULL,
+            content BLOB NOT NULL,
+            expires_at INTEGER NOT NULL
+          ) STRICT;
+          CREATE TABLE mmsc_recipient (
+            message_id TEXT NOT NULL REFERENCES mmsc_message (message_id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            token TEXT NOT NULL UNIQUE,
+            transaction_id TEXT NOT NULL,
+            meta TEXT NOT NULL,
+            PRIMARY KEY (message_id, idx)
+          ) STRICT, WITHOUT ROWID;
+        `),
+    },
+  ],
+};
+
+/** The file a standalone MMSC keeps its messages in: <storeDir>/mmsc.db. */
+export function mmscStorePath(storeDir: string): string {
+  return join(storeDir, 'mmsc.db');
+}
+
+export class MessageStore {
   private readonly messages = new Map<string, MessageRecord>();
   private readonly byTokenMap = new Map<string, { message: MessageRecord; recipient: RecipientRecord }>();
   private readonly byTidMap = new Map<string, { message: MessageRecord; recipient: RecipientRecord }>();
-  private saving: Promise<void> = Promise.resolve();
-  private readonly msgDir: string;
-  private readonly indexPath: string;
+  private readonly insMessage: Statement;
+  private readonly insRecipient: Statement;
+  private readonly updRecipient: Statement;
+  private readonly delMessage: Statement;
+  private readonly selContent: Statement;
+  /** Messages removed since free pages were last handed back. */
+  private removedSince = 0;
 
-  /** Opens (creating if needed) the store in `dir`, loading its index synchronously. */
-  constructor(readonly dir: string) {
-    this.msgDir = join(dir, 'messages');
-    this.indexPath = join(dir, 'index.json');
-    mkdirSync(this.msgDir, { recursive: true });
-    let index: IndexFile = { version: 1, messages: [] };
-    if (existsSync(this.indexPath)) {
-      index = JSON.parse(readFileSync(this.indexPath, 'utf8')) as IndexFile;
-      if (index.version !== 1 || !Array.isArray(index.messages)) throw new Error(`${this.indexPath}: unknown index format`);
+  /**
+   * Uses `store` (the process's shared store) or, given a directory, opens <dir>/mmsc.db of its own (closed by
+   * close()). An index.json + messages/ directory of an older wapgate in that directory is taken in once.
+   */
+  constructor(
+    readonly store: Store,
+    private readonly owned = false,
+  ) {
+    store.room(MMSC_ROOM);
+    const db = store.db;
+    this.insMessage = db.prepare('INSERT INTO mmsc_message (message_id, meta, content, expires_at) VALUES (?, ?, ?, ?)');
+    this.insRecipient = db.prepare('INSERT INTO mmsc_recipient (message_id, idx, token, transaction_id, meta) VALUES (?, ?, ?, ?, ?)');
+    this.updRecipient = db.prepare('UPDATE mmsc_recipient SET meta = ? WHERE message_id = ? AND idx = ?');
+    this.delMessage = db.prepare('DELETE FROM mmsc_message WHERE message_id = ?');
+    this.selContent = db.prepare('SELECT content FROM mmsc_message WHERE message_id = ?').pluck();
+    const recipients = new Map<string, RecipientRecord[]>();
+    for (const r of db.prepare('SELECT message_id, idx, meta FROM mmsc_recipient ORDER BY message_id, idx').iterate() as IterableIterator<{ message_id: string; idx: number; meta: string }>) {
+      let list = recipients.get(r.message_id);
+      if (!list) recipients.set(r.message_id, (list = []));
+      list[r.idx] = JSON.parse(r.meta) as RecipientRecord;
     }
-    for (const m of index.messages) {
-      if (!MESSAGE_ID.test(m.messageId) || !existsSync(this.fileOf(m.messageId))) continue;
-      this.insert(m);
+    for (const m of db.prepare('SELECT message_id, meta FROM mmsc_message ORDER BY rowid').iterate() as IterableIterator<{ message_id: string; meta: string }>) {
+      const rec = { ...(JSON.parse(m.meta) as Omit<MessageRecord, 'recipients'>), messageId: m.message_id, recipients: recipients.get(m.message_id) ?? [] };
+      this.insert(rec);
     }
-    // Files of messages the index never recorded (a crash between the two writes) or left-over temporaries.
-    for (const f of readdirSync(this.msgDir)) {
-      const id = f.endsWith('.mms') ? f.slice(0, -4) : undefined;
-      if (id === undefined || !this.messages.has(id)) unlinkSync(join(this.msgDir, f));
-    }
-    for (const f of readdirSync(dir)) if (f.startsWith('index.json.tmp-')) unlinkSync(join(dir, f));
-    if (this.messages.size !== index.messages.length) writeFileAtomicSync(this.indexPath, this.serialize());
   }
 
-  private fileOf(messageId: string): string {
-    return join(this.msgDir, `${messageId}.mms`);
+  /** The store of a standalone MMSC: <dir>/mmsc.db, with a legacy index.json in `dir` taken in once. */
+  static openDir(dir: string, o: { synchronous?: 'full' | 'normal' } = {}): MessageStore {
+    const store = openStore({ path: mmscStorePath(dir), ...o });
+    try {
+      const ms = new MessageStore(store, true);
+      ms.importDirectory(dir);
+      return ms;
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Takes in the index.json + messages/*.mms of the directory store of earlier versions (entries whose file is
+   * missing are skipped, as that store did), then renames index.json to index.json.imported. Returns the count.
+   */
+  importDirectory(dir: string): number {
+    const indexPath = join(dir, 'index.json');
+    if (!existsSync(indexPath)) return 0;
+    const index = JSON.parse(readFileSync(indexPath, 'utf8')) as { version?: number; messages?: MessageRecord[] };
+    if (index.version !== 1 || !Array.isArray(index.messages)) throw new Error(`${indexPath}: unknown index format`);
+    let n = 0;
+    this.store.transaction(() => {
+      for (const m of index.messages!) {
+        const file = join(dir, 'messages', `${m.messageId}.mms`);
+        if (!MESSAGE_ID.test(m.messageId) || this.messages.has(m.messageId) || !existsSync(file)) continue;
+        this.write(m, readFileSync(file));
+        this.insert(m);
+        n++;
+      }
+    });
+    renameSync(indexPath, `${indexPath}.imported`);
+    return n;
   }
 
   private insert(m: MessageRecord): void {
@@ -148,49 +198,48 @@ export class DirectoryStore {
     }
   }
 
-  private serialize(): string {
-    const index: IndexFile = { version: 1, messages: [...this.messages.values()] };
-    return JSON.stringify(index);
+  private write(m: MessageRecord, content: Buffer): void {
+    const { recipients, messageId, ...meta } = m;
+    this.insMessage.run(messageId, JSON.stringify(meta), content, m.expiresAt);
+    recipients.forEach((r, i) => this.insRecipient.run(messageId, i, r.token, r.transactionId, JSON.stringify(r)));
   }
 
-  /** Writes the index (serialized: one write at a time, each with the state at its start). */
-  save(): Promise<void> {
-    const next = this.saving.then(() => writeFileAtomic(this.indexPath, this.serialize()));
-    this.saving = next.catch(() => undefined);
-    return next;
-  }
-
-  /** Stores a message: its file first, then the index; resolves once both are on disk. */
+  /** Stores a message and its recipients in one transaction; resolves once it is durable (then answer Ok). */
   async add(record: MessageRecord, content: Buffer): Promise<MessageRecord> {
     if (!MESSAGE_ID.test(record.messageId)) throw new Error(`bad message id '${record.messageId}'`);
     if (this.messages.has(record.messageId)) throw new Error(`duplicate message id '${record.messageId}'`);
-    await writeFileAtomic(this.fileOf(record.messageId), content);
-    this.insert(record);
-    try {
-      await this.save();
-    } catch (e) {
-      this.forget(record);
-      await unlink(this.fileOf(record.messageId)).catch(() => undefined);
-      throw e;
-    }
+    await this.store.commits.write(() => this.write(record, content));
+    if (!this.messages.has(record.messageId)) this.insert(record);
     return record;
   }
 
-  private forget(m: MessageRecord): void {
-    this.messages.delete(m.messageId);
+  /** Writes a recipient's state (its record as it is now); resolves once durable. */
+  async updateRecipient(m: MessageRecord, r: RecipientRecord): Promise<void> {
+    const i = m.recipients.indexOf(r);
+    if (i < 0 || !this.messages.has(m.messageId)) return;
+    const json = JSON.stringify(r);
+    await this.store.commits.write(() => void this.updRecipient.run(json, m.messageId, i));
+  }
+
+  /** Removes a message (content and recipients). */
+  async remove(messageId: string): Promise<void> {
+    const m = this.messages.get(messageId);
+    if (!m) return;
+    await this.store.commits.write(() => void this.delMessage.run(messageId));
+    this.messages.delete(messageId);
     for (const r of m.recipients) {
       this.byTokenMap.delete(r.token);
       this.byTidMap.delete(r.transactionId);
     }
-  }
-
-  /** Removes a message and its file. */
-  async remove(messageId: string): Promise<void> {
-    const m = this.messages.get(messageId);
-    if (!m) return;
-    this.forget(m);
-    await this.save();
-    await unlink(this.fileOf(messageId)).catch(() => undefined);
+    // Hand freed pages back now and then (auto_vacuum=INCREMENTAL), not after every message.
+    if (++this.removedSince >= 64) {
+      this.removedSince = 0;
+      try {
+        this.store.releaseFreePages(1024);
+      } catch {
+        /* space is reclaimed by `wapgate store compact` */
+      }
+    }
   }
 
   get(messageId: string): MessageRecord | undefined {
@@ -209,9 +258,14 @@ export class DirectoryStore {
     return this.byTidMap.get(tid);
   }
 
-  /** The stored octets of a message. */
+  /** The stored octets of a message (only ever a committed message: the row and its content are one write). */
   read(messageId: string): Promise<Buffer> {
-    return readFile(this.fileOf(messageId));
+    try {
+      const content = this.selContent.get(messageId) as Buffer | undefined;
+      return content ? Promise.resolve(content) : Promise.reject(new Error(`message ${messageId} not stored`));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Messages whose expiry has passed at `now`. */
@@ -219,8 +273,14 @@ export class DirectoryStore {
     return this.list().filter((m) => m.expiresAt <= now);
   }
 
-  /** Resolves when every index write issued so far has finished. */
+  /** Resolves when every write issued so far is durable. */
   flush(): Promise<void> {
-    return this.saving;
+    return this.store.commits.flush();
+  }
+
+  /** Waits for queued writes; closes the store if this MMSC opened it. */
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.owned) this.store.close();
   }
 }

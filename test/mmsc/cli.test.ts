@@ -1,7 +1,7 @@
 /** `wapgate mmsc` as a process: starts, answers MM1, keeps messages in --store, stops cleanly on SIGTERM. */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { decodeMms, encodeMms, phoneAddress } from '../../src/mms/index.ts';
 import { tempDir } from '../support/tools.ts';
@@ -51,9 +51,12 @@ describe('wapgate mmsc', () => {
         child.kill('SIGTERM');
       });
       expect(code).toBe(0);
-      const index = JSON.parse(readFileSync(join(store, 'index.json'), 'utf8')) as { messages: { messageId: string }[] };
-      expect(index.messages.map((m) => m.messageId)).toEqual([conf.headers.messageId]);
-      expect(existsSync(join(store, 'messages', `${conf.headers.messageId}.mms`))).toBe(true);
+      const db = new Database(join(store, 'mmsc.db'), { readonly: true });
+      try {
+        expect(db.prepare('SELECT message_id FROM mmsc_message').pluck().all()).toEqual([conf.headers.messageId]);
+      } finally {
+        db.close();
+      }
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
