@@ -7,10 +7,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileWmlScript } from '../../../src/content/wmlscript/index.ts';
+import { compileWmlScript, WmlScriptCompileError } from '../../../src/content/wmlscript/index.ts';
 import { decodeWmlScriptBytecode } from '../../../src/content/wmlscript/decode.ts';
 import { toolAvailable } from '../../support/tools.ts';
 import { kannelCompile, kannelDisassemble, WMLSC, WMLSDASM } from './kannel.ts';
+import { mutate, prng } from './mutate.ts';
 import { normalise } from './normalise.ts';
 
 const SCRIPTS = join(import.meta.dirname, 'scripts');
@@ -67,4 +68,42 @@ describe.skipIf(!haveTools)('WMLScript: our compiler against Kannel wmlsc / wmls
       });
     });
   }
+});
+
+/**
+ * Differential: seeded mutants of the suite compiled by both. Where both compile, the normalised streams
+ * must agree; where only one does, the reason must be one docs/wmlscript.md lists.
+ */
+describe.skipIf(!haveTools)('WMLScript: mutants compiled by us and by wmlsc', () => {
+  it('agree on 200 seeded mutants (one mutation each), or differ only as documented', () => {
+    const rnd = prng(0x0193_0194);
+    const corpus = scripts.map((f) => readFileSync(join(SCRIPTS, f), 'utf8'));
+    const tally: Record<string, number> = {};
+    for (let n = 0; n < 200; n++) {
+      const source = mutate(corpus[n % corpus.length]!, rnd, corpus, 1);
+      // wmlsc reads ISO-8859-1 source only.
+      if (/[^\u0000-\u00ff]/.test(source)) continue;
+      let ours: Buffer | WmlScriptCompileError;
+      try {
+        ours = compileWmlScript(source);
+      } catch (e) {
+        if (!(e instanceof WmlScriptCompileError)) throw e;
+        ours = e;
+      }
+      const theirs = kannelCompile(source, 'mutant', 3000);
+      let verdict: string;
+      if (ours instanceof Buffer && theirs instanceof Buffer) {
+        expect(normalise(decodeWmlScriptBytecode(ours)), `mutant ${n}:\n${source}`).toEqual(normalise(decodeWmlScriptBytecode(theirs)));
+        verdict = ours.equals(theirs) ? 'identical' : 'equal after normalising';
+      } else if (!(ours instanceof Buffer) && !(theirs instanceof Buffer)) verdict = 'both reject';
+      // Documented differences (docs/wmlscript.md):
+      else if (typeof theirs === 'string' && theirs.includes('timed out')) verdict = 'wmlsc hangs on a jump cycle';
+      else if (ours instanceof WmlScriptCompileError && ours.message.includes("more than one 'use access'")) verdict = 'second use access rejected (WAP-193 §6.7.2)';
+      else if (typeof theirs === 'string' && /\b0[eE]/.test(source)) verdict = 'wmlsc misreads 0e… literals';
+      else throw new Error(`mutant ${n}: ours ${ours instanceof Buffer ? 'compiles' : ours.message}, wmlsc ${typeof theirs === 'string' ? theirs : 'compiles'}\n${source}`);
+      tally[verdict] = (tally[verdict] ?? 0) + 1;
+    }
+    console.log('wmlscript differential:', JSON.stringify(tally));
+    expect((tally['identical'] ?? 0) + (tally['equal after normalising'] ?? 0)).toBeGreaterThan(10);
+  }, 120_000);
 });

@@ -11,7 +11,8 @@ export const WMLSDASM = '/usr/bin/wmlsdasm';
 export function kannelCompile(source: string, name = 'input', timeout = 10_000): Buffer | string {
   const dir = tempDir('wapgate-wmlsc-');
   try {
-    writeFileSync(join(dir, `${name}.wmls`), source);
+    // wmlsc reads its input's bytes as ISO-8859-1 characters, so it gets the source in Latin-1.
+    writeFileSync(join(dir, `${name}.wmls`), Buffer.from(source, 'latin1'));
     const r = spawnSync(WMLSC, [`${name}.wmls`], { cwd: dir, timeout, encoding: 'latin1' });
     if (r.status !== 0) return `wmlsc ${r.error ? 'timed out' : `exit ${r.status}`}: ${r.stderr}`;
     return readFileSync(join(dir, `${name}.wmlsc`));

@@ -22,9 +22,10 @@ const FRAGMENTS = [
   '))))))))))', '{{{{{{{{', '}}}}}}}}', 'for(;;){}', 'while(true);',
 ];
 
-export function mutate(source: string, rnd: () => number, corpus: readonly string[]): string {
+/** 1–`most` mutations of `source` (default up to 4). */
+export function mutate(source: string, rnd: () => number, corpus: readonly string[], most = 4): string {
   let s = source;
-  const n = 1 + Math.floor(rnd() * 4);
+  const n = 1 + Math.floor(rnd() * most);
   const pick = (k: number): number => Math.floor(rnd() * k);
   for (let m = 0; m < n; m++) {
     const at = pick(s.length + 1);
