@@ -253,7 +253,8 @@ export async function runPinned(o: PinnedOptions): Promise<PinnedResult> {
 
 /** Issue 19's targets, checked against one result: [what, measured, target, met]. */
 export function targetChecks(r: PinnedResult): [string, string, string, boolean][] {
-  const row = (c: string, g: string) => r.rows.find((x) => x.case === c && x.gateway === g);
+  // A row counts only with transactions measured (a gateway that answered nothing has no ratio).
+  const row = (c: string, g: string) => r.rows.find((x) => x.case === c && x.gateway === g && x.tps > 0 && Number.isFinite(x.gwCpuMsPerTxn));
   const out: [string, string, string, boolean][] = [];
   const ratio = (c: string, min: number) => {
     const w = row(c, 'wapgate');
@@ -281,7 +282,7 @@ export function targetChecks(r: PinnedResult): [string, string, string, boolean]
 
 export function renderPinned(r: PinnedResult, runs: number): string {
   const rows = r.rows.map((x) => {
-    const k = x.gateway === 'wapgate' ? r.rows.find((y) => y.case === x.case && y.gateway === 'kannel') : undefined;
+    const k = x.gateway === 'wapgate' ? r.rows.find((y) => y.case === x.case && y.gateway === 'kannel' && y.tps > 0) : undefined;
     return [
       x.case,
       x.gateway,

@@ -152,7 +152,11 @@ export class CoPhone {
       type: 'Connect',
       version: { major: 1, minor: 0 },
       capabilities: { clientSduSize: 1_048_576, serverSduSize: 1_048_576, clientMessageSize: 1_048_576, serverMessageSize: 1_048_576, methodMor: 1, pushMor: 1 },
-      headers: [{ name: 'User-Agent', value: 'wapgate-load' }],
+      // Session headers as fakewap sends them: Kannel refuses a reply type the client does not Accept.
+      headers: [
+        { name: 'Accept', value: '*/*' },
+        { name: 'User-Agent', value: 'wapgate-load' },
+      ],
     };
     this.packets = invokePackets(encodeWspPdu(connect), false);
     return new Promise((resolve, reject) => {

@@ -63,6 +63,8 @@ interface Phone {
 }
 
 const MMS = 'application/vnd.wap.mms-message';
+/** What fakewap sends (Kannel answers 415-like errors to a client that accepts nothing of the reply's type). */
+const ACCEPT_ALL = [{ name: 'Accept', value: '*/*' }];
 /** WAP-230 §8.2.3.3 / Table 34: the Reply PDU type. */
 const REPLY = 0x04;
 
@@ -94,8 +96,8 @@ class ClPhones {
 
   async add(o: LoadOptions, bind: { address: string }, attempts: number): Promise<ClPhone> {
     const pdu: WspPdu = o.postBody
-      ? { type: 'Post', method: 'POST', uri: o.url, contentType: parseContentType(MMS), headers: [], data: o.postBody }
-      : { type: 'Get', method: 'GET', uri: o.url, headers: [] };
+      ? { type: 'Post', method: 'POST', uri: o.url, contentType: parseContentType(MMS), headers: ACCEPT_ALL, data: o.postBody }
+      : { type: 'Get', method: 'GET', uri: o.url, headers: ACCEPT_ALL };
     const p = new ClPhone(o.gateway, encodeConnectionless(0, pdu), this.timeoutMs, attempts);
     await p.open(bind);
     this.phones.push(p);
