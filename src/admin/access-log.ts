@@ -10,9 +10,29 @@
  */
 import type { Logger } from 'pino';
 import pino from 'pino';
-import { ACCESS_LOG_FIELDS, type AccessLogField } from '../config/sections/log.ts';
 
-export { ACCESS_LOG_FIELDS, type AccessLogField };
+/** Fields the access-log formatter knows (the log.access.fields config key's values). */
+export const ACCESS_LOG_FIELDS = [
+  'time',
+  'client',
+  'msisdn',
+  'session',
+  'bearer',
+  'tid',
+  'method',
+  'url',
+  'status',
+  'wspStatus',
+  'upstreamStatus',
+  'outcome',
+  'reason',
+  'bytesUp',
+  'bytes',
+  'durationMs',
+  'userAgent',
+  'contentType',
+] as const;
+export type AccessLogField = (typeof ACCESS_LOG_FIELDS)[number];
 
 export interface AccessEntry {
   /** ISO 8601; default: when the line is written. */

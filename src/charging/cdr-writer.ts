@@ -13,7 +13,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { writeSync } from 'node:fs';
-import type { Cdr, ChargingSink } from '../gateway/hooks.ts';
+import type { Cdr, ChargingSink } from './cdr.ts';
 import { CDR_WRITER_DEFAULTS, type CdrWriterOptions } from './options.ts';
 
 export interface CdrWriterCounters {

@@ -4,4 +4,3 @@ export type { CdrWriter, CdrWriterCounters } from './cdr-writer.ts';
 export { mmsSummary, mmsTransactionSummary, isMmsContentType } from './mms-summary.ts';
 export type { MmsSummary } from './mms-summary.ts';
 export * from './options.ts';
-export { createCdrWriterFromConfig } from './from-config.ts';

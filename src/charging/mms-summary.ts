@@ -4,7 +4,7 @@
  * never split into parts. Never throws: a body that is not MMS or does not decode gives undefined.
  */
 import { decodeMms } from '../mms/index.ts';
-import type { Cdr } from '../gateway/hooks.ts';
+import type { Cdr } from './cdr.ts';
 
 export type MmsSummary = NonNullable<Cdr['mms']>;
 

@@ -3,8 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/index.ts';
-import { createLogger } from '../gateway/log.ts';
-import { createMmsc } from '../mmsc/index.ts';
+import { runMmsc } from '../app/mmsc.ts';
 
 const HELP = `Usage: wapgate mmsc [options]
 
@@ -85,23 +84,15 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`wapgate mmsc: --ppg must be an http(s) URL\n`);
     return 2;
   }
-  const log = createLogger(values['log-level'], process.stderr.isTTY === true);
-  const mmsc = createMmsc({
+  return runMmsc({
+    port,
+    bind: values.bind,
     storeDir: values.store,
     ...(values.ppg ? { ppgUrl: values.ppg } : {}),
     ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
     maxSize,
     expiry: expiry * 1000,
     requireMsisdn: values['require-msisdn'],
-    logger: log,
+    logLevel: values['log-level'],
   });
-  const addr = await mmsc.listen(port, values.bind);
-  log.info({ mm1: `http://${addr.address}:${addr.port}/mms`, ppg: values.ppg ?? null, store: values.store }, 'mmsc: listening');
-  if (!values.ppg) log.warn({}, 'mmsc: no --ppg given: notifications will not be pushed');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await mmsc.close();
-  return 0;
 }

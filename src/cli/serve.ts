@@ -2,11 +2,10 @@
  * `wapgate serve [--config FILE] [--bind ADDR] [--cl-port N] [--co-port N] [--upstream URL]
  *                [--allow-upstream ORIGIN ...] [--log-level L]`
  * Every option also comes from the config file and WAPGATE_* environment (src/config: file → env → flags).
- * This is the one place that composes everything; SIGINT/SIGTERM stop it cleanly (a second signal exits now).
+ * src/app/serve.ts composes the process; SIGINT/SIGTERM stop it cleanly (a second signal exits now).
  */
 import { ConfigError, loadConfig } from '../config/index.ts';
-import { demoInstructions, startStack, withEmbeddedDefaults } from '../gateway/stack.ts';
-import { createLogger } from '../gateway/log.ts';
+import { runServe } from '../app/serve.ts';
 
 const HELP = `Usage: wapgate serve [options]
 
@@ -43,15 +42,5 @@ export async function run(args: string[]): Promise<number> {
     }
     throw e;
   }
-  const pretty = cfg.log.pretty === 'auto' ? process.stderr.isTTY === true : cfg.log.pretty;
-  const log = createLogger(cfg.log.level, pretty);
-  let stack;
-  try {
-    stack = await startStack(cfg, () => loadConfig({ argv: args, env: process.env }), log);
-  } catch (err) {
-    log.fatal({ err }, 'cannot start wapgate');
-    return 1;
-  }
-  if (stack.mmsc) process.stderr.write(demoInstructions(withEmbeddedDefaults(cfg)) + '\n');
-  return await stack.done;
+  return runServe(cfg, () => loadConfig({ argv: args, env: process.env }));
 }

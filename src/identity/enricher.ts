@@ -5,7 +5,7 @@
  */
 import type { Enricher, Subscriber } from '../gateway/hooks.ts';
 import { isSafeHeaderName, sanitizeHeaderValue } from './headers.ts';
-import { normalizeIp } from './ip.ts';
+import { normalizeIp } from '../net/ip.ts';
 import { ALWAYS_PROTECTED_HEADERS, ENRICHER_DEFAULTS, type EnricherOptions, type OriginEnrichment } from './options.ts';
 
 export interface EnricherCounters {

@@ -5,7 +5,7 @@
  * answers with a WSP 503-class Reply).
  */
 import type { ClientPolicy, Service } from '../gateway/hooks.ts';
-import { cidrSet, formatIp, parseIp, type CidrTable } from './ip.ts';
+import { cidrSet, formatIp, parseIp, type CidrTable } from '../net/ip.ts';
 import { CLIENT_POLICY_DEFAULTS, type AccessLists, type ClientPolicyOptions, type RateLimitOptions } from './options.ts';
 import { TokenBuckets } from './token-bucket.ts';
 

@@ -6,7 +6,7 @@
  * throws a RangeError, authenticators are compared as UTF-8 text).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { formatIp } from './ip.ts';
+import { formatIp } from '../net/ip.ts';
 import type { ThreeGppInfo } from './subscriber-map.ts';
 
 /** RFC 2865 §3 / RFC 2866 §3 packet codes. */

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { LRUCache } from 'lru-cache';
 import radius, { type DecodedPacket } from 'radius';
-import { CidrTable, parseCidr, parseIp } from './ip.ts';
+import { CidrTable, parseCidr, parseIp } from '../net/ip.ts';
 import { RADIUS_SERVER_DEFAULTS, RADIUS_UPSTREAM_DEFAULTS, type RadiusServerOptions } from './options.ts';
 import {
   ACCT_STATUS,

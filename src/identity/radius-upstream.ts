@@ -10,7 +10,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import radius from 'radius';
 import { ATTR, HEADER_LENGTH, RADIUS_CODE, type RawAttr } from './radius-packet.ts';
-import { normalizeIp } from './ip.ts';
+import { normalizeIp } from '../net/ip.ts';
 import type { RadiusUpstreamOptions } from './options.ts';
 
 export interface UpstreamCounters {

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { parse as parseYaml } from 'yaml';
 import type { Subscriber } from '../gateway/hooks.ts';
-import { CidrTable, formatCidr, formatIp, networkOf, parseCidr, parseIp, type Cidr } from './ip.ts';
+import { CidrTable, formatCidr, formatIp, networkOf, parseCidr, parseIp, type Cidr } from '../net/ip.ts';
 import { SUBSCRIBER_MAP_DEFAULTS, type StaticSubscriber, type SubscriberMapOptions } from './options.ts';
 
 /** 3GPP vendor-specific attributes (TS 29.061 §16.4.7, vendor 10415) worth keeping with a binding. */

@@ -16,7 +16,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { cidrSet, parseIp, type CidrTable } from '../identity/ip.ts';
+import { cidrSet, parseIp, type CidrTable } from '../net/ip.ts';
 import { allUsers, type SendsmsUser, type SmsboxOptions } from './options.ts';
 
 /** A request as a route sees it: already bounded, authenticated when the route asked for it. */

@@ -3,7 +3,7 @@
  * (252, "exported PDU": a payload tagged with the dissector that should read it — how a bare MMS body or WSP
  * PDU is handed to tshark). Pure functions producing Buffers; writing files is the caller's business.
  */
-import { parseIp } from '../identity/ip.ts';
+import { parseIp } from '../net/ip.ts';
 
 export const LINKTYPE_RAW = 101;
 export const LINKTYPE_UPPER_PDU = 252;

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/admin/metrics.ts';
-import { createOperations } from '../../src/admin/operations.ts';
+import { createOperations } from '../../src/app/operations.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { tempDir } from '../support/tools.ts';
 import { parsePrometheusText, sampleValue } from './prom-text.ts';

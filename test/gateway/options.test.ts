@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/index.ts';
-import { gatewayOptionsFromConfig, parseHostPort } from '../../src/gateway/from-config.ts';
+import { gatewayOptionsFromConfig, parseHostPort } from '../../src/app/gateway-config.ts';
 import { resolveOptions } from '../../src/gateway/options.ts';
 
 describe('gateway options', () => {

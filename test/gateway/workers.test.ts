@@ -1,5 +1,5 @@
 /**
- * The gateway with 2 worker threads (src/gateway/workers.ts): real UDP on loopback from many client addresses,
+ * The gateway with 2 worker threads (src/app/workers.ts): real UDP on loopback from many client addresses,
  * a real HTTP upstream; routing by client address, affinity, WTP retransmission answered from the owning
  * worker's state, the subscriber map replicated from this thread, CDRs, metrics, drain, a worker restarted.
  */
@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/admin/metrics.ts';
 import { ConfigError, defaultConfig, loadConfig } from '../../src/config/index.ts';
 import type { Cdr } from '../../src/gateway/hooks.ts';
-import { createWorkerGateway, workerCount, type WorkerGateway } from '../../src/gateway/workers.ts';
+import { createWorkerGateway, workerCount, type WorkerGateway } from '../../src/app/workers.ts';
 import { ClClient } from '../../src/handset/cl.ts';
 import { connect } from '../../src/handset/co.ts';
-import { createIdentityFromConfig } from '../../src/identity/index.ts';
+import { createIdentityFromConfig } from '../../src/app/identity.ts';
 import { encodeWspPdu } from '../../src/wsp/pdu.ts';
 import { encodeWtpPdu } from '../../src/wtp/pdu.ts';
 import { TOOL_PATHS, toolAvailable } from '../support/tools.ts';

@@ -5,9 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCdrWriterFromConfig } from '../../src/charging/from-config.ts';
+import { createCdrWriterFromConfig } from '../../src/app/charging.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { createIdentityFromConfig } from '../../src/identity/from-config.ts';
+import { createIdentityFromConfig } from '../../src/app/identity.ts';
 import { tempDir, toolAvailable } from '../support/tools.ts';
 import { radclient } from './radius-support.ts';
 

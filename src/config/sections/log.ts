@@ -1,29 +1,10 @@
 /** `log:` — the pino log and the access log beside it. */
 import { z } from 'zod';
+import { ACCESS_LOG_FIELDS, type AccessLogField } from '../../admin/access-log.ts';
 import { group, key, LOG_LEVELS } from '../meta.ts';
 
-/** Fields the access-log formatter knows (src/admin/access-log.ts). */
-export const ACCESS_LOG_FIELDS = [
-  'time',
-  'client',
-  'msisdn',
-  'session',
-  'bearer',
-  'tid',
-  'method',
-  'url',
-  'status',
-  'wspStatus',
-  'upstreamStatus',
-  'outcome',
-  'reason',
-  'bytesUp',
-  'bytes',
-  'durationMs',
-  'userAgent',
-  'contentType',
-] as const;
-export type AccessLogField = (typeof ACCESS_LOG_FIELDS)[number];
+/** Fields the access-log formatter knows (defined beside it, src/admin/access-log.ts). */
+export { ACCESS_LOG_FIELDS, type AccessLogField };
 
 export const logSection = group({
   level: key(z.enum(LOG_LEVELS).default('info'), { description: 'pino log level.', reloadable: true, flag: 'log-level' }),

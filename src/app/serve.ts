@@ -1,5 +1,5 @@
 /**
- * The whole of `wapgate serve`, composed in one place from the validated configuration: the gateway (UDP
+ * The whole of `wapgate serve`, composed in one place (src/app/, the composition root) from the validated configuration: the gateway (UDP
  * 9200/9201 → HTTP), identity (subscriber map, RADIUS, enrichment, client policy), charging (CDRs), the PPG
  * (PAP → unit push out of the gateway's 9200 socket, confirmed push over WTP, SMS over SMPP), the reference MMSC
  * in-process when no upstream is configured, and operations (admin listener, SIGHUP reload, graceful shutdown,
@@ -7,51 +7,21 @@
  */
 import type { Logger } from 'pino';
 import { metrics, registry } from '../admin/metrics.ts';
-import { createOperations, type Operations } from '../admin/operations.ts';
+import { createOperations, type Operations } from './operations.ts';
 import type { WapgateConfig } from '../config/index.ts';
-import { createCdrWriterFromConfig } from '../charging/index.ts';
-import { createIdentityFromConfig, createIdentityMetricsSync } from '../identity/index.ts';
-import { createMmsc, type Mmsc } from '../mmsc/index.ts';
+import { createIdentityMetricsSync } from '../identity/index.ts';
+import { createCdrWriterFromConfig } from './charging.ts';
+import { createIdentityFromConfig } from './identity.ts';
+import type { Mmsc } from '../mmsc/index.ts';
 import { createWtpPushInitiator } from '../push/confirmed.ts';
 import { gatewayPushTransport } from '../push/delivery.ts';
 import { createPpg, type Ppg } from '../push/ppg.ts';
-import { gatewayOptionsFromConfig } from './from-config.ts';
-import { createGateway, type Gateway } from './index.ts';
+import { gatewayOptionsFromConfig } from './gateway-config.ts';
+import { createGateway, type Gateway } from '../gateway/index.ts';
 import { createWorkerGateway, workerCount, type WorkerGateway } from './workers.ts';
-
-/** The embedded demo's two handsets, each on its own loopback address (README walk-through). */
-export const DEMO_SUBSCRIBERS = [
-  { cidr: '127.0.0.2/32', msisdn: '+15550000001', name: 'Bob' },
-  { cidr: '127.0.0.3/32', msisdn: '+15550000002', name: 'Alice' },
-];
-
-/** Whether `serve` runs the reference MMSC itself: no upstream configured and mmsc.embedded on. */
-export function isEmbedded(cfg: WapgateConfig): boolean {
-  return !cfg.gateway.upstream && cfg.mmsc.embedded;
-}
-
-function host(a: string): string {
-  return a.includes(':') ? `[${a}]` : a;
-}
-
-/**
- * The embedded default: the gateway's upstream is the in-process MMSC, the MMSC pushes through this process's
- * PPG, and (unless a table is configured) 127.0.0.2 is Bob and 127.0.0.3 is Alice.
- */
-export function withEmbeddedDefaults(cfg: WapgateConfig): WapgateConfig {
-  if (!isEmbedded(cfg)) return cfg;
-  const mm1 = `http://${host(cfg.mmsc.bind)}:${cfg.mmsc.port}`;
-  return {
-    ...cfg,
-    gateway: { ...cfg.gateway, upstream: `${mm1}/mms`, allowUpstream: [...new Set([...cfg.gateway.allowUpstream, mm1])] },
-    // Pending pushes survive a restart beside the MMSC's store, unless a state file is configured.
-    push: cfg.push.queue.stateFile ? cfg.push : { ...cfg.push, queue: { ...cfg.push.queue, stateFile: `${cfg.mmsc.storeDir.replace(/\/+$/, '')}.ppg-pending.json` } },
-    identity:
-      cfg.identity.static.length || cfg.identity.staticFile
-        ? cfg.identity
-        : { ...cfg.identity, static: DEMO_SUBSCRIBERS.map(({ cidr, msisdn }) => ({ cidr, msisdn })) },
-  };
-}
+import { demoInstructions, host, isEmbedded, withEmbeddedDefaults } from './embedded.ts';
+import { createServices, type Service } from './services.ts';
+import { createLogger } from '../gateway/log.ts';
 
 export interface Stack {
   gateway: Gateway;
@@ -62,7 +32,26 @@ export interface Stack {
   done: Promise<number>;
 }
 
-export async function startStack(rawConfig: WapgateConfig, reload: () => WapgateConfig, log: Logger): Promise<Stack> {
+/**
+ * `wapgate serve` as a process: its logger, the parts started (startServe), the demo instructions when the
+ * MMSC is embedded; resolves with the exit status once a signal has shut everything down.
+ */
+export async function runServe(cfg: WapgateConfig, reload: () => WapgateConfig): Promise<number> {
+  const pretty = cfg.log.pretty === 'auto' ? process.stderr.isTTY === true : cfg.log.pretty;
+  const log = createLogger(cfg.log.level, pretty);
+  let stack;
+  try {
+    stack = await startServe(cfg, reload, log);
+  } catch (err) {
+    log.fatal({ err }, 'cannot start wapgate');
+    return 1;
+  }
+  if (stack.mmsc) process.stderr.write(demoInstructions(withEmbeddedDefaults(cfg)) + '\n');
+  return await stack.done;
+}
+
+/** Creates and starts every part of `serve` (the gateway, identity, charging, PPG, MMSC, services, operations). */
+export async function startServe(rawConfig: WapgateConfig, reload: () => WapgateConfig, log: Logger): Promise<Stack> {
   const cfg = withEmbeddedDefaults(rawConfig);
   const ops = createOperations({ config: cfg, reload: () => withEmbeddedDefaults(reload()), log, registry, metrics });
 
@@ -131,12 +120,17 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
   // A part that cannot start (a port in use) stops the parts already running, so the process can exit.
   let papPort = cfg.push.papPort;
   let upstream = cfg.gateway.upstream;
+  // The services beside the gateway (src/app/services.ts: one block each), started last, stopped first.
+  const services = createServices({ cfg, log, registry, metrics, ops, gateway, identity, cdr, ppg });
+  const started: Service[] = [];
   try {
     await identity.start();
     await gateway.start();
     if (ppg) papPort = (await ppg.listen(cfg.push.papPort, cfg.push.papBind)).port;
     if (isEmbedded(rawConfig)) {
       // Created once the PPG listens, so its PAP URL names the port actually bound (--pap-port 0 included).
+      // Loaded only when it runs in-process (an upstream configured: never).
+      const { createMmsc } = await import('../mmsc/index.ts');
       mmsc = createMmsc({
         storeDir: cfg.mmsc.storeDir,
         ppgUrl: cfg.mmsc.ppgUrl ?? `http://${host(cfg.push.papBind)}:${papPort}${cfg.push.papPath}`,
@@ -156,8 +150,13 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
         gateway.setAllowedUpstreams([...cfg.gateway.allowUpstream.filter((o) => !o.endsWith(':0')), mm1]);
       }
     }
+    for (const svc of services) {
+      await svc.start();
+      started.push(svc);
+    }
   } catch (err) {
     clearInterval(metricsTimer);
+    for (const svc of started.reverse()) await svc.stop().catch((e: unknown) => log.error({ err: e, service: svc.name }, 'service did not stop'));
     await Promise.allSettled([mmsc?.close(), ppg?.close(), gateway.stop(0), identity.stop(), cdr?.close(), ops.trace.close()]);
     confirmed?.close();
     throw err;
@@ -179,12 +178,16 @@ export async function startStack(rawConfig: WapgateConfig, reload: () => Wapgate
   if (ppg) ops.addStatus('push', () => ({ queue: ppg!.engine.store.size }));
   if (identity.radius) ops.addStatus('identity', () => ({ subscribers: identity.map.size, radius: identity.radius!.counters }));
   else ops.addStatus('identity', () => ({ subscribers: identity.map.size }));
+  for (const svc of services) if (svc.status) ops.addStatus(svc.name, () => svc.status!());
 
   ops.lifecycle
     .onStop('gateway', () => gateway.refuseNew())
     .onDrain('gateway', (ctx) => gateway.stop(Math.max(0, ctx.deadline - Date.now())))
     .onFlush('push', async () => void (await ppg?.close()))
     .onFlush('cdr', async () => void (await cdr?.flush()))
+    .onClose('services', async () => {
+      for (const svc of [...services].reverse()) await svc.stop().catch((err: unknown) => log.error({ err, service: svc.name }, 'service did not stop'));
+    })
     .onClose('mmsc', async () => void (await mmsc?.close()))
     .onClose('confirmed-push', () => confirmed?.close())
     .onClose('identity', () => identity.stop())
@@ -248,16 +251,4 @@ async function upstreamReachable(url: string | undefined): Promise<{ ok: boolean
   } catch (e) {
     return { ok: false, detail: (e as Error).message };
   }
-}
-
-/** What to type to play Bob and Alice against the embedded default (printed by `serve`). */
-export function demoInstructions(cfg: WapgateConfig): string {
-  const gw = `${host(cfg.gateway.bind)}:${cfg.gateway.coPort}`;
-  const mms = cfg.gateway.upstream ?? `http://127.0.0.1:${cfg.mmsc.port}/mms`;
-  return [
-    'wapgate is running with the reference MMSC in-process. Play the seed flow in two more terminals:',
-    `  Alice:  npx wapgate phone receive --gateway ${gw} --bind 127.0.0.3 --push-port 2948 --out /tmp/alice --count 1`,
-    `  Bob:    npx wapgate phone send-mms --gateway ${gw} --bind 127.0.0.2 --mmsc ${mms} --to +15550000002 --subject Hello FILE...`,
-    '(127.0.0.2 is Bob, +15550000001; 127.0.0.3 is Alice, +15550000002 — the gateway tells the MMSC who sent.)',
-  ].join('\n');
 }

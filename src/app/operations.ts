@@ -18,10 +18,10 @@ import type { Registry } from 'prom-client';
 import { ConfigStore, type ReloadResult } from '../config/reload.ts';
 import type { WapgateConfig } from '../config/schema.ts';
 import { TraceHub } from '../trace/recorder.ts';
-import { createAccessLog, type AccessLog } from './access-log.ts';
-import { Lifecycle } from './lifecycle.ts';
-import { metrics as defaultMetrics, registry as defaultRegistry, type WapgateMetrics } from './metrics.ts';
-import { createAdminServer, type AdminProviders, type AdminServer, type ReadinessProbe } from './server.ts';
+import { createAccessLog, type AccessLog } from '../admin/access-log.ts';
+import { Lifecycle } from '../admin/lifecycle.ts';
+import { metrics as defaultMetrics, registry as defaultRegistry, type WapgateMetrics } from '../admin/metrics.ts';
+import { createAdminServer, type AdminProviders, type AdminServer, type ReadinessProbe } from '../admin/server.ts';
 
 export interface OperationsOptions {
   config: WapgateConfig;

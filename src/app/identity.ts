@@ -11,11 +11,11 @@
  */
 import type { ClientPolicy, Enricher } from '../gateway/hooks.ts';
 import type { WapgateConfig } from '../config/schema.ts';
-import { createEnricher, type IdentityEnricher } from './enricher.ts';
-import type { EnricherOptions, OriginEnrichment, RadiusServerOptions } from './options.ts';
-import { createClientPolicy, type IdentityClientPolicy } from './policy.ts';
-import { createRadiusAccountingServer, type RadiusAccountingServer } from './radius-server.ts';
-import { createSubscriberMap, type SubscriberMap } from './subscriber-map.ts';
+import { createEnricher, type IdentityEnricher } from '../identity/enricher.ts';
+import type { EnricherOptions, OriginEnrichment, RadiusServerOptions } from '../identity/options.ts';
+import { createClientPolicy, type IdentityClientPolicy } from '../identity/policy.ts';
+import { createRadiusAccountingServer, type RadiusAccountingServer } from '../identity/radius-server.ts';
+import { createSubscriberMap, type SubscriberMap } from '../identity/subscriber-map.ts';
 
 export type IdentityConfig = WapgateConfig['identity'];
 

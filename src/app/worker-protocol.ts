@@ -7,10 +7,10 @@
  * peerPort, port, bytes, ...], one message for all the datagrams of one event-loop turn (DatagramBatch: a
  * message wakes the other thread, which costs more than the copy); the bytes' ArrayBuffers are transferred.
  */
-import type { GatewayOptionsInput } from './options.ts';
+import type { GatewayOptionsInput } from '../gateway/options.ts';
 import type { WapgateConfig } from '../config/index.ts';
-import type { Cdr } from './hooks.ts';
-import type { RedirectOptions } from './options.ts';
+import type { Cdr } from '../gateway/hooks.ts';
+import type { RedirectOptions } from '../gateway/options.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
 import type { SubscriberMap } from '../identity/index.ts';
 

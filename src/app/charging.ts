@@ -3,8 +3,8 @@
  * undefined when no destination is configured (no CDRs, no writer on the request path).
  */
 import type { WapgateConfig } from '../config/schema.ts';
-import { createCdrWriter, type CdrWriter } from './cdr-writer.ts';
-import type { CdrWriterOptions } from './options.ts';
+import { createCdrWriter, type CdrWriter } from '../charging/cdr-writer.ts';
+import type { CdrWriterOptions } from '../charging/options.ts';
 
 export function createCdrWriterFromConfig(
   c: WapgateConfig['charging'],

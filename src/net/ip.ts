@@ -1,5 +1,6 @@
 /**
- * IP addresses and CIDR prefixes for the identity layer: parse IPv4 / IPv6 text (IPv4-mapped IPv6 such as
+ * IP addresses and CIDR prefixes for every layer that meets them (identity, PPG and sendsms access lists, packet
+ * traces, WSP addresses): parse IPv4 / IPv6 text (IPv4-mapped IPv6 such as
  * `::ffff:10.0.0.1`, as a dual-stack dgram socket reports it, is folded to plain IPv4), and match addresses
  * against CIDR lists by longest prefix. Addresses are held as bigint so both families share one code path.
  * Never throws on bad text: parsers return undefined, and callers decide (config errors are reported by
@@ -65,6 +66,23 @@ export function parseIp(text: string): ParsedIp | undefined {
   if (v6 === undefined) return undefined;
   if (v6 >> 32n === 0xffffn) return { family: 4, value: v6 & 0xffffffffn };
   return { family: 6, value: v6 };
+}
+
+/**
+ * The address's octets in network order: 4 for IPv4 (IPv4-mapped IPv6 included, as parseIp folds it), 16 for
+ * IPv6 — e.g. a WSP Address's Address field (WAP-230 §8.2.5.3). undefined for text that is not an address.
+ */
+export function ipBytes(text: string): { family: Family; bytes: Buffer } | undefined {
+  const ip = parseIp(text);
+  if (!ip) return undefined;
+  const n = ip.family === 4 ? 4 : 16;
+  const bytes = Buffer.alloc(n);
+  let v = ip.value;
+  for (let k = n - 1; k >= 0; k--) {
+    bytes[k] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return { family: ip.family, bytes };
 }
 
 /** Canonical text of an address: dotted quad, or RFC 5952 IPv6 (lower case, longest zero run compressed). */

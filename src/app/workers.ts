@@ -5,7 +5,7 @@
  * transaction and a WSP session never move between workers. Limit: a Resume from a new IP address (WAP-230 allows
  * it, e.g. after a bearer change) lands on that address's worker, which does not hold the session; it is aborted
  * there with DISCONNECT (unknown session, src/wsp/session.ts) and the handset connects again. Each worker
- * (src/gateway/worker-main.ts) runs the whole createGateway() path for its share of clients; its replies come
+ * (src/app/worker.ts composeWorker) runs the whole createGateway() path for its share of clients; its replies come
  * back here and leave from the bound socket. The datagram bytes are transferred between threads, not copied.
  *
  * What stays here and reaches the workers: the subscriber map (RADIUS-fed; every change is replayed on each
@@ -27,10 +27,10 @@ import type { SubscriberMap } from '../identity/index.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
 import { siblingModule, workerSource } from '../runtime/entry.ts';
 import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
-import type { ChargingSink } from './hooks.ts';
-import type { Gateway, GatewayStats } from './index.ts';
-import { silentLogger } from './log.ts';
-import { resolveOptions, type GatewayOptionsInput } from './options.ts';
+import type { ChargingSink } from '../gateway/hooks.ts';
+import type { Gateway, GatewayStats } from '../gateway/index.ts';
+import { silentLogger } from '../gateway/log.ts';
+import { resolveOptions, type GatewayOptionsInput } from '../gateway/options.ts';
 import { CL, DatagramBatch, owned, type Datagrams, type FromWorker, type IdentityConfig, type MapOp, type SubscriberBinding, type ToWorker, type WorkerInit, type WorkerStats } from './worker-protocol.ts';
 
 export interface WorkerGatewayDeps {
@@ -81,9 +81,9 @@ export function addressHash(address: string): number {
   return h >>> 0;
 }
 
-/** The thread entry: dist/gateway/worker-main.js when compiled, the source (through tsx) under tests. */
+/** The thread entry: dist/app/worker-thread.js when compiled, the source (through tsx) under tests. */
 function workerScript(): string {
-  return workerSource(siblingModule('./worker-main.ts', import.meta.url));
+  return workerSource(siblingModule('./worker-thread.ts', import.meta.url));
 }
 
 /** Datagrams held for a worker that is (re)starting, at most. */

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CidrTable, cidrSet, formatCidr, normalizeIp, parseCidr, parseIp } from '../../src/identity/ip.ts';
+import { CidrTable, cidrSet, formatCidr, normalizeIp, parseCidr, parseIp } from '../../src/net/ip.ts';
 
 describe('IP parsing', () => {
   it('parses and formats IPv4, IPv6 and IPv4-mapped IPv6', () => {
@@ -50,5 +50,16 @@ describe('IP parsing', () => {
     expect(t.match(parseIp('2001:db8:5::1')!)?.value).toBe('v6');
     expect(t.match(parseIp('::ffff:10.1.0.9')!)?.value).toBe('narrow');
     expect(() => cidrSet(['10.0.0.0/8', 'bogus'], 'allow')).toThrow(/allow: "bogus"/);
+  });
+});
+
+describe('ipBytes', () => {
+  it('gives 4 octets for IPv4 (and IPv4-mapped IPv6), 16 for IPv6, nothing for bad text', async () => {
+    const { ipBytes } = await import('../../src/net/ip.ts');
+    expect(ipBytes('10.1.2.3')).toEqual({ family: 4, bytes: Buffer.from([10, 1, 2, 3]) });
+    expect(ipBytes('::ffff:10.1.2.3')).toEqual({ family: 4, bytes: Buffer.from([10, 1, 2, 3]) });
+    expect(ipBytes('2001:db8::1')?.bytes.toString('hex')).toBe('20010db8000000000000000000000001');
+    expect(ipBytes('fe80::1:2%eth0')?.bytes.toString('hex')).toBe('fe800000000000000000000000010002');
+    for (const bad of ['1:2:3:4:5:6:7:8:9', '2001:db8::g', '10.1.2', '::1::2', '']) expect(ipBytes(bad), bad).toBeUndefined();
   });
 });

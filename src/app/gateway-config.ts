@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { WapgateConfig } from '../config/index.ts';
-import type { GatewayOptionsInput } from './options.ts';
+import type { GatewayOptionsInput } from '../gateway/options.ts';
 
 export function gatewayOptionsFromConfig(cfg: WapgateConfig): GatewayOptionsInput {
   const g = cfg.gateway;

@@ -1,0 +1,182 @@
+/**
+ * The per-thread composition of a gateway worker (its thread, src/app/worker-thread.ts, is started by
+ * src/app/workers.ts): the whole UDP → WTP → WSP → HTTP path of
+ * createGateway() for the clients the primary routes here (by client address, so a WTP transaction and a WSP
+ * session never move). Its two UDP endpoints have no socket: datagrams arrive as messages and replies go back
+ * to the primary, which sends them from the bound 9200/9201 sockets. Its own undici pool, WTP and session
+ * tables, policy buckets and prom-client registry; CDRs, log lines and traced HTTP exchanges go to the primary.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import pino from 'pino';
+import { createMetrics } from '../admin/metrics.ts';
+import { UdpEndpoint, type Peer } from '../bearer/udp.ts';
+import { createIdentityFromConfig, type IdentityStack } from './identity.ts';
+import type { Cdr } from '../gateway/hooks.ts';
+import { createGateway, type GatewayDeps } from '../gateway/index.ts';
+import { CL, CO, copyOf, DatagramBatch, type FromWorker, type MapOp, type ToWorker, type WorkerInit } from './worker-protocol.ts';
+
+/** Composes one worker thread's gateway on `port` (the thread's parentPort) and starts it. */
+export async function composeWorker(init: WorkerInit, port: MessagePort): Promise<void> {
+  const post = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
+
+  // Log lines in the primary's format, written by the primary to its own destination.
+  const log = pino(
+    { level: init.logLevel },
+    { write: (line: string) => post({ t: 'log', line }) },
+  ).child({ worker: init.index });
+
+  // Replies go back in one message per event-loop turn.
+  const replies = new DatagramBatch((items, transfer) => {
+    port.postMessage(items, transfer);
+    statsIfChanged();
+  });
+  // Always a copy: WTP keeps the Result datagrams it sends (retransmission), and a transferred buffer is emptied.
+  const relay = (kind: typeof CL | typeof CO) => (data: Uint8Array, peer: Peer) => replies.add(kind, copyOf(data), peer.address, peer.port);
+  const opts = init.options;
+  const endpoints = {
+    cl: new UdpEndpoint({ address: opts.bind ?? '127.0.0.1', port: opts.clPort ?? 0, relay: relay(CL) }),
+    co: new UdpEndpoint({ address: opts.bind ?? '127.0.0.1', port: opts.coPort ?? 0, relay: relay(CO) }),
+  };
+
+  let identity: IdentityStack | undefined;
+  if (init.identity) {
+    // RADIUS stays in the primary; this copy of the map is fed by its changes (applyMap).
+    identity = createIdentityFromConfig({ ...init.identity, radius: { ...init.identity.radius, enabled: false } });
+    for (const [address, rec] of init.bindings) identity.map.bind(address, rec);
+  }
+
+  // CDRs go to the primary's ChargingSink in batches (one message per 64 records or per 20 ms).
+  let cdrs: Cdr[] = [];
+  let cdrTimer: NodeJS.Timeout | undefined;
+  const flushCdrs = (): void => {
+    if (cdrTimer) clearTimeout(cdrTimer);
+    cdrTimer = undefined;
+    if (cdrs.length === 0) return;
+    post({ t: 'cdr', cdrs });
+    cdrs = [];
+  };
+
+  let traceActive = init.trace;
+  const deps: GatewayDeps = { log, endpoints };
+  if (identity) {
+    deps.enricher = identity.enricher;
+    deps.policy = identity.policy;
+  }
+  if (init.charging) {
+    deps.charging = {
+      record(cdr) {
+        cdrs.push(cdr);
+        if (cdrs.length >= 64) flushCdrs();
+        else cdrTimer ??= setTimeout(flushCdrs, 20);
+      },
+      flush: async () => flushCdrs(),
+    };
+  }
+  if (init.trace) {
+    deps.trace = {
+      get active() {
+        return traceActive;
+      },
+      http: (x) => post({ t: 'http', x }),
+    };
+  }
+  const bundle = init.metrics ? createMetrics({ defaultMetrics: false }) : undefined;
+  if (bundle) deps.metrics = bundle.metrics;
+  const gateway = createGateway(opts, deps);
+
+  function applyMap(ops: MapOp[]): void {
+    const map = identity?.map;
+    if (!map) return;
+    for (const o of ops) {
+      if (o.op === 'bind') map.bind(o.address, o.rec);
+      else if (o.op === 'unbind') map.unbind(o.address, o.match);
+      else if (o.op === 'unbindNas') map.unbindNas(o.nas);
+      else if (o.op === 'clear') map.clear();
+      else {
+        try {
+          map.reloadStatic();
+        } catch (err) {
+          log.error({ err }, 'static subscriber table not reloaded');
+        }
+      }
+    }
+  }
+
+  // Stats for the primary's /status: every 500 ms, and at once when sessions or methods in flight changed (after
+  // each batch in and each batch of replies out), so /status is current right after a Disconnect or a Reply.
+  let last = { clInFlight: -1, coInFlight: -1, sessions: -1 };
+  const sendStats = (): void => {
+    const s = gateway.stats();
+    last = { clInFlight: s.cl.inFlight, coInFlight: s.co.inFlight, sessions: s.co.sessions };
+    post({ t: 'stats', stats: { ...last, rejected: s.rejected } });
+  };
+  function statsIfChanged(): void {
+    const s = gateway.stats();
+    if (s.cl.inFlight !== last.clInFlight || s.co.inFlight !== last.coInFlight || s.co.sessions !== last.sessions) sendStats();
+  }
+  const statsTimer = setInterval(sendStats, 500);
+
+  port.on('message', (m: ToWorker) => {
+    if (Array.isArray(m)) {
+      for (let i = 0; i < m.length; i += 4) {
+        const data = m[i + 1] as Uint8Array;
+        const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+        (m[i] === CL ? endpoints.cl : endpoints.co).deliver(buf, { address: m[i + 2] as string, port: m[i + 3] as number });
+      }
+      statsIfChanged();
+      return;
+    }
+    switch (m.t) {
+      case 'map':
+        applyMap(m.ops);
+        break;
+      case 'identity':
+        try {
+          identity?.reload(m.identity);
+        } catch (err) {
+          log.error({ err }, 'identity settings not applied in this worker');
+        }
+        break;
+      case 'allowed':
+        gateway.setAllowedUpstreams(m.origins);
+        break;
+      case 'upstream':
+        gateway.setUpstream(m.upstream);
+        break;
+      case 'redirect':
+        gateway.setRedirect(m.redirect);
+        break;
+      case 'trace':
+        traceActive = m.active;
+        break;
+      case 'logLevel':
+        log.level = m.level;
+        break;
+      case 'refuse':
+        gateway.refuseNew();
+        break;
+      case 'metrics':
+        void (async () => {
+          const json = bundle ? await bundle.registry.getMetricsAsJSON() : [];
+          // build_info is the primary's (summing it over threads would count the process N+1 times).
+          post({ t: 'metrics', id: m.id, json: json.filter((x) => !x.name.endsWith('build_info')) });
+        })();
+        break;
+      case 'stop':
+        void (async () => {
+          await gateway.stop(m.graceMs);
+          replies.flush();
+          flushCdrs();
+          clearInterval(statsTimer);
+          sendStats();
+          post({ t: 'stopped' });
+          port.close();
+        })();
+        break;
+    }
+  });
+
+  await gateway.start();
+  sendStats();
+  post({ t: 'ready' });
+}
