@@ -16,7 +16,7 @@ import { PPG_DEFAULTS, type PpgOptions } from './options.ts';
 import { encodeConfirmedPush, encodePushDatagram, type PushPduInput } from './push-pdu.ts';
 import { bearerLabel, checkSubmission, chooseRoute, type Route } from './routing.ts';
 import { ResultNotifier } from './notifier.ts';
-import { MemoryPushQueue, type PushQueue } from './queue.ts';
+import { MemoryPushQueue, type PushQueue, type RecoveredQueue } from './queue.ts';
 import { PushStore, isFinal, type Bearer, type NewPushRecord, type PushRecord, type Target } from './store.ts';
 
 export interface PpgClock {
@@ -549,7 +549,15 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
    * run stopped go again (counted: pushes_total{outcome="redelivered"}), owed notifications are sent.
    */
   async recover(): Promise<RecoveryReport> {
-    const found = await this.queue.recover();
+    return this.absorb(await this.queue.recover());
+  }
+
+  /**
+   * Schedules pushes read from the queue: at start (recover), and when a shared queue hands this node the open
+   * pushes of a node taken for dead (src/state/push-queue-redis.ts 'adopt'). Targets that were in an attempt go
+   * again, counted as redelivered; owed notifications are sent.
+   */
+  absorb(found: RecoveredQueue): RecoveryReport {
     const inFlight = new Set(found.inFlight.map((x) => `${x.pushId}\u0000${x.index}`));
     const report: RecoveryReport = { records: 0, pending: 0, inFlight: 0, notifications: 0 };
     for (const r of found.records) {
@@ -575,6 +583,22 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     return report;
   }
 
+  /** Another node cancelled targets of a push this node holds (shared queue): they leave the schedule here too. */
+  cancelledElsewhere(pushId: string, indexes: readonly number[]): void {
+    const rec = this.store.get(pushId);
+    if (!rec) return;
+    const now = this.clock.now();
+    for (const i of indexes) {
+      const t = rec.targets[i];
+      if (t && !isFinal(t) && !t.busy) this.finish(rec, t, 'cancelled', PapCode.OK, 'Cancelled by the push initiator', now);
+    }
+  }
+
+  /** Whether this node holds the push (a shared queue may hold it at another node: src/push/anywhere.ts). */
+  holds(pushId: string): boolean {
+    return this.store.get(pushId) !== undefined;
+  }
+
   /** Takes pushes from elsewhere (the JSON state file of an older wapgate) into the queue; known ids are skipped. */
   async adopt(records: NewPushRecord[]): Promise<number> {
     const added: PushRecord[] = [];
@@ -596,3 +620,4 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     await this.queue.close();
   }
 }
+

@@ -7,6 +7,7 @@
  *   const ppg = createPpg(options, deps); await ppg.listen(8080, '127.0.0.1'); ... await ppg.close();
  *   http.createServer(ppg.handler)  // or mount the handler in another server
  */
+import { cancelAnywhere, statusAnywhere } from './anywhere.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
@@ -160,9 +161,9 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
           return pushAnswer(msg.version, msg.pushId, r.code, r.desc);
         }
         case 'cancel-message':
-          return { status: 200, xml: cancelResponseXml({ version, pushId: msg.pushId, results: engine.cancel(msg) }) };
+          return { status: 200, xml: cancelResponseXml({ version, pushId: msg.pushId, results: await cancelAnywhere(engine, msg) }) };
         case 'statusquery-message':
-          return { status: 200, xml: statusQueryResponseXml({ version, pushId: msg.pushId, results: engine.status(msg) }) };
+          return { status: 200, xml: statusQueryResponseXml({ version, pushId: msg.pushId, results: await statusAnywhere(engine, msg) }) };
         case 'ccq-message':
           // WAP-247 §9.7: client capabilities are not known to this PPG (no capability repository).
           return {

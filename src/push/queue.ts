@@ -28,9 +28,19 @@ export interface RecoveredQueue {
   inFlight: { pushId: string; index: number }[];
 }
 
+/** What a queue shared by several nodes adds (src/state/push-queue-redis.ts): pushes held by another node. */
+export interface SharedPushLookup {
+  /** A push whichever node holds it (status query at any node); undefined when no node knows the push-id. */
+  find(pushId: string): Promise<NewPushRecord | undefined>;
+  /** Cancels the pending, unclaimed targets of a push another node owns; undefined when no node knows it. */
+  cancel(pushId: string, indexes: readonly number[]): Promise<{ cancelled: number[]; refused: number[] } | undefined>;
+}
+
 export interface PushQueue {
   /** Whether what is written survives a restart of this process. */
   readonly durable: boolean;
+  /** Set by a queue shared by several nodes: status and cancel of pushes this node does not hold. */
+  readonly shared?: SharedPushLookup;
   /** What the queue holds, read once at start (claims left by a dead run are released and reported). */
   recover(): Promise<RecoveredQueue>;
   /** Records a new push; true once it is durable, false if its push-id is taken. */

@@ -19,7 +19,7 @@
 import { EventEmitter } from 'node:events';
 import type { RedisLink } from './redis-link.ts';
 import { parsePushAddress } from '../push/address.ts';
-import type { PushQueue, RecoveredQueue } from '../push/queue.ts';
+import type { PushQueue, RecoveredQueue, SharedPushLookup } from '../push/queue.ts';
 import { FINAL_STATES, type NewPushRecord, type PushRecord, type Target } from '../push/store.ts';
 
 type Meta = Omit<PushRecord, 'pushId' | 'targets' | 'seq' | 'content'> & { content: Omit<PushRecord['content'], 'body'> };
@@ -130,6 +130,7 @@ export interface RedisPushQueueOptions {
 
 export class RedisPushQueue extends EventEmitter<RedisPushQueueEvents> implements PushQueue {
   readonly durable = true;
+  readonly shared: SharedPushLookup = this;
   private readonly node: string;
   private heartbeat: NodeJS.Timeout | undefined;
   private closed = false;
