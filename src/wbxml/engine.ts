@@ -151,14 +151,14 @@ class Compiler {
     } else {
       throw new WbxmlError(WbxmlErrorCode.DOCUMENT, `attribute ${a.name}="${partsText(a.value)}" has no token in ${this.lang.name}`);
     }
-    for (const p of value) this.part(p, true);
+    for (const p of value) this.part(p, true, value.length === 1);
   }
 
   /** A string, variable, entity or opaque datum; in attribute values the value tokens are taken out. */
-  private part(p: ValuePart, inAttr: boolean): void {
+  private part(p: ValuePart, inAttr: boolean, whole = false): void {
     if (typeof p === 'string') {
       if (p === '') return;
-      if (inAttr) this.attrString(p);
+      if (inAttr) this.attrString(p, whole);
       else this.text(p);
     } else if ('ext' in p) {
       this.items.push({ op: Op.Ext, s: p.name, n: p.ext });
@@ -170,14 +170,18 @@ class Compiler {
     }
   }
 
-  /** WAP-192 §5.8.3: attribute-value tokens where they occur (longest first), strings between. */
-  private attrString(s: string): void {
+  /**
+   * WAP-192 §5.8.3: attribute-value tokens where they occur (longest first), strings between. Tokens that are
+   * URL parts (".com/", "http://www.") are taken anywhere; word tokens ("help", "text") only for a whole value
+   * (href="#help" stays a string, as Kannel and handsets expect).
+   */
+  private attrString(s: string, whole: boolean): void {
     const values = this.lang.attrValuesByLength;
     const firsts = this.lang.attrValueFirstChars;
     let from = 0;
     for (let i = 0; i < s.length; i++) {
       if (!firsts.has(s[i]!)) continue;
-      const hit = values.find((v) => s.startsWith(v.value, i));
+      const hit = values.find((v) => s.startsWith(v.value, i) && (!WORD.test(v.value) || (whole && i === 0 && v.value.length === s.length)));
       if (!hit) continue;
       if (i > from) this.text(s.slice(from, i));
       if (hit.page !== this.attrPage) {
@@ -292,3 +296,4 @@ export function encodeDocument(root: WbxmlNode, lang: Language, opts: EngineOpti
 }
 
 const ZERO = Buffer.from([0]);
+const WORD = /^[A-Za-z]+$/;

@@ -19,6 +19,8 @@ export interface WmlCompileOptions {
   outputCharset?: string;
   /** WBXML version octet, 0x00–0x03 (default 0x03). */
   wbxmlVersion?: number;
+  /** Put repeated strings into the WBXML string table (default true). */
+  stringTable?: boolean;
   /** Refuse what the WML 1.3 DTD does not allow (default false: unknown elements/attributes go as LITERAL). */
   strict?: boolean;
   maxSourceBytes?: number;
@@ -59,6 +61,7 @@ export function compileWml(source: Buffer, opts: WmlCompileOptions = {}): Compil
       version,
       charset: outputCharset(cs),
       literals: !strict,
+      stringTable: opts.stringTable ?? true,
       ...(opts.maxOutputBytes !== undefined ? { maxBytes: opts.maxOutputBytes } : {}),
     });
     return { body, language: lang, outputCharset: cs, wbxmlVersion: version };
