@@ -164,15 +164,28 @@ export class RedisPushQueue extends EventEmitter<RedisPushQueueEvents> implement
     return this.link.key('alive', node);
   }
 
-  /** This node's own pushes from its previous run (claims it held come back in inFlight), then a first adoption pass. */
+  /**
+   * This node's own pushes from its previous run (claims it held come back in inFlight); adoption of dead nodes'
+   * pushes runs from then on. Redis unreachable at start: nothing is waited for (the PPG answers, refusing pushes
+   * while it cannot store them); once Redis is back the node's own pushes come through 'adopt', like a dead node's.
+   */
   async recover(): Promise<RecoveredQueue> {
+    if (!this.heartbeat) {
+      this.heartbeat = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.o.claimIdleMs / 3)));
+      this.heartbeat.unref();
+    }
+    if (!this.link.up) {
+      this.link.once('up', () => {
+        this.recover().then(
+          (own) => own.records.length && this.emit('adopt', own, this.node),
+          (err: Error) => this.emit('error', err),
+        );
+      });
+      return { records: [], inFlight: [] };
+    }
     await this.link.sub.subscribe(this.channel);
     await this.beat();
-    const ids = await this.link.cmd.smembers(this.openKey(this.node));
-    const found = await this.load(ids, this.node);
-    this.heartbeat = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.o.claimIdleMs / 3)));
-    this.heartbeat.unref();
-    return found;
+    return this.load(await this.link.cmd.smembers(this.openKey(this.node)), this.node);
   }
 
   async insert(rec: PushRecord): Promise<boolean> {
