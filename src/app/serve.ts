@@ -20,6 +20,7 @@ import { gatewayOptionsFromConfig } from './gateway-config.ts';
 import { createGateway, type Gateway } from '../gateway/index.ts';
 import { createWorkerGateway, workerCount, type WorkerGateway } from './workers.ts';
 import { demoInstructions, host, isEmbedded, withEmbeddedDefaults } from './embedded.ts';
+import { openStore, storeOptionsFromConfig } from '../store/index.ts';
 import { createServices, type Service } from './services.ts';
 import { createLogger } from '../gateway/log.ts';
 
@@ -93,6 +94,8 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
     });
   }
 
+  // The durable store (src/store): the PPG queue, the embedded MMSC's messages, the services' tables.
+  const store = openStore(storeOptionsFromConfig(cfg, { onError: (err) => log.error({ err }, 'store write failed') }));
   let ppg: Ppg | undefined;
   let confirmed: Awaited<ReturnType<typeof createWtpPushInitiator>> | undefined;
   if (cfg.push.enabled) {
@@ -103,6 +106,7 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
       resolveMsisdn: (msisdn) => identity.map.ipForMsisdn(msisdn),
       log,
       metrics,
+      store,
       ...(cdr ? { charging: cdr } : {}),
     });
   }
@@ -121,7 +125,7 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
   let papPort = cfg.push.papPort;
   let upstream = cfg.gateway.upstream;
   // The services beside the gateway (src/app/services.ts: one block each), started last, stopped first.
-  const services = createServices({ cfg, log, registry, metrics, ops, gateway, identity, cdr, ppg });
+  const services = createServices({ cfg, log, registry, metrics, ops, gateway, identity, cdr, ppg, store });
   const started: Service[] = [];
   try {
     await identity.start();
@@ -133,6 +137,7 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
       const { createMmsc } = await import('../mmsc/index.ts');
       mmsc = createMmsc({
         storeDir: cfg.mmsc.storeDir,
+        stateStore: store,
         ppgUrl: cfg.mmsc.ppgUrl ?? `http://${host(cfg.push.papBind)}:${papPort}${cfg.push.papPath}`,
         ...(cfg.mmsc.publicUrl ? { publicUrl: cfg.mmsc.publicUrl } : {}),
         maxSize: cfg.mmsc.maxSize,
@@ -159,6 +164,7 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
     for (const svc of started.reverse()) await svc.stop().catch((e: unknown) => log.error({ err: e, service: svc.name }, 'service did not stop'));
     await Promise.allSettled([mmsc?.close(), ppg?.close(), gateway.stop(0), identity.stop(), cdr?.close(), ops.trace.close()]);
     confirmed?.close();
+    store.close();
     throw err;
   }
 
@@ -192,6 +198,7 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
     .onClose('confirmed-push', () => confirmed?.close())
     .onClose('identity', () => identity.stop())
     .onClose('cdr', async () => void (await cdr?.close()))
+    .onClose('store', () => store.close())
     .onClose('metrics', () => clearInterval(metricsTimer));
 
   // Every key the schema marks reloadable is applied here (the reload log line names what changed).

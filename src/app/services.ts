@@ -16,6 +16,7 @@ import type { CdrWriter } from '../charging/cdr-writer.ts';
 import type { WapgateConfig } from '../config/index.ts';
 import type { Gateway } from '../gateway/index.ts';
 import type { Ppg } from '../push/ppg.ts';
+import type { Store } from '../store/index.ts';
 import type { IdentityStack } from './identity.ts';
 import type { Operations } from './operations.ts';
 
@@ -30,6 +31,8 @@ export interface ServeParts {
   identity: IdentityStack;
   cdr: CdrWriter | undefined;
   ppg: Ppg | undefined;
+  /** The durable store (src/store): a service keeps its tables in a room of it (see src/store/store.ts). */
+  store: Store;
 }
 
 /** A service as startServe() runs it. */
