@@ -19,8 +19,8 @@ const HELP = `Usage: wapgate store <check|compact> [options]
 The store is locked by a running wapgate: stop it first (a second process is refused, never let in).
 
 Options:
-  --file PATH        the store file (default: store.path, else <store.dir>/wapgate.db of the configuration;
-                     a standalone MMSC keeps <mmsc store dir>/mmsc.db)
+  --file PATH        the store file (default: store.path, else <store.dir>/wapgate.db, else wapgate.db beside
+                     mmsc.storeDir — var/wapgate.db; a standalone MMSC keeps <its --store dir>/mmsc.db)
   --config FILE      configuration file (its store: section; WAPGATE_STORE_* variables too)
   --state-dir DIR    store.dir
   --json             check: the report as JSON
@@ -62,7 +62,7 @@ export async function run(args: string[]): Promise<number> {
   if (!path) {
     try {
       const argv = [...(values.config ? ['--config', values.config] : []), ...(values['state-dir'] ? ['--state-dir', values['state-dir']] : [])];
-      path = storePathOf(loadConfig({ env: process.env, argv }).store);
+      path = storePathOf(loadConfig({ env: process.env, argv }));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       process.stderr.write(`wapgate store: ${e.message}\n`);

@@ -1,20 +1,31 @@
 /** The `store:` config section (src/config/sections/store.ts) → StoreOptions. */
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { StoreOptions } from './store.ts';
 
 /** The shape of the parsed `store:` section (structural, so this room does not import the config schema). */
 export interface StoreSection {
-  dir: string;
+  dir?: string | undefined;
   path?: string | undefined;
   synchronous: 'full' | 'normal';
   check: 'quick' | 'full' | 'off';
 }
 
-/** The store file a configuration names: store.path, else <store.dir>/wapgate.db (absolute). */
-export function storePathOf(s: Pick<StoreSection, 'dir' | 'path'>): string {
-  return resolve(s.path ?? join(s.dir, 'wapgate.db'));
+/** What of the configuration decides where the store is. */
+export interface StoreConfig {
+  store: StoreSection;
+  mmsc: { storeDir: string };
 }
 
-export function storeOptionsFromConfig(s: StoreSection, extra: Partial<StoreOptions> = {}): StoreOptions {
-  return { path: storePathOf(s), synchronous: s.synchronous, check: s.check, ...extra };
+/**
+ * The store file a configuration names: store.path; else <store.dir>/wapgate.db; else wapgate.db in the
+ * directory that holds mmsc.storeDir (var/ by default), so one state directory (one volume) holds all state.
+ */
+export function storePathOf(cfg: StoreConfig): string {
+  const s = cfg.store;
+  if (s.path) return resolve(s.path);
+  return resolve(join(s.dir ?? dirname(resolve(cfg.mmsc.storeDir)), 'wapgate.db'));
+}
+
+export function storeOptionsFromConfig(cfg: StoreConfig, extra: Partial<StoreOptions> = {}): StoreOptions {
+  return { path: storePathOf(cfg), synchronous: cfg.store.synchronous, check: cfg.store.check, ...extra };
 }

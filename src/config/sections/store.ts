@@ -6,12 +6,12 @@ import { z } from 'zod';
 import { group, key } from '../meta.ts';
 
 export const storeSection = group({
-  dir: key(z.string().min(1).default('var'), {
-    description: 'State directory: the store file lives here unless store.path names another file.',
+  dir: key(z.string().min(1).optional(), {
+    description: 'State directory holding the store file wapgate.db (default: the directory that holds mmsc.storeDir, i.e. var/).',
     flag: 'state-dir',
   }),
   path: key(z.string().min(1).optional(), {
-    description: 'The store file (default <store.dir>/wapgate.db). One running wapgate per file: a second is refused.',
+    description: 'The store file itself (overrides store.dir). One running wapgate per file: a second is refused.',
   }),
   synchronous: key(z.enum(['full', 'normal']).default('full'), {
     description:
