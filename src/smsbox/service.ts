@@ -22,6 +22,7 @@ import { createSmsboxListener, type SmsboxAnswer, type SmsboxListener, type Smsb
 import { resolveSmsboxOptions, type SmsboxOptions } from './options.ts';
 import { memoryBackend, sqliteBackend, SmsQueue, type Correlation, type SmsJob } from './queue.ts';
 import { plainParts, wdpParts, type SmsPart } from './segment.ts';
+import { WdpNotExactError } from './wdp.ts';
 import { ANSWER, parseSendsms, type SendsmsMessage } from './sendsms.ts';
 
 export interface SmsboxClock {
@@ -113,6 +114,7 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
   let timer: { cancel(): void } | undefined;
   let wakeAt = Infinity;
   let running = 0;
+  let submitting = 0;
   let closed = false;
   let smsRef = Math.floor(Math.random() * 256);
   const counters = { delivered: 0, failed: 0 };
@@ -221,8 +223,14 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
       const ip = variants(job.to).map((n) => deps.resolveMsisdn?.(n)).find((x) => x !== undefined);
       if (ip) {
         // WAP-259 §6.3: WDP over IP, the datagram as given, to the destination port of the UDH.
-        await deps.wdp.sendDatagram(msg.data, ip, msg.ports!.dst);
-        return { done: 'ip', parts: 1, bytes: msg.data.length };
+        try {
+          await deps.wdp.sendDatagram(msg.data, ip, msg.ports!.dst);
+          return { done: 'ip', parts: 1, bytes: msg.data.length };
+        } catch (e) {
+          // A datagram the IP path cannot send unchanged goes by SMS when there is an SMSC; never altered.
+          if (!(e instanceof WdpNotExactError)) throw e;
+          if (!deps.sms) return { fail: e.message, permanent: true };
+        }
       }
     }
     if (!deps.sms) return { retry: 'receiver has no active IP in the subscriber map and no SMSC is configured' };
@@ -233,6 +241,7 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
     } catch (e) {
       return { fail: String((e as Error).message), permanent: true };
     }
+    submitting++;
     try {
       const ids = await deps.sms.submitUserData(
         job.to,
@@ -251,6 +260,9 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
     } catch (e) {
       if (e instanceof SmsSubmitError && e.permanent) return { fail: `NACK/${e.status ?? ''}/${e.message}`, permanent: true };
       return { retry: `SMSC: ${(e as Error).message}` };
+    } finally {
+      // Settlement (and so the correlation) follows in a later microtask: keep early receipts until then.
+      setTimeout(() => submitting--, 0).unref?.();
     }
   }
 
@@ -289,12 +301,29 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
         msg: { user, from, coding, dataCoding, ...(udhRaw ? { udhRaw } : {}), dlrMask, dlrUrl, ...(binfo ? { binfo } : {}), ...(account ? { account } : {}), ...(metaData ? { metaData } : {}) },
         created: now,
       });
+      for (const id of o.ids) {
+        const r = early.get(id);
+        if (r) {
+          early.delete(id);
+          onReceipt(r);
+        }
+      }
     }
   }
 
+  // Receipts that overtake their submit_sm's settlement (an SMSC may answer at once, before the last part of
+  // the message is submitted); kept briefly, bounded, and replayed when the correlation is made.
+  const early = new Map<string, SmsReceipt>();
+
   function onReceipt(r: SmsReceipt): void {
     const c = queue.bySmsc(r.messageId);
-    if (!c) return; // not ours (the PPG's) or already reported
+    if (!c) {
+      // Not (yet) ours: the PPG's, already reported, or early.
+      if (submitting === 0) return;
+      if (early.size >= 1024) early.delete(early.keys().next().value!);
+      early.set(r.messageId, r);
+      return;
+    }
     const now = clock.now();
     const answer = `id:${r.messageId} stat:${receiptStat(r.state)} err:${String(r.error ?? 0).padStart(3, '0')}`;
     const err = r.error ?? 0;
