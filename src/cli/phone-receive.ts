@@ -7,6 +7,7 @@
 import { COMMON_HELP, COMMON_OPTIONS, commonArgs, guard, parseArgs, phoneRequest, usageError } from '../handset/cli-support.ts';
 import { MMS_MESSAGE, mmscUrlFrom, notifyResp, type Notification, PushListener, writeParts } from '../handset/mms-receive.ts';
 import { decodeMms, mmsText } from '../mms/index.ts';
+import { readProvisioningPush } from '../prov/handset.ts';
 
 const HELP = `Usage: wapgate phone receive --out DIR [options]
   --push-port N         UDP port for WAP Push (default: the profile's, 2948), on the --bind address
@@ -14,6 +15,8 @@ const HELP = `Usage: wapgate phone receive --out DIR [options]
   --count N             exit after N messages (default 1)
   --defer               answer notifications with Deferred instead of retrieving
   --mmsc URL            where m-notifyresp-ind goes (default: the content location's directory)
+  --pin DIGITS          check provisioning pushes' MAC with this user PIN (USERPINMAC: the whole PIN)
+  --imsi DIGITS         check provisioning pushes' MAC with this IMSI (NETWPIN, USERNETWPIN)
 ${COMMON_HELP}`;
 
 export async function run(args: string[]): Promise<number> {
@@ -26,6 +29,8 @@ export async function run(args: string[]): Promise<number> {
         count: { type: 'string', default: '1' },
         defer: { type: 'boolean', default: false },
         mmsc: { type: 'string' },
+        pin: { type: 'string' },
+        imsi: { type: 'string' },
       },
     });
     if (values.help) {
@@ -99,6 +104,13 @@ export async function run(args: string[]): Promise<number> {
       done++;
     };
 
+    // OTA provisioning pushes (src/prov): MAC checked with --pin/--imsi, settings printed; each counts as a message
+    listener.on('provisioning', (p) => {
+      const r = readProvisioningPush(p.contentType, p.data, { ...(values.pin ? { pin: values.pin } : {}), ...(values.imsi ? { imsi: values.imsi } : {}) });
+      process.stdout.write(`${JSON.stringify({ type: 'provisioning', kind: r.kind, sec: r.sec, verified: r.verified, problem: r.problem, settings: r.settings })}\n`);
+      if (r.problem) failed++;
+      else if (++done >= count) finish(0);
+    });
     listener.on('notification', (n) => {
       queue = queue
         .then(() => handle(n))

@@ -10,8 +10,17 @@ import { basename, extname, join } from 'node:path';
 import { isIPv6 } from 'node:net';
 import { decodeMms, encodeMms, type MmsPart, type MmsPdu, partHeader } from '../mms/index.ts';
 import { decodeConnectionless } from '../wsp/pdu.ts';
+import type { ContentType } from '../wsp/content-type.ts';
+import { isProvisioningType } from '../prov/handset.ts';
 
 export const MMS_MESSAGE = 'application/vnd.wap.mms-message';
+
+/** A provisioning push (OMA ProvCont / Nokia OTA): src/prov/handset.ts reads it. */
+export interface ProvisioningPush {
+  contentType: ContentType;
+  data: Buffer;
+  source: { address: string; port: number };
+}
 
 export interface Notification {
   pdu: MmsPdu;
@@ -24,7 +33,7 @@ export interface Notification {
  * retransmitted pushes, are recognised by Transaction-Id). Other pushes are ignored, as a handset's WAP stack
  * hands them to other applications.
  */
-export class PushListener extends EventEmitter<{ notification: [Notification]; ignored: [string] }> {
+export class PushListener extends EventEmitter<{ notification: [Notification]; ignored: [string]; provisioning: [ProvisioningPush] }> {
   private socket: dgram.Socket | undefined;
   private readonly seen = new Set<string>();
 
@@ -53,6 +62,11 @@ export class PushListener extends EventEmitter<{ notification: [Notification]; i
       pdu = decodeConnectionless(msg).pdu;
     } catch (e) {
       this.emit('ignored', `undecodable datagram: ${(e as Error).message}`);
+      return;
+    }
+    // OTA provisioning (src/prov): handed over whole, for the PIN check and the settings
+    if (pdu.type === 'Push' && pdu.contentType && isProvisioningType(pdu.contentType)) {
+      this.emit('provisioning', { contentType: pdu.contentType, data: Buffer.from(pdu.data), source });
       return;
     }
     if (pdu.type !== 'Push' || pdu.contentType?.type !== MMS_MESSAGE) {
