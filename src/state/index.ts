@@ -1,0 +1,121 @@
+/**
+ * State shared by several gateway nodes (issue 20), composed for `serve` when `state.redis.url` is set: the link
+ * to Redis, the replicated subscriber map, the shared PPG queue, and what the node tells /readyz and /status.
+ *
+ * What is shared: the subscriber map (RADIUS accounting may reach any node), the PPG queue and the push-id space
+ * (PAP may reach any node; a dead node's pushes are adopted). What stays per node, and why: WTP transactions and
+ * WSP sessions (a handset's datagrams reach the node the balancer pins it to; when that node dies its sessions end
+ * and handsets reconnect), CDR files (one per node, named by node id), metrics (per node; Prometheus sums them).
+ * Without `state.redis.url` none of this is loaded: one node, the embedded durable store, no Redis.
+ */
+import type { SubscriberMap } from '../identity/subscriber-map.ts';
+import type { PpgEngine } from '../push/engine.ts';
+import { RedisLink } from './redis-link.ts';
+import { RedisPushQueue } from './push-queue-redis.ts';
+import { createReplicatedSubscriberMap, type ReplicatedSubscriberMap } from './subscriber-replica.ts';
+
+export { RedisLink } from './redis-link.ts';
+export { RedisPushQueue } from './push-queue-redis.ts';
+export { createReplicatedSubscriberMap } from './subscriber-replica.ts';
+export { nodeIdOf, nodeScopedPath } from './node.ts';
+
+export interface SharedStateOptions {
+  url: string;
+  nodeId: string;
+  keyPrefix: string;
+  graceMs: number;
+  commandTimeoutMs: number;
+  claimIdleMs: number;
+  /** The local map's TTL: a shared binding expires with it. */
+  subscriberTtlMs: number;
+}
+
+export interface SharedStateLog {
+  info(fields: Record<string, unknown>, msg: string): void;
+  warn(fields: Record<string, unknown>, msg: string): void;
+  error(fields: Record<string, unknown>, msg: string): void;
+}
+
+export interface SharedState {
+  readonly nodeId: string;
+  readonly link: RedisLink;
+  readonly pushQueue: RedisPushQueue;
+  /** Wraps the node's own subscriber map: RADIUS writes go through the result, lookups stay local. */
+  subscribers(local: SubscriberMap): ReplicatedSubscriberMap;
+  /** Hands adopted pushes and remote cancels to this node's PPG. */
+  attachPpg(engine: PpgEngine): void;
+  /** For /readyz: Redis up, or down for less than the grace period. */
+  readiness(): { ok: boolean; detail: string };
+  /** For /status. */
+  status(): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export async function startSharedState(o: SharedStateOptions, log: SharedStateLog): Promise<SharedState> {
+  const link = new RedisLink({ url: o.url, keyPrefix: o.keyPrefix, nodeId: o.nodeId, graceMs: o.graceMs, commandTimeoutMs: o.commandTimeoutMs });
+  let lastError = '';
+  link.on('error', (err) => {
+    // ioredis reports every failed reconnect; one log line per distinct failure.
+    if (err.message !== lastError) log.warn({ err: err.message }, 'Redis link error');
+    lastError = err.message;
+  });
+  link.on('down', () => log.warn({ graceMs: o.graceMs }, 'Redis unreachable: serving from local state; shared work (PAP, RADIUS sharing) waits'));
+  link.on('up', () => {
+    lastError = '';
+    log.info({ node: o.nodeId }, 'Redis link up: shared state resynchronised');
+  });
+  try {
+    await link.connect();
+  } catch (err) {
+    // Not fatal: the node serves handsets from local state and reconnects in the background.
+    log.warn({ err: (err as Error).message }, 'Redis not reachable at start; retrying in the background');
+  }
+  const pushQueue = new RedisPushQueue(link, { claimIdleMs: o.claimIdleMs });
+  pushQueue.on('error', (err) => log.warn({ err: err.message }, 'shared push queue: adoption pass failed'));
+  let replica: ReplicatedSubscriberMap | undefined;
+  const counts = { adopted: 0, adoptedInFlight: 0, cancelledElsewhere: 0, subscriberIn: 0, subscriberOut: 0 };
+  return {
+    nodeId: o.nodeId,
+    link,
+    pushQueue,
+    subscribers(local) {
+      replica = createReplicatedSubscriberMap(local, link, {
+        ttlMs: o.subscriberTtlMs,
+        onError: (err, what) => log.warn({ err: err.message, what }, 'shared subscriber map'),
+        onApplied: (_op, dir) => void (dir === 'in' ? counts.subscriberIn++ : counts.subscriberOut++),
+      });
+      return replica;
+    },
+    attachPpg(engine) {
+      pushQueue.on('adopt', (found, from) => {
+        const r = engine.absorb(found);
+        counts.adopted += r.records;
+        counts.adoptedInFlight += r.inFlight;
+        log.info({ from, ...r }, from === o.nodeId ? 'own pushes read back from Redis' : 'pushes of a node taken for dead adopted');
+      });
+      pushQueue.on('cancelled', (pushId, indexes) => {
+        counts.cancelledElsewhere += indexes.length;
+        engine.cancelledElsewhere(pushId, indexes);
+      });
+    },
+    readiness() {
+      const down = link.downFor;
+      if (down === undefined) return { ok: true, detail: 'Redis up' };
+      return { ok: link.healthy(), detail: `Redis unreachable for ${Math.round(down)} ms (grace ${o.graceMs} ms)` };
+    },
+    status() {
+      const down = link.downFor;
+      return {
+        node: o.nodeId,
+        redis: down === undefined ? 'up' : 'down',
+        ...(down !== undefined ? { downForMs: Math.round(down), servingLocalOnly: true } : {}),
+        ...counts,
+      };
+    },
+    async close() {
+      await replica?.stop();
+      await pushQueue.close();
+      await link.close();
+    },
+  };
+}
