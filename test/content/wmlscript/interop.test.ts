@@ -100,7 +100,7 @@ describe.skipIf(!haveTools)('WMLScript: mutants compiled by us and by wmlsc', ()
       else if (typeof theirs === 'string' && theirs.includes('timed out')) verdict = 'wmlsc hangs on a jump cycle';
       else if (ours instanceof WmlScriptCompileError && ours.message.includes("more than one 'use access'")) verdict = 'second use access rejected (WAP-193 §6.7.2)';
       else if (typeof theirs === 'string' && /\b0[eE]/.test(source)) verdict = 'wmlsc misreads 0e… literals';
-      else throw new Error(`mutant ${n}: ours ${ours instanceof Buffer ? 'compiles' : ours.message}, wmlsc ${typeof theirs === 'string' ? theirs : 'compiles'}\n${source}`);
+      else throw new Error(`mutant ${n}: ours ${ours instanceof WmlScriptCompileError ? ours.message : 'compiles'}, wmlsc ${typeof theirs === 'string' ? theirs : 'compiles'}\n${source}`);
       tally[verdict] = (tally[verdict] ?? 0) + 1;
     }
     console.log('wmlscript differential:', JSON.stringify(tally));
