@@ -203,3 +203,29 @@ describe('writer and decoder (WAP-193 §9)', () => {
     expect(d.constants).toEqual([{ type: 'string', value: 'caf\u00e9?', encoded: 'ext' }]);
   });
 });
+
+describe('comparison normaliser (normalise.ts)', () => {
+  it('equates form choices: pool order, short/normal/wide forms, branch forms, float rounding in the last bit', async () => {
+    const { normalise } = await import('./normalise.ts');
+    // Unit A: constants [2.5, "x", 300]; code: load_const_s 0; load_const_s 1; tjump_fw_s +1; load_const_s 2; return
+    const a = encodeUnit({
+      constants: [{ type: 'float', value: 2.5 }, { type: 'string', value: 'x' }, { type: 'int', value: 300 }],
+      pragmas: [{ type: 1, indexes: [1] }],
+      functions: [{ externName: 'f', params: 0, locals: 0, code: Buffer.from([0x50, 0x51, 0xc1, 0x52, 0x3a]) }],
+    });
+    // Unit B: the same program with another pool order, wide/normal forms and a float one bit away.
+    const b = encodeUnit({
+      constants: [{ type: 'int', value: 300 }, { type: 'string', value: 'x' }, { type: 'float', value: 2.5000002 }],
+      pragmas: [{ type: 1, indexes: [1] }],
+      functions: [{ externName: 'f', params: 0, locals: 0, code: Buffer.from([0x13, 0x00, 0x02, 0x12, 0x01, 0x06, 0x00, 0x03, 0x13, 0x00, 0x00, 0x3a]) }],
+    });
+    expect(normalise(decodeWmlScriptBytecode(a))).toEqual(normalise(decodeWmlScriptBytecode(b)));
+    // …but not a different program.
+    const c = encodeUnit({
+      constants: [{ type: 'float', value: 2.5 }, { type: 'string', value: 'y' }, { type: 'int', value: 300 }],
+      pragmas: [{ type: 1, indexes: [1] }],
+      functions: [{ externName: 'f', params: 0, locals: 0, code: Buffer.from([0x50, 0x51, 0xc1, 0x52, 0x3a]) }],
+    });
+    expect(normalise(decodeWmlScriptBytecode(a))).not.toEqual(normalise(decodeWmlScriptBytecode(c)));
+  });
+});
