@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   decode: { load: () => import('./decode.ts'), summary: 'decode WTP/WSP/MMS PDUs from files, hex or pcap captures as JSON' },
   bench: { load: () => import('./bench.ts'), summary: 'benchmark wapgate side by side with Kannel and plain HTTP' },
   config: { load: () => import('./config.ts'), summary: 'print or check the effective configuration' },
+  provision: { load: () => import('./provision.ts'), summary: 'send OTA settings (OMA provisioning, Nokia/Ericsson OTA) to a handset' },
   store: { load: () => import('./store.ts'), summary: 'check or compact the durable store (push queue, MMSC messages)' },
 };
 
