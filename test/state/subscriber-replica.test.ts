@@ -39,7 +39,7 @@ describe.skipIf(!HAVE_REDIS)('replicated subscriber map (real redis-server)', ()
   }
 
   beforeAll(async () => {
-    redis = await startRedis();
+    redis = await startRedis({ persist: false });
   });
   afterAll(async () => {
     for (const n of nodes) {

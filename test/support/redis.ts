@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { freeTcpPort } from '../ops/serve-process.ts';
+import { tempDir } from './tools.ts';
 
 export interface RedisServer {
   host: string;
@@ -13,7 +14,7 @@ export interface RedisServer {
   pid: number;
   /** Stops it (SIGTERM, SIGKILL after 3 s). */
   stop(): Promise<void>;
-  /** Starts it again on the same address and port (after stop): a Redis restart, data gone (no persistence). */
+  /** Starts it again on the same address and port: a Redis restart (data kept only when persistent). */
   restart(): Promise<void>;
 }
 
@@ -31,11 +32,18 @@ function ping(host: string, port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(host = '127.0.0.1', fixedPort?: number): Promise<RedisServer> {
-  const port = fixedPort ?? (await freeTcpPort(host));
+/**
+ * `persist` (default): an append-only file fsynced on every write (appendfsync always), as docs/scaling.md asks of
+ * a production Redis, so a restart keeps what was acknowledged; false: nothing kept (a Redis that lost its data).
+ */
+export async function startRedis(o: { host?: string; port?: number; persist?: boolean } = {}): Promise<RedisServer> {
+  const host = o.host ?? '127.0.0.1';
+  const port = o.port ?? (await freeTcpPort(host));
+  const dir = tempDir('wapgate-redis-');
+  const persistence = o.persist === false ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always'];
   let child: ChildProcess | undefined;
   const launch = async () => {
-    child = spawn('redis-server', ['--bind', host, '--port', String(port), '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], {
+    child = spawn('redis-server', ['--bind', host, '--port', String(port), '--dir', dir, '--save', '', ...persistence, '--protected-mode', 'no'], {
       stdio: 'ignore',
     });
     for (let i = 0; i < 100; i++) {
