@@ -18,6 +18,7 @@ import { gatewayPushTransport } from '../push/delivery.ts';
 import { createPpg, type Ppg } from '../push/ppg.ts';
 import { gatewayOptionsFromConfig } from './gateway-config.ts';
 import { createGateway, type Gateway } from '../gateway/index.ts';
+import { createContentConverter } from '../content/create.ts';
 import { createWorkerGateway, workerCount, type WorkerGateway } from './workers.ts';
 import { demoInstructions, host, isEmbedded, withEmbeddedDefaults } from './embedded.ts';
 import { openStore, storeOptionsFromConfig } from '../store/index.ts';
@@ -69,9 +70,12 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
           trace: ops.trace,
           identity: cfg.identity,
           subscriberMap: identity.map,
+          content: cfg.content,
           ...(cdr ? { charging: cdr } : {}),
         })
       : undefined;
+  // WML/WMLScript compilation, charsets, Accept, cookie jars (src/content/); each worker builds its own.
+  const content = pool ? undefined : createContentConverter(cfg.content);
   const gateway: Gateway =
     pool ??
     createGateway(gatewayOptionsFromConfig(cfg), {
@@ -80,6 +84,7 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
       trace: ops.trace,
       enricher: identity.enricher,
       policy: identity.policy,
+      content,
       ...(cdr ? { charging: cdr } : {}),
     });
   if (pool) {
@@ -210,6 +215,10 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
       } catch (err) {
         log.error({ err }, 'SIGHUP: identity settings not applied; the running ones stay');
       }
+    }
+    if (diff.changed.some((k) => k.startsWith('content.'))) {
+      if (content) content.setOptions(next.content);
+      else log.warn('SIGHUP: content.* changes need a restart with gateway.workers > 1');
     }
     if (diff.changed.includes('gateway.upstream')) gateway.setUpstream(next.gateway.upstream);
     if (diff.changed.includes('gateway.redirect.addresses')) gateway.setRedirect(gatewayOptionsFromConfig(next).redirect);

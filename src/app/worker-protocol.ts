@@ -7,6 +7,7 @@
  * peerPort, port, bytes, ...], one message for all the datagrams of one event-loop turn (DatagramBatch: a
  * message wakes the other thread, which costs more than the copy); the bytes' ArrayBuffers are transferred.
  */
+import type { ContentOptions } from '../content/converter.ts';
 import type { GatewayOptionsInput } from '../gateway/options.ts';
 import type { WapgateConfig } from '../config/index.ts';
 import type { Cdr } from '../gateway/hooks.ts';
@@ -90,6 +91,8 @@ export interface WorkerInit {
   charging: boolean;
   trace: boolean;
   logLevel: string;
+  /** Content settings: the worker builds its own converter (src/content/create.ts). */
+  content?: ContentOptions;
 }
 
 /** A dynamic (RADIUS) binding as the subscriber map's bind() takes it. */

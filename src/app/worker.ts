@@ -13,6 +13,7 @@ import { UdpEndpoint, type Peer } from '../bearer/udp.ts';
 import { createIdentityFromConfig, type IdentityStack } from './identity.ts';
 import type { Cdr } from '../gateway/hooks.ts';
 import { createGateway, type GatewayDeps } from '../gateway/index.ts';
+import { createContentConverter } from '../content/create.ts';
 import { CL, CO, copyOf, DatagramBatch, type FromWorker, type MapOp, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
 /** Composes one worker thread's gateway on `port` (the thread's parentPort) and starts it. */
@@ -82,6 +83,7 @@ export async function composeWorker(init: WorkerInit, port: MessagePort): Promis
   }
   const bundle = init.metrics ? createMetrics({ defaultMetrics: false }) : undefined;
   if (bundle) deps.metrics = bundle.metrics;
+  if (init.content) deps.content = createContentConverter(init.content);
   const gateway = createGateway(opts, deps);
 
   function applyMap(ops: MapOp[]): void {

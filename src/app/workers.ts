@@ -17,6 +17,7 @@
  * counted (wapgate_gateway_worker_restarts_total) and restarted; its clients' WTP/WSP state is lost (handsets
  * retransmit, or reconnect), as when a gateway restarts.
  */
+import type { ContentOptions } from '../content/converter.ts';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
@@ -48,6 +49,8 @@ export interface WorkerGatewayDeps {
   /** The primary's subscriber map (RADIUS-fed): its changes are replayed on every worker's copy. */
   subscriberMap?: SubscriberMap;
   trace?: { readonly active: boolean; http(x: HttpExchange): void };
+  /** Content settings (config content:): each worker builds its own converter, cache and cookie jars. */
+  content?: ContentOptions;
 }
 
 export interface WorkerGateway extends Gateway {
@@ -222,6 +225,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
       charging: deps.charging !== undefined,
       trace: deps.trace !== undefined,
       logLevel: log.level,
+      ...(deps.content ? { content: deps.content } : {}),
     };
     const worker = new Worker(workerScript(), { eval: true, workerData: init });
     slot.worker = worker;
