@@ -47,6 +47,8 @@ export function gatewayOptionsFromConfig(cfg: WapgateConfig): GatewayOptionsInpu
     },
   };
   if (g.upstream) o.upstream = g.upstream;
+  // URL maps (src/gateway/url-map.ts): the config load already checked every target is an allowed origin.
+  if (g.urlMap.length > 0) o.urlMap = g.urlMap;
   if (g.redirect.addresses.length > 0) {
     o.redirect = {
       addresses: g.redirect.addresses.map(parseHostPort),

@@ -227,6 +227,14 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
       if (next.gateway.upstream) origins.push(new URL(next.gateway.upstream).origin);
       gateway.setAllowedUpstreams(origins);
     }
+    if (diff.changed.some((k) => k.startsWith('gateway.urlMap') || k.startsWith('gateway.allowUpstream') || k === 'gateway.upstream')) {
+      try {
+        if (gateway.setUrlMap) gateway.setUrlMap(next.gateway.urlMap);
+        else if (diff.changed.some((k) => k.startsWith('gateway.urlMap'))) log.warn('SIGHUP: gateway.urlMap changes need a restart with gateway.workers > 1');
+      } catch (err) {
+        log.error({ err }, 'SIGHUP: URL map not applied; the running one stays');
+      }
+    }
     if (ppg && diff.changed.some((k) => k === 'push.trustedIps' || k === 'push.credentials')) {
       try {
         ppg.setAccess({ trustedIps: next.push.trustedIps, credentials: next.push.credentials });

@@ -16,6 +16,8 @@ import type { CdrWriter } from '../charging/cdr-writer.ts';
 import type { WapgateConfig } from '../config/index.ts';
 import type { Gateway } from '../gateway/index.ts';
 import type { Ppg } from '../push/ppg.ts';
+import { listenPapTls, type PapTlsListener } from '../push/pap-tls.ts';
+import { createSmsbox, gatewayWdpTransport } from '../smsbox/index.ts';
 import type { Store } from '../store/index.ts';
 import type { IdentityStack } from './identity.ts';
 import type { Operations } from './operations.ts';
@@ -53,10 +55,42 @@ export function service(name: string, parts: Omit<Service, 'name'>): Service {
 /** The services the configuration turns on, in start order. */
 export function createServices(parts: ServeParts): Service[] {
   const services: Service[] = [];
-  // One block per service, e.g.:
-  // if (parts.cfg.sendsms.enabled) {
-  //   const box = createSmsbox({ config: parts.cfg.sendsms, log: parts.log, registry: parts.registry, ppg: parts.ppg });
-  //   services.push(service('sendsms', { start: () => box.listen(), stop: () => box.close(), status: () => box.status() }));
-  // }
+  const { cfg } = parts;
+  // Kannel's sendsms interface (src/smsbox): on when sendsms.port is given. WAP Push by IP out of the gateway's
+  // connectionless socket, SMS through the PPG's SMPP client; queue and DLR correlations in the store.
+  if (cfg.sendsms.port !== undefined) {
+    const sms = parts.ppg?.engine.deps.sms;
+    const box = createSmsbox(cfg.sendsms, {
+      wdp: gatewayWdpTransport(parts.gateway),
+      ...(sms ? { sms } : {}),
+      resolveMsisdn: (msisdn) => parts.identity.map.ipForMsisdn(msisdn),
+      ...(parts.cdr ? { charging: parts.cdr } : {}),
+      store: parts.store,
+      registry: parts.registry,
+      log: parts.log,
+      rejected: (reason) => parts.metrics.rejectedInputs.labels('sendsms', reason).inc(),
+    });
+    parts.ops.store.subscribe((next, diff) => {
+      if (!diff.changed.some((k) => k.startsWith('sendsms.'))) return;
+      try {
+        box.setAccess(next.sendsms);
+      } catch (err) {
+        parts.log.error({ err }, 'SIGHUP: sendsms access settings not applied; the running ones stay');
+      }
+    });
+    services.push(service('sendsms', { start: async () => void (await box.listen(cfg.sendsms.port, cfg.sendsms.bind)), stop: () => box.close(), status: () => box.stats() }));
+  }
+  // PAP over TLS (push.tls, Kannel's ppg-ssl-port): the PPG's handler on a second, HTTPS listener.
+  if (parts.ppg && cfg.push.tls.port !== undefined) {
+    const ppg = parts.ppg;
+    let tls: PapTlsListener | undefined;
+    services.push(
+      service('pap-tls', {
+        start: async () => void (tls = await listenPapTls(ppg.handler, { cert: cfg.push.tls.cert!, key: cfg.push.tls.key!, clientCa: cfg.push.tls.clientCa }, cfg.push.tls.port!, cfg.push.tls.bind ?? cfg.push.papBind)),
+        stop: async () => void (await tls?.close()),
+        status: () => ({ address: tls ? `${tls.address.address}:${tls.address.port}` : null, mutualTls: !!cfg.push.tls.clientCa }),
+      }),
+    );
+  }
   return services;
 }
