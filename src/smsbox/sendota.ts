@@ -31,7 +31,7 @@ import {
   type SecInput,
   type SecMethod,
 } from '../prov/index.ts';
-import type { SettingsRegistry } from '../prov/settings.ts';
+import { loadNamedSettings, type NamedSettingConfig, type SettingsRegistry } from '../prov/settings.ts';
 import type { SmsboxAnswer, SmsboxRequest } from './listener.ts';
 import type { SendsmsUser } from './options.ts';
 
@@ -150,4 +150,44 @@ function safeKind(ct: string): ReturnType<typeof provKindOfType> {
 /** Mounts the handler on the sendsms listener; it authenticates itself, to answer with Kannel's sendota text. */
 export function mountSendota(listener: { mount(path: string, route: (req: SmsboxRequest) => Promise<SmsboxAnswer>, opts?: { auth?: 'user' | 'none' }): void }, deps: SendotaDeps, path = '/cgi-bin/sendota'): void {
   listener.mount(path, (req) => sendota(req, deps), { auth: 'none' });
+}
+
+/** The prov: section as sendota reads it (src/config/sections/prov.ts). */
+export interface ProvConfig {
+  sec: SecMethod;
+  pin: string;
+  pagePolicy: PagePolicy;
+  maxSmsSegments: number;
+  maxIpOctets: number;
+  settings: readonly NamedSettingConfig[];
+}
+
+/**
+ * sendota's dependencies from the configuration and the running parts (for the composition root): named
+ * settings loaded and compiled now (a bad one throws ProvError naming it), OMA pushes through the PPG engine,
+ * Nokia/Ericsson OTA through the PPG's SMS sender, the subscriber map for the IP bearer.
+ */
+export function sendotaDepsFromConfig(
+  prov: ProvConfig,
+  parts: {
+    authenticate: SendotaDeps['authenticate'];
+    ppg?: ProvDeliveryDeps['ppg'];
+    sms?: ProvDeliveryDeps['sms'];
+    resolveMsisdn?: ProvDeliveryDeps['resolveMsisdn'];
+    globalSender?: string;
+    log?: SendotaDeps['log'];
+  },
+): SendotaDeps {
+  return {
+    authenticate: parts.authenticate,
+    settings: loadNamedSettings(prov.settings, { pagePolicy: prov.pagePolicy }),
+    delivery: {
+      ...(parts.ppg ? { ppg: parts.ppg } : {}),
+      ...(parts.sms ? { sms: parts.sms } : {}),
+      ...(parts.resolveMsisdn ? { resolveMsisdn: parts.resolveMsisdn } : {}),
+      limits: { maxSmsSegments: prov.maxSmsSegments, maxIpOctets: prov.maxIpOctets },
+    },
+    defaults: { sec: prov.sec, pin: prov.pin, pagePolicy: prov.pagePolicy, ...(parts.globalSender ? { globalSender: parts.globalSender } : {}) },
+    ...(parts.log ? { log: parts.log } : {}),
+  };
 }

@@ -6,7 +6,11 @@ import { loadNamedSettings } from '../../src/prov/settings.ts';
 import type { PushMessage } from '../../src/push/pap-parse.ts';
 import type { PushPduInput } from '../../src/push/push-pdu.ts';
 import { createSmsboxListener, resolveSmsboxOptions } from '../../src/smsbox/index.ts';
-import { mountSendota, SENDOTA_TEXT } from '../../src/smsbox/sendota.ts';
+import { mountSendota, SENDOTA_TEXT, type ProvConfig } from '../../src/smsbox/sendota.ts';
+import type { WapgateConfig } from '../../src/config/schema.ts';
+
+// the prov: section is what sendotaDepsFromConfig takes
+export const provConfigFits = (c: WapgateConfig['prov']): ProvConfig => c;
 import { MMS_XML, MMS_YAML } from './fixtures.ts';
 
 interface Submitted {
