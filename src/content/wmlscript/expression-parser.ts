@@ -14,20 +14,30 @@ const ASSIGN_OPS: ReadonlyMap<string, AssignOp> = new Map<string, AssignOp>([
   ['>>=', 'b_rsshift'], ['>>>=', 'b_rszshift'], ['&=', 'b_and'], ['^=', 'b_xor'], ['|=', 'b_or'], ['div=', 'idiv'],
 ]);
 
-type Level = ReadonlyMap<string, BinaryOp>;
-const EQUALITY: Level = new Map<string, BinaryOp>([['==', 'eq'], ['!=', 'ne']]);
-const RELATIONAL: Level = new Map<string, BinaryOp>([['<', 'lt'], ['>', 'gt'], ['<=', 'le'], ['>=', 'ge']]);
-const SHIFT: Level = new Map<string, BinaryOp>([['<<', 'b_lshift'], ['>>', 'b_rsshift'], ['>>>', 'b_rszshift']]);
-const ADDITIVE: Level = new Map<string, BinaryOp>([['+', 'add'], ['-', 'sub']]);
 const UNARY_OPS: ReadonlyMap<string, UnaryOp | 'plus'> = new Map<string, UnaryOp | 'plus'>([
   ['typeof', 'typeof'], ['isvalid', 'isvalid'], ['-', 'uminus'], ['~', 'b_not'], ['!', 'not'], ['+', 'plus'],
 ]);
-const BITWISE_OR: Level = new Map<string, BinaryOp>([['|', 'b_or']]);
-const BITWISE_XOR: Level = new Map<string, BinaryOp>([['^', 'b_xor']]);
-const BITWISE_AND: Level = new Map<string, BinaryOp>([['&', 'b_and']]);
-const MULTIPLICATIVE: Level = new Map<string, BinaryOp>([['*', 'mul'], ['/', 'div'], ['div', 'idiv'], ['%', 'rem']]);
-// BitwiseOR, BitwiseXOR, BitwiseAND, Equality, Relational, Shift, Additive, Multiplicative: loosest first.
-const BINARY_LEVELS: readonly Level[] = [BITWISE_OR, BITWISE_XOR, BITWISE_AND, EQUALITY, RELATIONAL, SHIFT, ADDITIVE, MULTIPLICATIVE];
+
+/**
+ * The binary operators by precedence (WAP-193 §6.2.11, §14.2): LogicalOR 1, LogicalAND 2, BitwiseOR 3,
+ * BitwiseXOR 4, BitwiseAND 5, Equality 6, Relational 7, Shift 8, Additive 9, Multiplicative 10 — all
+ * left-associative.
+ */
+interface BinaryInfo {
+  prec: number;
+  logical?: 'scor' | 'scand';
+  op?: BinaryOp;
+}
+const BINARY_OPS: ReadonlyMap<string, BinaryInfo> = new Map<string, BinaryInfo>([
+  ['||', { prec: 1, logical: 'scor' }], ['&&', { prec: 2, logical: 'scand' }],
+  ['|', { prec: 3, op: 'b_or' }], ['^', { prec: 4, op: 'b_xor' }], ['&', { prec: 5, op: 'b_and' }],
+  ['==', { prec: 6, op: 'eq' }], ['!=', { prec: 6, op: 'ne' }],
+  ['<', { prec: 7, op: 'lt' }], ['>', { prec: 7, op: 'gt' }], ['<=', { prec: 7, op: 'le' }], ['>=', { prec: 7, op: 'ge' }],
+  ['<<', { prec: 8, op: 'b_lshift' }], ['>>', { prec: 8, op: 'b_rsshift' }], ['>>>', { prec: 8, op: 'b_rszshift' }],
+  ['+', { prec: 9, op: 'add' }], ['-', { prec: 9, op: 'sub' }],
+  ['*', { prec: 10, op: 'mul' }], ['/', { prec: 10, op: 'div' }], ['div', { prec: 10, op: 'idiv' }], ['%', { prec: 10, op: 'rem' }],
+]);
+const PREC = { LOGICAL_OR: 1, LOGICAL_AND: 2, BITWISE_OR: 3, BITWISE_XOR: 4, BITWISE_AND: 5, EQUALITY: 6, RELATIONAL: 7, SHIFT: 8, ADDITIVE: 9, MULTIPLICATIVE: 10 } as const;
 
 export class ExpressionParser {
   /** The current token and the one after it (fetched on demand: the parser never needs more lookahead). */
@@ -153,71 +163,56 @@ export class ExpressionParser {
     return this.node({ kind: 'conditional', test, then, else: otherwise, ...at }, test, then, otherwise);
   }
 
-  parseLogicalORExpression(): Expression {
-    let left = this.parseLogicalANDExpression();
-    while (this.isPunct('||')) {
-      const at = ExpressionParser.pos(this.advance());
-      const right = this.parseLogicalANDExpression();
-      left = this.node({ kind: 'logical', op: 'scor', left, right, ...at }, left, right);
-    }
-    return left;
-  }
-
-  parseLogicalANDExpression(): Expression {
-    let left = this.parseBitwiseORExpression();
-    while (this.isPunct('&&')) {
-      const at = ExpressionParser.pos(this.advance());
-      const right = this.parseBitwiseORExpression();
-      left = this.node({ kind: 'logical', op: 'scand', left, right, ...at }, left, right);
-    }
-    return left;
-  }
-
   /**
-   * A left-associative level of binary operators (BINARY_LEVELS[level]) over the next level; the level after
-   * the last is UnaryExpression. One loop for the eight levels, so parsing a leaf allocates no closures.
+   * Binary operators at precedence `minPrec` and above, by precedence climbing (as acorn's parseExprOp):
+   * one frame per operand instead of one per grammar level, so the stack a nested source needs stays small.
    */
-  private binaryLevel(level: number): Expression {
-    let left = this.binaryOperand(level + 1);
-    const ops = BINARY_LEVELS[level]!;
+  private parseBinary(minPrec: number): Expression {
+    let left = this.parseUnaryExpression();
     for (;;) {
       const t = this.tok;
-      const op = t.type === 'punct' ? ops.get(t.text) : undefined;
-      if (op === undefined) return left;
+      const info = t.type === 'punct' ? BINARY_OPS.get(t.text) : undefined;
+      if (info === undefined || info.prec < minPrec) return left;
       this.advance();
-      const right = this.binaryOperand(level + 1);
-      left = this.node({ kind: 'binary', op, left, right, ...ExpressionParser.pos(t) }, left, right);
+      const right = this.parseBinary(info.prec + 1);
+      const at = ExpressionParser.pos(t);
+      left = info.logical
+        ? this.node({ kind: 'logical', op: info.logical, left, right, ...at }, left, right)
+        : this.node({ kind: 'binary', op: info.op!, left, right, ...at }, left, right);
     }
   }
 
-  private binaryOperand(level: number): Expression {
-    return level < BINARY_LEVELS.length ? this.binaryLevel(level) : this.parseUnaryExpression();
+  // LogicalORExpression … MultiplicativeExpression (§6.2.3–§6.2.10): each rule is the operators from its
+  // precedence up.
+  parseLogicalORExpression(): Expression {
+    return this.parseBinary(PREC.LOGICAL_OR);
   }
-
-  // BitwiseORExpression … MultiplicativeExpression (§6.2.4–§6.2.10), each over the next.
+  parseLogicalANDExpression(): Expression {
+    return this.parseBinary(PREC.LOGICAL_AND);
+  }
   parseBitwiseORExpression(): Expression {
-    return this.binaryLevel(0);
+    return this.parseBinary(PREC.BITWISE_OR);
   }
   parseBitwiseXORExpression(): Expression {
-    return this.binaryLevel(1);
+    return this.parseBinary(PREC.BITWISE_XOR);
   }
   parseBitwiseANDExpression(): Expression {
-    return this.binaryLevel(2);
+    return this.parseBinary(PREC.BITWISE_AND);
   }
   parseEqualityExpression(): Expression {
-    return this.binaryLevel(3);
+    return this.parseBinary(PREC.EQUALITY);
   }
   parseRelationalExpression(): Expression {
-    return this.binaryLevel(4);
+    return this.parseBinary(PREC.RELATIONAL);
   }
   parseShiftExpression(): Expression {
-    return this.binaryLevel(5);
+    return this.parseBinary(PREC.SHIFT);
   }
   parseAdditiveExpression(): Expression {
-    return this.binaryLevel(6);
+    return this.parseBinary(PREC.ADDITIVE);
   }
   parseMultiplicativeExpression(): Expression {
-    return this.binaryLevel(7);
+    return this.parseBinary(PREC.MULTIPLICATIVE);
   }
 
   // UnaryExpression: PostfixExpression | (`typeof` | `isvalid` | `-` | `~` | `!` | `+`) UnaryExpression

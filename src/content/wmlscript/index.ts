@@ -26,6 +26,20 @@ export const WMLSCRIPT_SOURCE_TYPE = 'text/vnd.wap.wmlscript';
 export const WMLSCRIPT_BYTECODE_TYPE = 'application/vnd.wap.wmlscriptc';
 
 export function compileWmlScript(source: string, options: WmlScriptCompileOptions = {}): Buffer {
+  try {
+    return compile(source, options);
+  } catch (e) {
+    // Last line of defence: the depth bound keeps recursion inside V8's stack (Node's default stack holds
+    // about 400 nested parentheses on a cold start and 2,000 once the parser is optimized; the bound is 200,
+    // at most 1,000), and a deeper bound or a smaller thread stack must still end in a typed error.
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      raise(WmlsErrorCode.TOO_DEEP, 'nesting too deep for the stack', { line: 1, column: 1 });
+    }
+    throw e;
+  }
+}
+
+function compile(source: string, options: WmlScriptCompileOptions): Buffer {
   const limits = resolveLimits(options);
   // Cheap first: the UTF-16 length bounds the UTF-8 size from below (a code unit is at least one byte).
   if (source.length > limits.maxSourceBytes || Buffer.byteLength(source, 'utf8') > limits.maxSourceBytes) {

@@ -12,7 +12,7 @@ export interface WmlScriptCompileOptions {
   maxBytecodeBytes?: number;
   /** Longest a compilation may take (default 1000 ms). */
   maxMillis?: number;
-  /** Deepest nesting of statements and expressions (default 200). */
+  /** Deepest nesting of statements and expressions (default 200, at most 1000). */
   maxDepth?: number;
   /** Charset of the constant pool's strings: UTF-8 (MIBenum 106, the default) or ISO-8859-1 (MIBenum 4). */
   charset?: 'utf-8' | 'iso-8859-1';
@@ -36,13 +36,16 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   charset: 'utf-8',
 };
 
+const MAX_DEPTH_CAP = 1000;
+
 export function resolveLimits(o: WmlScriptCompileOptions = {}): ResolvedLimits {
   const pick = (v: number | undefined, d: number): number => (v !== undefined && Number.isFinite(v) && v > 0 ? v : d);
   return {
     maxSourceBytes: pick(o.maxSourceBytes, DEFAULT_LIMITS.maxSourceBytes),
     maxBytecodeBytes: pick(o.maxBytecodeBytes, DEFAULT_LIMITS.maxBytecodeBytes),
     maxMillis: pick(o.maxMillis, DEFAULT_LIMITS.maxMillis),
-    maxDepth: Math.floor(pick(o.maxDepth, DEFAULT_LIMITS.maxDepth)),
+    // The parser and code generator recurse once per level: cap it well inside V8's stack.
+    maxDepth: Math.min(MAX_DEPTH_CAP, Math.floor(pick(o.maxDepth, DEFAULT_LIMITS.maxDepth))),
     charset: o.charset ?? DEFAULT_LIMITS.charset,
   };
 }

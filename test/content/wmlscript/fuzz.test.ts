@@ -3,8 +3,10 @@
  * configured size that decodes cleanly, or throws a WmlScriptCompileError with a position — never another
  * error, never past the configured time. A sample of what compiles goes through Kannel's wmlsdasm.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileWmlScript, WmlScriptCompileError } from '../../../src/content/wmlscript/index.ts';
 import { decodeWmlScriptBytecode } from '../../../src/content/wmlscript/decode.ts';
@@ -90,4 +92,24 @@ describe('WMLScript compiler bounds on hostile sources', () => {
     const source = `extern function f() { var x; ${'x = x + 1; '.repeat(2000)} }`;
     expectCode(source, 'WMLS_TIMEOUT', { maxMillis: 10, now: () => (t += 1) });
   });
+});
+
+describe('WMLScript compiler on a small stack', () => {
+  it('a depth bound beyond the stack still ends in WMLS_TOO_DEEP, not a RangeError', () => {
+    // A child Node with a quarter of the default stack: 999 nested parentheses (within maxDepth 1000) no longer
+    // fit, and the overflow must come out as the typed error.
+    const index = join(import.meta.dirname, '..', '..', '..', 'src', 'content', 'wmlscript', 'index.ts');
+    const script = `
+      import(${JSON.stringify(pathToFileURL(index).href)}).then(({ compileWmlScript }) => {
+        try {
+          compileWmlScript('extern function f(a) { return ' + '('.repeat(999) + 'a' + ')'.repeat(999) + '; }', { maxDepth: 1000 });
+          console.log('compiled');
+        } catch (e) { console.log(e.code ?? e.name); }
+      });`;
+    const r = spawnSync(process.execPath, ['--stack-size=250', '--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stdout.trim()).toBe('WMLS_TOO_DEEP');
+  }, 60_000);
 });
