@@ -130,16 +130,23 @@ export function charsetQuality(acceptCharset: readonly string[], charset: string
 
 /**
  * The charset to send a handset: UTF-8 when it accepts it (WBXML's own default and lossless), else the
- * acceptable charset with the highest q that we can write and that has a MIBenum, else undefined.
+ * acceptable charset with the highest q that we can write and that has a MIBenum, else undefined. For WBXML
+ * (`forWbxml`) only charsets whose strings can end in one NUL octet (WAP-192 §5.8.4.1: not UTF-16/32, UCS-2/4).
  */
-export function chooseOutputCharset(acceptCharset: readonly string[], current?: string): string | undefined {
+export function chooseOutputCharset(acceptCharset: readonly string[], current?: string, forWbxml = false): string | undefined {
   if (charsetQuality(acceptCharset, 'utf-8') > 0) return 'utf-8';
-  if (current && charsetQuality(acceptCharset, current) > 0 && knownCharset(current) && mibOf(current) !== undefined) return canonicalCharset(current);
+  const usable = (cs: string) => knownCharset(cs) && mibOf(cs) !== undefined && (!forWbxml || nulTerminable(cs));
+  if (current && charsetQuality(acceptCharset, current) > 0 && usable(current)) return canonicalCharset(current);
   const ranked = parseAcceptCharset(acceptCharset)
-    .filter((r) => r.charset !== '*' && r.q > 0 && knownCharset(r.charset) && mibOf(r.charset) !== undefined)
+    .filter((r) => r.charset !== '*' && r.q > 0 && usable(r.charset))
     .sort((a, b) => b.q - a.q || a.order - b.order);
   if (ranked[0]) return ranked[0].charset;
   return charsetQuality(acceptCharset, 'iso-8859-1') > 0 ? 'iso-8859-1' : undefined;
+}
+
+/** Whether text in this charset never holds a 0x00 octet for a non-NUL character ('A' as a probe). */
+function nulTerminable(charset: string): boolean {
+  return !encodeText('A', charset).includes(0);
 }
 
 const OUTPUTS = new Map<string, OutputCharset>();

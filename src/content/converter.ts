@@ -234,7 +234,7 @@ export class ContentConverter {
     const k = acceptCharset.join(',');
     let out = this.charsets.get(k);
     if (out === undefined) {
-      out = chooseOutputCharset(acceptCharset) ?? 'utf-8';
+      out = chooseOutputCharset(acceptCharset, undefined, true) ?? 'utf-8';
       if (this.charsets.size >= 256) this.charsets.clear();
       this.charsets.set(k, out);
     }

@@ -53,6 +53,9 @@ describe('output charset (Accept-Charset)', () => {
     expect(chooseOutputCharset(['windows-1251;q=0.9, iso-8859-5;q=0.3'])).toBe('windows-1251');
     expect(chooseOutputCharset(['utf-8;q=0, *;q=0.5'])).not.toBe('utf-8');
     expect(chooseOutputCharset(['x-unknown'])).toBe('iso-8859-1');
+    // WBXML strings end in one NUL octet: no UTF-16 for compiled content (text may still be converted to it)
+    expect(chooseOutputCharset(['utf-16, iso-8859-1;q=0.5'], undefined, true)).toBe('iso-8859-1');
+    expect(chooseOutputCharset(['utf-16, iso-8859-1;q=0.5'])).toBe('utf-16');
   });
 });
 
