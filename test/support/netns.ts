@@ -56,9 +56,10 @@ export function createBalancer(opts: { vip: string; ports: readonly number[]; na
     vip: opts.vip,
     setBackends(nodes) {
       const map = nodes.map((n, i) => `${i} : ${n}`).join(', ');
-      // One transaction: flush the chain and add the new rule, as kube-proxy replaces a service's map.
+      // One transaction: flush the chain and add the new rule, as kube-proxy replaces a service's map. A fixed
+      // seed: nft picks a random one per rule otherwise, and every update would move every handset.
       nft(`flush chain ip wapgate_lb output
-add rule ip wapgate_lb output ip daddr ${opts.vip} udp dport { ${ports} } dnat to jhash ip saddr mod ${nodes.length} map { ${map} }
+add rule ip wapgate_lb output ip daddr ${opts.vip} udp dport { ${ports} } dnat to jhash ip saddr mod ${nodes.length} seed 0x5741 map { ${map} }
 `);
     },
     ruleset() {
