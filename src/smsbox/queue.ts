@@ -140,6 +140,11 @@ export class SmsQueue {
     return this.jobs.size;
   }
 
+  /** After a restart every job waiting for a retry is due at once (what kept it waiting may have changed). */
+  dueNow(now: number): void {
+    for (const j of this.jobs.values()) if (j.attempts > 0 && j.notBefore > now) j.notBefore = now;
+  }
+
   get correlations(): number {
     return this.byJob.size;
   }

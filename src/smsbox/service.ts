@@ -398,6 +398,7 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
   }
 
   if (queue.size) {
+    queue.dueNow(clock.now());
     deps.log?.info({ restored: queue.size, correlations: queue.correlations }, 'sendsms queue restored');
     m?.depth.set(queue.size);
     kick();
