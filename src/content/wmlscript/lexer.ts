@@ -61,7 +61,10 @@ export class Lexer {
   constructor(
     private readonly src: string,
     private readonly budget: Budget = UNBOUNDED,
-  ) {}
+  ) {
+    // A byte-order mark left at the start of decoded text is not part of the script.
+    if (src.charCodeAt(0) === 0xfeff) this.pos = this.lineStart = 1;
+  }
 
   /** Every token of the source, ending with one 'eof' token. */
   tokenize(): Token[] {

@@ -37,6 +37,9 @@ describe('lexer (WAP-193 §6.1)', () => {
     const t = tokenize('a /* x\r\n y */ b\r c // z\n  d');
     expect(t.map((x) => [x.text, x.line, x.column])).toEqual([['a', 1, 1], ['b', 2, 7], ['c', 3, 2], ['d', 4, 3], ['', 4, 4]]);
   });
+  it('skips a leading byte-order mark', () => {
+    expect(tokenize('\ufeffx').map((t) => [t.text, t.line, t.column])).toEqual([['x', 1, 1], ['', 1, 2]]);
+  });
   it('lexical errors carry codes and positions', () => {
     const err = (s: string) => {
       try {
