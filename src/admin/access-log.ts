@@ -21,6 +21,7 @@ export const ACCESS_LOG_FIELDS = [
   'tid',
   'method',
   'url',
+  'requestedUrl',
   'status',
   'wspStatus',
   'upstreamStatus',
@@ -45,6 +46,8 @@ export interface AccessEntry {
   tid?: number;
   method?: string;
   url?: string;
+  /** The URL the handset asked for, when a URL map rule rewrote it into `url` (src/gateway/url-map.ts). */
+  requestedUrl?: string;
   /** HTTP-equivalent status answered to the handset. */
   status?: number;
   wspStatus?: number;
