@@ -1,11 +1,13 @@
 /**
- * WBXML (WAP-192, versions 1.0–1.3) → XML text. Token tables for SI, SL and CO; any other document decodes
- * with generic names (`tag-0x05`, `attr-0x05`). Reads untrusted octets through Reader: fails only with
+ * WBXML (WAP-192, versions 1.0–1.3) → XML text. Token tables for SI, SL, CO and WML 1.0–1.3 (variables back as
+ * `$(name:conv)`); any other document decodes with generic names (`tag-0x05`, `attr-0x05`). Reads untrusted octets through Reader: fails only with
  * WapDecodeError (offset included); nesting, element count and string table are capped.
  */
 import { DecodeErrorCode } from '../wire/errors.ts';
 import { Reader } from '../wire/reader.ts';
+import { attrStartOf, attrValueOf, type Language, tagName } from './language.ts';
 import { type DocType, docTypeByFpi, docTypeByPublicId, GLOBAL, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT } from './tables.ts';
+import { wmlByFpi, wmlByPublicId } from './tables-wml.ts';
 
 export interface DecodedWbxml {
   /** WBXML version octet (0x03 = 1.3). */
@@ -28,7 +30,7 @@ interface State {
   strtbl: Buffer;
   strtblStart: number;
   charset: number;
-  doc: DocType | undefined;
+  doc: Names | undefined;
   page: number;
   attrPage: number;
   elements: number;
@@ -63,7 +65,7 @@ export function decodeWbxml(buf: Buffer, opts: DecodeOptions = {}): DecodedWbxml
   };
   let fpi: string | undefined;
   if (fpiIndex !== undefined) fpi = tableString(st, fpiIndex);
-  st.doc = fpi !== undefined ? docTypeByFpi(fpi) : docTypeByPublicId(publicId);
+  st.doc = namesOf(fpi !== undefined ? (docTypeByFpi(fpi) ?? wmlByFpi(fpi)) : (docTypeByPublicId(publicId) ?? wmlByPublicId(publicId)));
   if (st.doc && publicId === 0) publicId = st.doc.publicId;
   fpi ??= st.doc?.fpi;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>\n'];
@@ -74,6 +76,41 @@ export function decodeWbxml(buf: Buffer, opts: DecodeOptions = {}): DecodedWbxml
   skipPis(st, out);
   r.expectEnd('WBXML body');
   return { version, publicId, fpi, charset, xml: out.join('') + '\n' };
+}
+
+/** What the decoder needs of a document type: the push tables (DocType) and the WML ones (Language) alike. */
+interface Names {
+  root: string;
+  publicId: number;
+  fpi: string;
+  dtd: string;
+  tag(page: number, id: number): string | undefined;
+  attrStart(page: number, tok: number): { name: string; prefix: string } | undefined;
+  attrValue(page: number, tok: number): string | undefined;
+  dateAttrs?: ReadonlySet<string>;
+  variables?: readonly string[];
+}
+
+function namesOf(d: DocType | Language | undefined): Names | undefined {
+  if (!d) return undefined;
+  if ('tagNames' in d) {
+    return {
+      ...d,
+      tag: (page, id) => (page === 0 ? d.tagNames.get(id) : undefined),
+      attrStart: (page, tok) => (page === 0 ? d.attrStartByCode.get(tok) : undefined),
+      attrValue: (page, tok) => (page === 0 ? d.attrValues.get(tok) : undefined),
+    };
+  }
+  return {
+    root: d.root,
+    publicId: d.publicId,
+    fpi: d.fpi,
+    dtd: d.dtd,
+    tag: (page, id) => tagName(d, page, id),
+    attrStart: (page, tok) => attrStartOf(d, page, tok),
+    attrValue: (page, tok) => attrValueOf(d, page, tok)?.value,
+    ...(d.variables ? { variables: d.variables } : {}),
+  };
 }
 
 function skipPis(st: State, out: string[]): void {
@@ -113,7 +150,7 @@ function readElement(st: State, depth: number): string {
   let name: string;
   if (id === GLOBAL.LITERAL) name = tableString(st, r.uintvar());
   else if (id < 0x05) return r.fail(DecodeErrorCode.VALUE, `global token 0x${tok.toString(16)} where a tag belongs`, start);
-  else name = (st.page === 0 ? st.doc?.tagNames.get(id) : undefined) ?? `tag-${st.page ? `${st.page}-` : ''}0x${hex(id)}`;
+  else name = st.doc?.tag(st.page, id) ?? `tag-${st.page ? `${st.page}-` : ''}0x${hex(id)}`;
   let s = `<${name}`;
   if (tok & TAG_HAS_ATTRIBUTES) {
     while (r.peek() !== GLOBAL.END) {
@@ -132,10 +169,10 @@ function readElement(st: State, depth: number): string {
     }
     if (b === GLOBAL.STR_I) {
       r.u8();
-      s += escape(text(st, r.cstring('inline string')));
+      s += escape(dollars(st, text(st, r.cstring('inline string'))));
     } else if (b === GLOBAL.STR_T) {
       r.u8();
-      s += escape(tableString(st, r.uintvar()));
+      s += escape(dollars(st, tableString(st, r.uintvar())));
     } else if (b === GLOBAL.ENTITY) {
       r.u8();
       s += `&#${r.uintvar()};`;
@@ -156,9 +193,18 @@ function isExtension(b: number): boolean {
 function readExtension(st: State): string {
   const r = st.r;
   const b = r.u8();
-  if (b >= 0x40 && b <= 0x42) return text(st, r.cstring('extension string'));
-  if (b >= 0x80 && b <= 0x82) return tableString(st, r.uintvar());
-  return '';
+  let v: string;
+  if (b >= 0x40 && b <= 0x42) v = text(st, r.cstring('extension string'));
+  else if (b >= 0x80 && b <= 0x82) v = tableString(st, r.uintvar());
+  else return '';
+  // WAP-191 §14.1: in WML, EXT_I_n / EXT_T_n are variable references.
+  const conv = st.doc?.variables?.[b & 0x03];
+  return conv ? `$(${v}:${conv})` : v;
+}
+
+/** A literal '$' in a language with variables is written '$$' (WAP-191 §10.3). */
+function dollars(st: State, s: string): string {
+  return st.doc?.variables && s.includes('$') ? s.replaceAll('$', '$$$$') : s;
 }
 
 function readAttrStartName(st: State): { name: string; prefix: string } {
@@ -175,7 +221,7 @@ function readAttrStartName(st: State): { name: string; prefix: string } {
     return eq < 0 ? { name: lit, prefix: '' } : { name: lit.slice(0, eq), prefix: lit.slice(eq + 1) };
   }
   if (tok >= 0x80 || tok < 0x05) return r.fail(DecodeErrorCode.VALUE, `0x${tok.toString(16)} is not an attribute start`, start);
-  const a = st.attrPage === 0 ? st.doc?.attrStartByCode.get(tok) : undefined;
+  const a = st.doc?.attrStart(st.attrPage, tok);
   return a ? { name: a.name, prefix: a.prefix } : { name: `attr-${st.attrPage ? `${st.attrPage}-` : ''}0x${hex(tok)}`, prefix: '' };
 }
 
@@ -193,21 +239,21 @@ function readAttrValue(st: State, attr: string): string {
     }
     if (b === GLOBAL.STR_I) {
       r.u8();
-      v += text(st, r.cstring('inline string'));
+      v += dollars(st, text(st, r.cstring('inline string')));
     } else if (b === GLOBAL.STR_T) {
       r.u8();
-      v += tableString(st, r.uintvar());
+      v += dollars(st, tableString(st, r.uintvar()));
     } else if (b === GLOBAL.ENTITY) {
       r.u8();
       v += String.fromCodePoint(Math.min(r.uintvar(), 0x10ffff));
     } else if (b === GLOBAL.OPAQUE) {
       r.u8();
       const o = r.bytes(r.uintvar(), 'opaque');
-      v += st.doc?.dateAttrs.has(attr) ? decodeDate(o) : o.toString('hex');
+      v += st.doc?.dateAttrs?.has(attr) ? decodeDate(o) : o.toString('hex');
     } else if (isExtension(b)) v += readExtension(st);
     else if (b >= 0x80) {
       r.u8();
-      v += (st.attrPage === 0 ? st.doc?.attrValues.get(b) : undefined) ?? `[0x${hex(b)}]`;
+      v += st.doc?.attrValue(st.attrPage, b) ?? `[0x${hex(b)}]`;
     } else return v; // next attribute start
   }
 }

@@ -22,6 +22,11 @@ export interface LanguageSpec {
   tags: readonly TagRow[];
   attrStarts: readonly AttrStartRow[];
   attrValues: readonly AttrValueRow[];
+  /**
+   * When the language gives EXT_I_n / EXT_T_n a meaning as variables (WML, WAP-191 §14.1): the conversion each n
+   * stands for ('escape', 'unesc', 'noesc'); a decoder writes them back as $(name:conv) and a literal '$' as '$$'.
+   */
+  variables?: readonly string[];
 }
 
 export interface Token {

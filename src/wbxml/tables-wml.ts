@@ -210,6 +210,9 @@ const WML10_ATTR_VALUES: readonly AttrValueRow[] = [
   [0x9c, 'set'],
 ];
 
+// WAP-191 §14.1: EXT_I_0/EXT_T_0 escaped, _1 unescaped, _2 no conversion.
+const WML_VARIABLES = ['escape', 'unesc', 'noesc'];
+
 const wml = (v: string, publicId: number, dtd: string): Language =>
   defineLanguage({
     name: `WML ${v}`,
@@ -220,6 +223,7 @@ const wml = (v: string, publicId: number, dtd: string): Language =>
     tags: WML_TAGS,
     attrStarts: WML_ATTR_STARTS,
     attrValues: WML_ATTR_VALUES,
+    variables: WML_VARIABLES,
   });
 
 // WAP-192 §7.2.1 / WINA: well-known public identifiers of the WML versions.
@@ -232,6 +236,7 @@ export const WML10 = defineLanguage({
   tags: WML10_TAGS,
   attrStarts: WML10_ATTR_STARTS,
   attrValues: WML10_ATTR_VALUES,
+  variables: WML_VARIABLES,
 });
 export const WML11 = wml('1.1', 0x04, 'http://www.wapforum.org/DTD/wml_1.1.xml');
 export const WML12 = wml('1.2', 0x09, 'http://www.wapforum.org/DTD/wml12.dtd');

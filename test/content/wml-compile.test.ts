@@ -4,6 +4,7 @@ import { ContentError, ContentErrorCode } from '../../src/content/errors.ts';
 import { compileWml } from '../../src/content/wml/compile.ts';
 import { compilePushContent } from '../../src/push/content.ts';
 import { PapError } from '../../src/push/pap-codes.ts';
+import { decodeWbxml } from '../../src/wbxml/decode.ts';
 import { tokenStream } from './wbxml-tokens.ts';
 
 function hex(annotated: string): string {
@@ -157,4 +158,20 @@ describe('PPG: WML pushes are compiled like SI/SL/CO', () => {
     expect(e).toBeInstanceOf(PapError);
     expect((e as PapError).code).toBe(2000);
   });
+});
+
+describe('round trip through our decoder (src/wbxml/decode.ts knows WML)', () => {
+  const decks = [
+    '/usr/lib/kannel/test/hello.wml',
+    '/usr/lib/kannel/test/testcase.wml',
+    ...['all-elements', 'entities', 'latin1', 'utf8', 'variables'].map((d) => `${import.meta.dirname}/decks/${d}.wml`),
+  ];
+  for (const deck of decks) {
+    it(`${deck.split('/').pop()}: compile → decode → compile gives the same octets`, () => {
+      const first = compileWml(readFileSync(deck)).body;
+      const xml = decodeWbxml(first).xml;
+      expect(xml).not.toMatch(/tag-0x|attr-0x/);
+      expect(compileWml(Buffer.from(xml)).body.toString('hex')).toBe(first.toString('hex'));
+    });
+  }
 });
