@@ -66,6 +66,8 @@ export interface PpgOptions {
   notifyTimeout?: number;
   /** Networks / bearers the PPG can reach, for QoS network-required / bearer-required checks. */
   networks?: string[];
+  /** PAP over TLS (Kannel's ppg-ssl-port), served by pap-tls.ts beside the plain listener; no port = off. */
+  tls?: { port?: number; bind?: string; cert?: string; key?: string; clientCa?: string };
 }
 
 /** Every default spelled out (the optional keys too), so the config schema can take its defaults from here. */
@@ -97,6 +99,7 @@ export const PPG_DEFAULTS = {
   senderName: 'wapgate PPG',
   notifyTimeout: 10_000,
   networks: ['GSM', 'GPRS', 'UMTS', 'LTE', 'IP'],
+  tls: {},
 } satisfies PpgOptions;
 
 export type PpgOptionsInput = Partial<Omit<PpgOptions, 'queue' | 'smpp'>> & {
