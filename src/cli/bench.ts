@@ -14,6 +14,7 @@ import { FAKEWAP_CASES, mSendReqOfSize, scaled, type FakewapCase } from '../benc
 import { startKannel, stopKannel } from '../bench/kannel.ts';
 import { childPids, cpuSeconds, memoryMiB, run, start, stop, waitForClReply, waitForHttp, type Started } from '../bench/procs.ts';
 import { PINNED_CASES, renderPinned, runPinned, type PinnedResult } from '../bench/pinned.ts';
+import { summarizeProfileFile } from '../bench/profile.ts';
 import { fmt, median, summarize, table, type CaseResult, type RunSample } from '../bench/report.ts';
 import { nodeArgs, siblingModule } from '../runtime/entry.ts';
 
@@ -39,6 +40,7 @@ at half load, RSS, plain HTTP through the same generator, and issue 19's targets
   --phones N         phones of the per-core generator (default 32)
   --gateway-cpu N    core of the gateway under test (default 0); --load-cpu N: generator and upstream (default 1)
   --wapgate-host A   where the per-core wapgate listens (default 127.0.0.6)
+  --profile-summary F  only print top-N tables of a node --cpu-prof profile F (--top N, default 30)
 
 Then (the cross-check with an independent client) runs every case against wapgate (127.0.0.1) and Kannel (127.0.0.2) back to back, and plain HTTP to the same
 upstream, and prints medians and ratios.
@@ -87,10 +89,16 @@ export async function run_(args: string[]): Promise<number> {
       'gateway-cpu': { type: 'string', default: '0' },
       'load-cpu': { type: 'string', default: '1' },
       'wapgate-host': { type: 'string', default: '127.0.0.6' },
+      'profile-summary': { type: 'string' },
+      top: { type: 'string', default: '30' },
     },
   });
   if (values.help) {
     process.stdout.write(HELP);
+    return 0;
+  }
+  if (values['profile-summary']) {
+    process.stdout.write(summarizeProfileFile(values['profile-summary'], Number(values.top)) + '\n');
     return 0;
   }
   const runs = Math.max(1, Number(values.runs));
