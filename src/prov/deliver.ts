@@ -15,9 +15,9 @@ import { encodePushDatagram } from '../push/push-pdu.ts';
 import { ProvError, ProvErrorCode } from './errors.ts';
 import { provDatagram, type ProvPush } from './push.ts';
 
-/** The PPG engine's submission (PpgEngine.submit): throws PapError when it refuses, queues otherwise. */
+/** The PPG engine's submission (PpgEngine.submit): throws (or rejects with) PapError when it refuses, queues otherwise. */
 export interface PushSubmitter {
-  submit(msg: PushMessage, content: PushPduInput, initiator: { ip: string; user?: string }): { code: number; desc: string };
+  submit(msg: PushMessage, content: PushPduInput, initiator: { ip: string; user?: string }): { code: number; desc: string } | Promise<{ code: number; desc: string }>;
 }
 
 export interface ProvLimits {
@@ -134,7 +134,7 @@ export async function deliverProvPush(
     },
   };
   try {
-    deps.ppg.submit(msg, content, meta.initiator ?? { ip: '127.0.0.1', user: 'prov' });
+    await deps.ppg.submit(msg, content, meta.initiator ?? { ip: '127.0.0.1', user: 'prov' });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'number') {
