@@ -1,12 +1,13 @@
 /**
- * XML push documents (SI, SL, CO) → WBXML 1.3 (WAP-192) with the document type's token tables: tag tokens,
- * attribute-start tokens with value-prefix compression (href="http://www."), attribute-value tokens (".com/"),
- * %Datetime attributes as OPAQUE (WAP-167 §8.2.2), inline strings in UTF-8, no string table.
+ * XML push documents (SI, SL, CO) → WBXML 1.3 (WAP-192): the documents' own rules here, the encoding by the
+ * language-neutral engine (engine.ts) with the type's tables (tables.ts): tag tokens, attribute-start tokens with
+ * value-prefix compression (href="http://www."), attribute-value tokens (".com/"), %Datetime attributes as
+ * OPAQUE (WAP-167 §8.2.2), inline strings in UTF-8, no string table.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { Writer } from '../wire/writer.ts';
+import { encodeDocument, type WbxmlAttr, type WbxmlNode } from './engine.ts';
 import { WbxmlError, WbxmlErrorCode } from './errors.ts';
-import { CHARSET_UTF8, type DocType, GLOBAL, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT, WBXML_VERSION_1_3 } from './tables.ts';
+import { type DocType, WBXML_VERSION_1_3 } from './tables.ts';
 
 export interface CompileOptions {
   /** Refuse documents larger than this many octets (default 64 KiB). */
@@ -81,39 +82,30 @@ function toElement(node: Ordered, depth = 0): XmlElement | string {
 
 // ---------------------------------------------------------------- WBXML side
 
-/** Compiles a parsed document of the given type. */
+/**
+ * Compiles a parsed document of the given type: the push document's own rules are checked here (root, which
+ * elements take text, enumerated actions, %Datetime as OPAQUE), the tokens are the engine's (engine.ts) with the
+ * type's tables. No string table (push documents are short and Kannel's peers expect none).
+ */
 export function encodeWbxml(root: XmlElement, doc: DocType): Buffer {
   if (root.name !== doc.root) {
     throw new WbxmlError(WbxmlErrorCode.DOCUMENT, `root element <${root.name}> is not <${doc.root}> (${doc.fpi})`);
   }
-  const w = new Writer(256);
-  // WAP-192 §5.4–5.7: version, publicid, charset, strtbl
-  w.u8(WBXML_VERSION_1_3).uintvar(doc.publicId).uintvar(CHARSET_UTF8).uintvar(0);
-  writeElement(w, root, doc);
-  return w.finish();
+  return encodeDocument(toNode(root, doc), doc.language, { version: WBXML_VERSION_1_3, stringTable: false });
 }
 
-function writeElement(w: Writer, el: XmlElement, doc: DocType): void {
-  const token = doc.tags.get(el.name);
-  if (token === undefined) throw new WbxmlError(WbxmlErrorCode.DOCUMENT, `<${el.name}> is not an element of ${doc.fpi}`);
-  const content = el.children
-    .map((c) => (typeof c === 'string' ? normaliseText(c) : c))
-    .filter((c) => c !== '');
+function toNode(el: XmlElement, doc: DocType): WbxmlNode {
+  if (!doc.tags.has(el.name)) throw new WbxmlError(WbxmlErrorCode.DOCUMENT, `<${el.name}> is not an element of ${doc.fpi}`);
+  const content = el.children.map((c) => (typeof c === 'string' ? normaliseText(c) : c)).filter((c) => c !== '');
   if (content.some((c) => typeof c === 'string') && !doc.textElements.has(el.name)) {
     throw new WbxmlError(WbxmlErrorCode.DOCUMENT, `<${el.name}> takes no text content`);
   }
-  w.u8(token | (el.attrs.length ? TAG_HAS_ATTRIBUTES : 0) | (content.length ? TAG_HAS_CONTENT : 0));
-  if (el.attrs.length) {
-    for (const [name, value] of el.attrs) writeAttribute(w, name, value, doc);
-    w.u8(GLOBAL.END);
-  }
-  if (content.length) {
-    for (const c of content) {
-      if (typeof c === 'string') writeInline(w, c);
-      else writeElement(w, c, doc);
-    }
-    w.u8(GLOBAL.END);
-  }
+  for (const c of content) if (typeof c === 'string' && c.includes('\0')) throw new WbxmlError(WbxmlErrorCode.DOCUMENT, 'text contains NUL');
+  return {
+    tag: el.name,
+    attrs: el.attrs.map(([name, value]) => toAttr(name, value, doc)),
+    content: content.map((c) => (typeof c === 'string' ? c : toNode(c, doc))),
+  };
 }
 
 /** Element text with runs of white space collapsed and the ends trimmed (as Kannel's compilers do). */
@@ -121,54 +113,19 @@ function normaliseText(s: string): string {
   return s.replace(/[ \t\r\n]+/g, ' ').trim();
 }
 
-function writeInline(w: Writer, s: string): void {
-  const b = Buffer.from(s, 'utf8');
-  if (b.includes(0)) throw new WbxmlError(WbxmlErrorCode.DOCUMENT, 'text contains NUL');
-  w.u8(GLOBAL.STR_I).bytes(b).u8(0);
-}
-
-function writeAttribute(w: Writer, name: string, value: string, doc: DocType): void {
-  // The attribute-start token whose value prefix is the longest that the value begins with.
-  let best: { code: number; prefix: string } | undefined;
-  for (const a of doc.attrStarts) {
-    if (a.name === name && value.startsWith(a.prefix) && (!best || a.prefix.length > best.prefix.length)) best = a;
+function toAttr(name: string, value: string, doc: DocType): WbxmlAttr {
+  const starts = doc.attrStarts.filter((a) => a.name === name);
+  if (!starts.some((a) => value.startsWith(a.prefix))) {
+    throw new WbxmlError(WbxmlErrorCode.DOCUMENT, `attribute ${name}="${value}" is not allowed by ${doc.fpi}`);
   }
-  if (!best) throw new WbxmlError(WbxmlErrorCode.DOCUMENT, `attribute ${name}="${value}" is not allowed by ${doc.fpi}`);
   // Enumerated values (action, WAP-167 §7.2 / WAP-168 §8.2) are whole-value tokens.
-  if (name === 'action' && best.prefix !== value) {
+  if (name === 'action' && !starts.some((a) => a.prefix === value)) {
     throw new WbxmlError(WbxmlErrorCode.DOCUMENT, `action="${value}" is not one of the values ${doc.fpi} allows`);
   }
-  w.u8(best.code);
-  const rest = value.slice(best.prefix.length);
-  if (doc.dateAttrs.has(name)) {
-    const octets = encodeDate(rest, name);
-    w.u8(GLOBAL.OPAQUE).uintvar(octets.length).bytes(octets);
-    return;
-  }
-  writeAttrValue(w, rest, doc);
-}
-
-/** An attribute value: value tokens where they occur (".com/"), inline strings between. */
-function writeAttrValue(w: Writer, value: string, doc: DocType): void {
-  let i = 0;
-  let text = '';
-  const flush = () => {
-    if (text) writeInline(w, text);
-    text = '';
-  };
-  outer: while (i < value.length) {
-    for (const [code, tok] of doc.attrValues) {
-      if (value.startsWith(tok, i)) {
-        flush();
-        w.u8(code);
-        i += tok.length;
-        continue outer;
-      }
-    }
-    text += value[i];
-    i++;
-  }
-  flush();
+  if (value.includes('\0')) throw new WbxmlError(WbxmlErrorCode.DOCUMENT, 'text contains NUL');
+  // WAP-167 §8.2.2: %Datetime values go as OPAQUE (their attribute-start tokens carry no prefix).
+  if (doc.dateAttrs.has(name)) return { name, value: [{ opaque: encodeDate(value, name) }] };
+  return { name, value: [value] };
 }
 
 /**

@@ -3,6 +3,8 @@
  * SL (WAP-168 §9.3) and CO (WAP-175 §8.3). Written once; reverse maps derived.
  */
 
+import { defineLanguage, type Language } from './language.ts';
+
 // WAP-192 §7.1 Global tokens (the same on every code page).
 export const GLOBAL = {
   SWITCH_PAGE: 0x00,
@@ -62,6 +64,8 @@ export interface DocType {
   dateAttrs: ReadonlySet<string>;
   /** Elements whose content is text (others take element content only). */
   textElements: ReadonlySet<string>;
+  /** The same tables as the engine's Language (engine.ts encodes with it). */
+  language: Language;
 }
 
 // WAP-167 §8.3.3, WAP-168 §9.3.3, WAP-175 §8.3.3: the same attribute value tokens.
@@ -85,7 +89,18 @@ function docType(d: {
   textElements?: string[];
 }): DocType {
   const attrStarts = d.attrStarts.map(([code, name, prefix]) => ({ code, name, prefix }));
+  const language = defineLanguage({
+    name: d.fpi,
+    root: d.root,
+    publicId: d.publicId,
+    fpi: d.fpi,
+    dtd: d.dtd,
+    tags: d.tags,
+    attrStarts: d.attrStarts,
+    attrValues: URL_VALUES,
+  });
   return {
+    language,
     root: d.root,
     publicId: d.publicId,
     fpi: d.fpi,
