@@ -72,6 +72,7 @@ export const ANSWER = {
   deferred: 'Deferred field misformed, rejected',
   charset: 'Charset or body misformed, rejected',
   contentType: 'Invalid content-type',
+  unsupported: 'Unsupported content-type, rejected',
   busy: 'Temporal failure, try again later.',
 } as const;
 
@@ -95,15 +96,40 @@ function param(req: SmsboxRequest, name: string, header: string): string | undef
 /** E.164-ish receiver: optional '+', digits (a '-' separator is dropped as Kannel's sendsms-chars allow). */
 const NUMBER = /^\+?\d{1,20}$/;
 
+/** The request's media type (lower case, no parameters). */
+const mediaType = (req: SmsboxRequest): string => String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+
+/**
+ * Kannel's first checks, before the credentials: a POST must carry the text as its body (a form-encoded POST is
+ * refused with 400 "Invalid content-type"; Kannel's XML POST is not offered: 415). Then the credentials: CGI
+ * arguments for GET, X-Kannel-Username / X-Kannel-Password headers for POST (as Kannel reads them).
+ */
+export function sendsmsCredentials(req: SmsboxRequest): { username?: string; password?: string } | SmsboxAnswer {
+  if (req.method === 'POST') {
+    const t = mediaType(req);
+    if (t === 'application/x-www-form-urlencoded') return bad(ANSWER.contentType);
+    if (t === 'text/xml') return { status: 415, body: ANSWER.unsupported };
+    const h = (n: string) => {
+      const v = req.headers[n];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    return { ...opt('username', h('x-kannel-username')), ...opt('password', h('x-kannel-password')) };
+  }
+  return { ...opt('username', req.args.get('username') ?? req.args.get('user')), ...opt('password', req.args.get('password') ?? req.args.get('pass')) };
+}
+
+function opt<K extends string>(k: K, v: string | undefined): { [P in K]?: string } {
+  return (v === undefined ? {} : { [k]: v }) as { [P in K]?: string };
+}
+
 export function parseSendsms(req: SmsboxRequest, limits: SendsmsLimits): SendsmsMessage | SmsboxAnswer {
   const post = req.method === 'POST';
-  const form = post && /^application\/x-www-form-urlencoded\b/i.test(String(req.headers['content-type'] ?? ''));
   let text: Buffer | undefined;
   let charset: string | undefined;
-  if (post && !form) {
+  let postCoding: 0 | 1 | undefined;
+  if (post) {
     // Kannel POST: the body is the text; its charset is the Content-Type's.
     const ct = String(req.headers['content-type'] ?? '');
-    if (!/^(text\/plain|application\/octet-stream)\b/i.test(ct)) return bad(ANSWER.contentType);
     text = req.body;
     charset = /;\s*charset="?([^";\s]+)"?/i.exec(ct)?.[1];
   } else {
@@ -113,9 +139,16 @@ export function parseSendsms(req: SmsboxRequest, limits: SendsmsLimits): Sendsms
   }
   if (charset === undefined) charset = param(req, 'charset', 'charset');
   const toRaw = param(req, 'to', 'to');
-  if (toRaw === undefined) return bad(post && !form ? ANSWER.missingToPost : ANSWER.missingTo);
+  if (toRaw === undefined) return bad(post ? ANSWER.missingToPost : ANSWER.missingTo);
   const tokens = toRaw.split(' ').filter((t) => t !== '');
   if (tokens.length === 0) return bad(ANSWER.emptyTo);
+  if (post) {
+    // Kannel: octet-stream is 8-bit text, text/plain 7-bit; any other body type is refused.
+    const t = mediaType(req);
+    if (t === 'application/octet-stream') postCoding = 1;
+    else if (t === 'text/plain') postCoding = 0;
+    else return { status: 415, body: ANSWER.unsupported };
+  }
   const to: string[] = [];
   for (const t of tokens) {
     const n = t.replace(/-/g, '');
@@ -154,7 +187,7 @@ export function parseSendsms(req: SmsboxRequest, limits: SendsmsLimits): Sendsms
   if (deferred !== undefined && deferred < -1) return bad(ANSWER.deferred);
 
   // Kannel: coding defaults to 7-bit, or 8-bit when a UDH is given.
-  const coding: 0 | 1 | 2 = codingArg !== undefined && codingArg >= 0 ? (codingArg as 0 | 1 | 2) : udhRaw ? 1 : 0;
+  const coding: 0 | 1 | 2 = codingArg !== undefined && codingArg >= 0 ? (codingArg as 0 | 1 | 2) : postCoding === 1 || udhRaw ? 1 : 0;
   const body = text ?? Buffer.alloc(0);
   let data: Buffer;
   if (coding === 1) data = body;

@@ -18,12 +18,12 @@ import { SmsSubmitError, type SmsPushSender, type SmsReceipt } from '../bearer/s
 import type { Cdr, ChargingSink } from '../gateway/hooks.ts';
 import type { Store } from '../store/index.ts';
 import { DlrDispatcher, DlrType, expandDlrUrl } from './dlr.ts';
-import { createSmsboxListener, type SmsboxAnswer, type SmsboxListener, type SmsboxRequest } from './listener.ts';
+import { AUTH_FAILED, createSmsboxListener, type SmsboxAnswer, type SmsboxListener, type SmsboxRequest } from './listener.ts';
 import { resolveSmsboxOptions, type SmsboxOptions } from './options.ts';
 import { memoryBackend, sqliteBackend, SmsQueue, type Correlation, type SmsJob } from './queue.ts';
 import { plainParts, wdpParts, type SmsPart } from './segment.ts';
 import { WdpNotExactError } from './wdp.ts';
-import { ANSWER, parseSendsms, type SendsmsMessage } from './sendsms.ts';
+import { ANSWER, parseSendsms, sendsmsCredentials, type SendsmsMessage } from './sendsms.ts';
 
 export interface SmsboxClock {
   now(): number;
@@ -125,7 +125,19 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
   // ---------------- accepting ----------------
 
   async function sendsms(req: SmsboxRequest): Promise<SmsboxAnswer> {
-    const user = req.user!;
+    // Credentials are checked here, in Kannel's order (a POST's body type first), not by the listener.
+    const cred = sendsmsCredentials(req);
+    if ('status' in cred) {
+      deps.rejected?.('sendsms_bad_request');
+      return cred;
+    }
+    const user = listener.authenticate(cred.username, cred.password, req.ip);
+    if (!user) {
+      deps.rejected?.('auth');
+      deps.log?.warn({ ip: req.ip, user: cred.username }, 'sendsms: authorization failed');
+      return { status: 403, body: AUTH_FAILED };
+    }
+    req = { ...req, user };
     const parsed = parseSendsms(req, {
       maxMessages: user.maxMessages ?? options.maxMessages,
       globalSender: options.globalSender,
@@ -164,7 +176,7 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
     kick();
     return { status: 202, body: ANSWER.accepted };
   }
-  listener.mount('/cgi-bin/sendsms', sendsms);
+  listener.mount('/cgi-bin/sendsms', sendsms, { auth: 'none' });
 
   // ---------------- delivering ----------------
 

@@ -199,6 +199,10 @@ describe.skipIf(!ready)("sendsms answers against Kannel's smsbox", () => {
     ['unknown path', '/cgi-bin/nothing'],
     ['POST text/plain with X-Kannel headers', '/cgi-bin/sendsms', { method: 'POST', headers: { 'x-kannel-username': 'mmsc', 'x-kannel-password': 'secret', 'x-kannel-to': '123', 'content-type': 'text/plain' }, body: 'posted' }],
     ['POST wrong password', '/cgi-bin/sendsms', { method: 'POST', headers: { 'x-kannel-username': 'mmsc', 'x-kannel-password': 'bad', 'x-kannel-to': '123', 'content-type': 'text/plain' }, body: 'x' }],
+    ['POST WAP Push, X-Kannel-UDH in hex, octet-stream body', '/cgi-bin/sendsms', { method: 'POST', headers: { 'x-kannel-username': 'mmsc', 'x-kannel-password': 'secret', 'x-kannel-to': '+15551230001', 'x-kannel-udh': '0605040B8423F0', 'content-type': 'application/octet-stream' }, body: '\x01\x06\x01\xbe' }],
+    ['POST form-encoded', '/cgi-bin/sendsms', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=mmsc&password=secret&to=123&text=form' }],
+    ['POST text/html', '/cgi-bin/sendsms', { method: 'POST', headers: { 'x-kannel-username': 'mmsc', 'x-kannel-password': 'secret', 'x-kannel-to': '123', 'content-type': 'text/html' }, body: 'x' }],
+    ['POST bad X-Kannel-Coding', '/cgi-bin/sendsms', { method: 'POST', headers: { 'x-kannel-username': 'mmsc', 'x-kannel-password': 'secret', 'x-kannel-to': '123', 'x-kannel-coding': '7', 'content-type': 'text/plain' }, body: 'x' }],
     ['POST without X-Kannel-To', '/cgi-bin/sendsms', { method: 'POST', headers: { 'x-kannel-username': 'mmsc', 'x-kannel-password': 'secret', 'content-type': 'text/plain' }, body: 'x' }],
   ];
 
