@@ -18,6 +18,7 @@ import type { Gateway } from '../gateway/index.ts';
 import type { Ppg } from '../push/ppg.ts';
 import { listenPapTls, type PapTlsListener } from '../push/pap-tls.ts';
 import { createSmsbox, gatewayWdpTransport } from '../smsbox/index.ts';
+import { mountSendota, sendotaDepsFromConfig } from '../smsbox/sendota.ts';
 import type { Store } from '../store/index.ts';
 import type { IdentityStack } from './identity.ts';
 import type { Operations } from './operations.ts';
@@ -70,6 +71,9 @@ export function createServices(parts: ServeParts): Service[] {
       log: parts.log,
       rejected: (reason) => parts.metrics.rejectedInputs.labels('sendsms', reason).inc(),
     });
+    // OTA provisioning (src/prov): Kannel's /cgi-bin/sendota on the same listener; named settings from prov:
+    const resolveMsisdn = (msisdn: string) => parts.identity.map.ipForMsisdn(msisdn);
+    mountSendota(box.listener, sendotaDepsFromConfig(cfg.prov, { authenticate: box.listener.authenticate, ...(parts.ppg ? { ppg: parts.ppg.engine } : {}), ...(sms ? { sms } : {}), resolveMsisdn, globalSender: cfg.sendsms.globalSender, log: parts.log }));
     parts.ops.store.subscribe((next, diff) => {
       if (!diff.changed.some((k) => k.startsWith('sendsms.'))) return;
       try {
