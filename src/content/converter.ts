@@ -194,9 +194,15 @@ export class ContentConverter {
   // ------------------------------------------------------------------ reply side
 
   reply(res: ContentReply, target: ContentTarget): ConvertedReply {
-    if (!res.contentType || res.body.length === 0) return res;
+    if (!res.contentType) return res;
     const semi = res.contentType.indexOf(';');
     const type = (semi < 0 ? res.contentType : res.contentType.slice(0, semi)).trim().toLowerCase();
+    if (res.body.length === 0) {
+      // HEAD, 304: nothing to compile, but the type is the one a GET would have brought.
+      if (type === WML_TYPE && this.opts.wml) return { ...res, contentType: WMLC_TYPE };
+      if (type === WMLSCRIPT_TYPE && this.opts.wmlscript && this.deps.compileWmlScript) return { ...res, contentType: WMLSCRIPTC_TYPE };
+      return res;
+    }
     if (type === WML_TYPE && this.opts.wml) return this.compiled(res, target, 'wml');
     if (type === WMLSCRIPT_TYPE && this.opts.wmlscript && this.deps.compileWmlScript) return this.compiled(res, target, 'wmlscript');
     if (this.opts.charset && isText(type)) return this.recharset(res, type, target);

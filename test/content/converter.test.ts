@@ -71,6 +71,11 @@ describe('replies', () => {
     expect(c.reply(reply('text/vnd.wap.wml', HELLO), target()).body[0]).toBe(0x01);
   });
 
+  it('an empty WML answer (HEAD, 304) gets the compiled type', () => {
+    const out = new ContentConverter().reply(reply('text/vnd.wap.wml', Buffer.alloc(0), 304), target());
+    expect([out.status, out.contentType, out.body.length]).toEqual([304, 'application/vnd.wap.wmlc', 0]);
+  });
+
   it('a Latin-1-only handset gets ISO-8859-1 strings (MIBenum 4)', () => {
     const out = new ContentConverter().reply(reply('text/vnd.wap.wml', HELLO), target([['Accept-Charset', 'iso-8859-1']]));
     expect(out.body[2]).toBe(4);
