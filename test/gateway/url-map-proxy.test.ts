@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS } from '../../src/gateway/options.ts';
 import { HttpProxy } from '../../src/gateway/proxy.ts';
-import { UrlMap } from '../../src/gateway/url-map.ts';
+import { UrlMap, UrlMapError } from '../../src/gateway/url-map.ts';
+import { createGateway } from '../../src/gateway/index.ts';
 
 const servers: Server[] = [];
 const proxies: HttpProxy[] = [];
@@ -52,5 +53,16 @@ describe('URL maps in the proxy path', () => {
     expect(foreign.seen).toHaveLength(0);
     const n = await p.fetch(req('http://unknown.operator.example/mms'));
     expect(n.status).toBe(403);
+  });
+});
+
+describe('URL maps on the gateway', () => {
+  it('a target off the allow-list is refused at creation and on reload (the running map stays)', async () => {
+    expect(() => createGateway({ clPort: 0, coPort: 0, upstream: 'http://127.0.0.1:1/mms', urlMap: [{ from: 'http://m.example/*', to: 'http://10.9.9.9/*' }] })).toThrow(UrlMapError);
+    const mmsc = await origin();
+    const gw = createGateway({ clPort: 0, coPort: 0, upstream: `${mmsc.origin}/mms`, urlMap: [{ from: 'http://m.example/*', to: `${mmsc.origin}/*` }] });
+    expect(() => gw.setUrlMap!([{ from: 'http://m.example/*', to: 'http://10.9.9.9/*' }])).toThrow(/not on the upstream allow-list/);
+    gw.setUrlMap!([{ from: 'http://n.example/*', to: `${mmsc.origin}/*` }]);
+    await gw.stop(0);
   });
 });
