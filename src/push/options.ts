@@ -41,7 +41,7 @@ export interface PpgQueueOptions {
   concurrency?: number;
   /** How long finished pushes stay answerable to statusquery (ms). */
   keepFinished?: number;
-  /** File where pending pushes are saved on close and restored on start (unset: not kept). */
+  /** The JSON file an older wapgate saved pending pushes in: imported once into the durable store, renamed *.imported. */
   stateFile?: string;
 }
 

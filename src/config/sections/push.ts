@@ -45,7 +45,7 @@ export const pushSection = group({
       description: 'How long a finished push stays answerable to statusquery (ms or 1h).',
     }),
     stateFile: key(z.string().optional(), {
-      description: 'File where pending pushes are saved on shutdown and restored on start (unset: not kept).',
+      description: 'Pending-push JSON file of a wapgate before the durable store (store:): read once at start into the store, then renamed *.imported.',
     }),
   }),
   smpp: group({
