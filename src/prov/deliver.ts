@@ -107,6 +107,10 @@ export async function deliverProvPush(
   const bySms = bearerWanted === 'sms' || (bearerWanted === 'any' && !knownIp);
   if (bearerWanted === 'ip' && !knownIp) throw new ProvDeliveryError(`no IP address is known for ${target.to} (subscriber map)`, 404);
   if (bySms && ipTarget) throw new ProvDeliveryError(`${target.to} is an IP address; it cannot be reached over SMS`, 400);
+  // The PPG's SMS path is the same SMPP link deps.sms is: without it a push for SMS would only wait and expire.
+  if (bySms && !deps.sms) {
+    throw new ProvDeliveryError(`no SMSC is configured${bearerWanted === 'any' ? ` and no IP address is known for ${target.to}` : ''}`, 503);
+  }
   if (bySms) {
     const segments = segmentCount(datagram.length);
     if (segments > limits.maxSmsSegments) {
