@@ -122,40 +122,49 @@ function foldChildren(this: Counter<string>): void {
   }
 }
 
-function tallied<L extends string>(c: Counter<L>): Counter<L> {
-  const names = ((c as unknown as { labelNames?: readonly string[] }).labelNames ?? []) as readonly string[];
-  if (names.length === 0) return c; // no labels: prom-client's inc() is already cheap
-  const children = new Map<string, TallyChild>();
-  CHILDREN.set(c, children);
-  const slow = c.labels.bind(c) as (...a: unknown[]) => Counter.Internal;
-  const reset = c.reset.bind(c);
-  const remove = c.remove.bind(c) as (...a: unknown[]) => void;
-  c.labels = ((...values: unknown[]): Counter.Internal => {
-    // The object form (labels({ a: '1' })) keeps prom-client's own child.
-    if (values.length !== names.length || values.some((v) => typeof v !== 'string')) return slow(...values);
+/**
+ * A prom-client Counter whose positional `labels(...)` children are TallyChild (a subclass: prom-client's own
+ * methods are extended, never replaced on an instance). The object form, unlabelled counters and anything past
+ * CHILD_CAP keep prom-client's own children.
+ */
+class TalliedCounter<L extends string> extends Counter<L> {
+  private tally(): Map<string, TallyChild> {
+    let children = CHILDREN.get(this);
+    if (!children) CHILDREN.set(this, (children = new Map()));
+    return children;
+  }
+
+  override labels(...values: unknown[]): Counter.Internal {
+    const names = (this as unknown as { labelNames: readonly string[] }).labelNames;
+    if (names.length === 0 || values.length !== names.length || values.some((v) => typeof v !== 'string')) {
+      return (super.labels as (...a: unknown[]) => Counter.Internal)(...values);
+    }
+    const children = this.tally();
     const key = values.length === 1 ? (values[0] as string) : values.join('\u0000');
     let child = children.get(key);
     if (child === undefined) {
       // Beyond the cap (label values are bounded; this is a guard), prom-client's own children.
-      if (children.size >= CHILD_CAP) return slow(...values);
+      if (children.size >= CHILD_CAP) return (super.labels as (...a: unknown[]) => Counter.Internal)(...values);
       const labels: Record<string, string> = {};
       names.forEach((n, i) => (labels[n] = values[i] as string));
       child = new TallyChild(labels);
       children.set(key, child);
     }
     return child;
-  }) as Counter<L>['labels'];
+  }
+
   // Children stay valid after reset/remove (callers keep them): what they counted before is dropped, what they
   // count after is folded in at the next read, re-creating the series as prom-client's own children do.
-  c.reset = () => {
-    for (const child of children.values()) child.n = 0;
-    reset();
-  };
-  c.remove = ((...values: unknown[]) => {
-    foldChildren.call(c as Counter<string>);
-    remove(...values);
-  }) as Counter<L>['remove'];
-  return c;
+  override reset(): void {
+    // prom-client's constructor resets too, before this instance has children.
+    for (const child of CHILDREN.get(this)?.values() ?? []) child.n = 0;
+    super.reset();
+  }
+
+  override remove(...values: unknown[]): void {
+    foldChildren.call(this as Counter<string>);
+    (super.remove as (...a: unknown[]) => void)(...values);
+  }
 }
 
 /** Upstream latency buckets (seconds): handsets wait on slow MMSCs, so the tail up to a minute matters. */
@@ -171,7 +180,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
   const p = opts.prefix ?? 'wapgate_';
   const registers = [registry];
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
-    tallied(new Counter<L>({ name: p + name, help, labelNames, registers, collect: foldChildren }));
+    new TalliedCounter<L>({ name: p + name, help, labelNames, registers, collect: foldChildren });
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
     new Gauge<L>({ name: p + name, help, labelNames, registers });
 
@@ -187,18 +196,16 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
     }
   };
   const udpCounter = (name: string, help: string) =>
-    tallied(
-      new Counter<'port'>({
-        name: p + name,
-        help,
-        labelNames: ['port'],
-        registers,
-        collect(this: Counter<'port'>) {
-          fold();
-          foldChildren.call(this);
-        },
-      }),
-    );
+    new TalliedCounter<'port'>({
+      name: p + name,
+      help,
+      labelNames: ['port'],
+      registers,
+      collect(this: Counter<'port'>) {
+        fold();
+        foldChildren.call(this);
+      },
+    });
 
   const metrics: WapgateMetrics = {
     datagramsIn: udpCounter('datagrams_received_total', 'UDP datagrams received, by local port.'),

@@ -51,6 +51,17 @@ export interface AdminProviders {
   readiness?: Record<string, ReadinessProbe>;
   status?: StatusProviders;
   traces?: TraceControl;
+  /**
+   * What /metrics exposes, when not the registry alone: e.g. this thread's registry merged with every gateway
+   * worker's (src/app/workers.ts mergedMetrics). A prom-client Registry is one.
+   */
+  exposition?: MetricsSource;
+}
+
+/** A Prometheus text exposition and its content type. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
 }
 
 export interface AdminOptions {
@@ -176,7 +187,8 @@ export function createAdminServer(opts: AdminOptions = {}, providers: AdminProvi
     }
     if (path === '/metrics') {
       if (!read) return send(res, 405, 'text/plain', 'method not allowed\n', { Allow: 'GET, HEAD' });
-      return send(res, 200, reg.contentType, await reg.metrics());
+      const source = providers.exposition ?? reg;
+      return send(res, 200, source.contentType, await source.metrics());
     }
     if (path === '/status') {
       if (!read) return send(res, 405, 'text/plain', 'method not allowed\n', { Allow: 'GET, HEAD' });

@@ -2,7 +2,7 @@
  * The process of `wapgate mmsc`: the reference MMSC on its own (MM1 at /mms), its logger, and its stop on
  * SIGINT/SIGTERM. src/cli/mmsc.ts parses the arguments into MmscProcessOptions and calls runMmsc().
  */
-import { createLogger } from '../gateway/log.ts';
+import { createProcessLogger } from './log.ts';
 import type { MmscOptions } from '../mmsc/index.ts';
 
 export interface MmscProcessOptions {
@@ -20,7 +20,7 @@ export interface MmscProcessOptions {
 
 /** Runs the MMSC until SIGINT/SIGTERM; resolves with the exit status. */
 export async function runMmsc(o: MmscProcessOptions): Promise<number> {
-  const log = createLogger(o.logLevel, process.stderr.isTTY === true);
+  const { log } = createProcessLogger(o.logLevel, process.stderr.isTTY === true);
   // Loaded here, not at the top: `wapgate mmsc --help` and the other commands never need the MMSC's modules.
   const { createMmsc } = await import('../mmsc/index.ts');
   const options: MmscOptions = {

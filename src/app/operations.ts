@@ -21,7 +21,7 @@ import { TraceHub } from '../trace/recorder.ts';
 import { createAccessLog, type AccessLog } from '../admin/access-log.ts';
 import { Lifecycle } from '../admin/lifecycle.ts';
 import { metrics as defaultMetrics, registry as defaultRegistry, type WapgateMetrics } from '../admin/metrics.ts';
-import { createAdminServer, type AdminProviders, type AdminServer, type ReadinessProbe } from '../admin/server.ts';
+import { createAdminServer, type MetricsSource, type AdminProviders, type AdminServer, type ReadinessProbe } from '../admin/server.ts';
 
 export interface OperationsOptions {
   config: WapgateConfig;
@@ -47,6 +47,8 @@ export interface Operations {
   adminAddress: AddressInfo | undefined;
   addReadiness(name: string, probe: ReadinessProbe): void;
   addStatus(name: string, provider: () => Record<string, unknown>): void;
+  /** What /metrics exposes instead of the registry alone (the worker pool's merged exposition). */
+  setMetricsSource(source: MetricsSource): void;
   /** Binds the admin listener and installs SIGTERM/SIGINT (shutdown) and SIGHUP (reload). */
   start(): Promise<void>;
   /** What SIGHUP does: reload, apply the reloadable keys, log what changed. */
@@ -129,6 +131,7 @@ export function createOperations(o: OperationsOptions): Operations {
     },
     addReadiness: (name, probe) => void (providers.readiness[name] = probe),
     addStatus: (name, provider) => void (providers.status[name] = provider),
+    setMetricsSource: (source) => void Object.assign(providers, { exposition: source }),
     async start() {
       if (admin) {
         adminAddress = await admin.listen();

@@ -23,7 +23,7 @@ import { createWorkerGateway, workerCount, type WorkerGateway } from './workers.
 import { demoInstructions, host, isEmbedded, withEmbeddedDefaults } from './embedded.ts';
 import { openStore, storeOptionsFromConfig } from '../store/index.ts';
 import { createServices, type Service } from './services.ts';
-import { createLogger } from '../gateway/log.ts';
+import { createProcessLogger } from './log.ts';
 
 export interface Stack {
   gateway: Gateway;
@@ -40,10 +40,10 @@ export interface Stack {
  */
 export async function runServe(cfg: WapgateConfig, reload: () => WapgateConfig): Promise<number> {
   const pretty = cfg.log.pretty === 'auto' ? process.stderr.isTTY === true : cfg.log.pretty;
-  const log = createLogger(cfg.log.level, pretty);
+  const { log, writeLine } = createProcessLogger(cfg.log.level, pretty);
   let stack;
   try {
-    stack = await startServe(cfg, reload, log);
+    stack = await startServe(cfg, reload, log, writeLine);
   } catch (err) {
     log.fatal({ err }, 'cannot start wapgate');
     return 1;
@@ -53,7 +53,7 @@ export async function runServe(cfg: WapgateConfig, reload: () => WapgateConfig):
 }
 
 /** Creates and starts every part of `serve` (the gateway, identity, charging, PPG, MMSC, services, operations). */
-export async function startServe(rawConfig: WapgateConfig, reload: () => WapgateConfig, log: Logger): Promise<Stack> {
+export async function startServe(rawConfig: WapgateConfig, reload: () => WapgateConfig, log: Logger, writeLine?: (line: string) => void): Promise<Stack> {
   const cfg = withEmbeddedDefaults(rawConfig);
   const ops = createOperations({ config: cfg, reload: () => withEmbeddedDefaults(reload()), log, registry, metrics });
 
@@ -65,6 +65,7 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
     threads > 1
       ? createWorkerGateway(gatewayOptionsFromConfig(cfg), threads, {
           log,
+          ...(writeLine ? { logLine: writeLine } : {}),
           registry,
           metrics,
           trace: ops.trace,
@@ -87,12 +88,8 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
       content,
       ...(cdr ? { charging: cdr } : {}),
     });
-  if (pool) {
-    // /metrics: this thread's registry and every worker's, summed at each scrape.
-    const own = registry.metrics;
-    registry.metrics = () => pool.mergedMetrics();
-    ops.lifecycle.onClose('worker-metrics', () => void (registry.metrics = own));
-  }
+  // /metrics: this thread's registry and every worker's, summed at each scrape.
+  if (pool) ops.setMetricsSource({ contentType: registry.contentType, metrics: () => pool.mergedMetrics() });
   if (ops.trace.active || cfg.trace.sessionDir) {
     gateway.setTap((direction, payload, remote, local) => {
       if (ops.trace.active) ops.trace.datagram({ direction, payload, remote, local });

@@ -58,7 +58,9 @@ export async function composeWorker(init: WorkerInit, port: MessagePort): Promis
   };
 
   let traceActive = init.trace;
-  const deps: GatewayDeps = { log, endpoints };
+  // Its own registry: the primary merges every worker's into /metrics (mergedMetrics).
+  const bundle = init.metrics ? createMetrics({ defaultMetrics: false }) : undefined;
+  const deps: GatewayDeps = { log, endpoints, ...(bundle ? { metrics: bundle.metrics } : {}) };
   if (identity) {
     deps.enricher = identity.enricher;
     deps.policy = identity.policy;
@@ -81,8 +83,6 @@ export async function composeWorker(init: WorkerInit, port: MessagePort): Promis
       http: (x) => post({ t: 'http', x }),
     };
   }
-  const bundle = init.metrics ? createMetrics({ defaultMetrics: false }) : undefined;
-  if (bundle) deps.metrics = bundle.metrics;
   if (init.content) deps.content = createContentConverter(init.content);
   const gateway = createGateway(opts, deps);
 

@@ -36,6 +36,11 @@ import { CL, DatagramBatch, owned, type Datagrams, type FromWorker, type Identit
 
 export interface WorkerGatewayDeps {
   log?: Logger;
+  /**
+   * Where the workers' log lines (pino JSON, already formatted in the worker) are written: this thread's log
+   * destination (src/app/log.ts). Without it each line is logged again through `log` at its level.
+   */
+  logLine?: (line: string) => void;
   /** This thread's registry: gets the restart counter, and is merged with the workers' by mergedMetrics(). */
   registry?: Registry;
   /**
@@ -89,6 +94,19 @@ function workerScript(): string {
   return workerSource(siblingModule('./worker-thread.ts', import.meta.url));
 }
 
+/** A worker's log line through this thread's logger, at its level (when no destination is given). */
+function relog(log: Logger, line: string): void {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  const { level, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = entry;
+  const label = typeof level === 'number' ? pino.levels.labels[level] : undefined;
+  if (label && label in log) (log as unknown as Record<string, (o: object, m?: unknown) => void>)[label]!(fields, msg);
+}
+
 /** Datagrams held for a worker that is (re)starting, at most. */
 const PENDING_MAX = 1024;
 
@@ -96,7 +114,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`gateway workers must be a positive integer, got ${workers}`);
   const options = resolveOptions(input);
   const log = deps.log ?? silentLogger();
-  const logStream = (log as unknown as Record<symbol, { write(s: string): void } | undefined>)[pino.symbols.streamSym];
+  const logLine = deps.logLine ?? ((line: string) => relog(log, line));
   const clSock = new UdpEndpoint({ address: options.bind, port: options.clPort, bufferBytes: options.socketBufferBytes });
   const coSock = new UdpEndpoint({ address: options.bind, port: options.coPort, bufferBytes: options.socketBufferBytes });
   const socks = [clSock, coSock] as const;
@@ -163,7 +181,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
 
   // The subscriber map: every change replayed on each worker; the dynamic bindings kept for a (re)start.
   const bindings = new Map<string, SubscriberBinding>();
-  const unwrapMap = deps.subscriberMap && identity ? replicate(deps.subscriberMap, bindings, (ops) => broadcast({ t: 'map', ops })) : undefined;
+  const stopReplication = deps.subscriberMap && identity ? replicate(deps.subscriberMap, bindings, (ops) => broadcast({ t: 'map', ops })) : undefined;
   const snapshot = (): [string, SubscriberBinding][] => {
     const map = deps.subscriberMap;
     if (!map) return [];
@@ -257,7 +275,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
             for (const c of m.cdrs) deps.charging?.record(c);
             break;
           case 'log':
-            if (logStream) logStream.write(m.line);
+            logLine(m.line);
             break;
           case 'http':
             if (deps.trace?.active) deps.trace.http(m.x);
@@ -375,7 +393,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
       clearInterval(traceTimer);
       await Promise.all(slots.map((s) => s.worker?.terminate()));
       await Promise.all([clSock.stop(), coSock.stop()]);
-      unwrapMap?.();
+      stopReplication?.();
       await deps.charging?.flush();
       log.info('wapgate stopped');
     },
@@ -434,38 +452,36 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
  * Replays every change of `map` through `send` (as MapOps) and keeps its dynamic bindings in `bindings`;
  * returns the function that puts the map's own methods back.
  */
+/**
+ * The subscriber map's changes (SubscriberMap.onChange) as worker messages, and the dynamic bindings kept for a
+ * worker's (re)start snapshot. A static table set anew reaches the workers through setIdentity (SIGHUP).
+ */
 function replicate(map: SubscriberMap, bindings: Map<string, SubscriberBinding>, send: (ops: MapOp[]) => void): () => void {
-  const { bind, unbind, unbindNas, clear, reloadStatic } = map;
-  map.bind = (address, rec) => {
-    const r = bind.call(map, address, rec);
-    bindings.set(address, rec);
-    send([{ op: 'bind', address, rec }]);
-    return r;
-  };
-  map.unbind = (address, match) => {
-    const r = unbind.call(map, address, match);
-    if (r === 'removed') {
-      bindings.delete(address);
-      send([match ? { op: 'unbind', address, match } : { op: 'unbind', address }]);
+  return map.onChange((c) => {
+    switch (c.op) {
+      case 'bind':
+        bindings.set(c.address, c.rec);
+        send([{ op: 'bind', address: c.address, rec: c.rec }]);
+        break;
+      case 'unbind':
+        bindings.delete(c.address);
+        send([c.match ? { op: 'unbind', address: c.address, match: c.match } : { op: 'unbind', address: c.address }]);
+        break;
+      case 'unbindNas':
+        for (const [a, rec] of bindings) if (rec.nas === c.nas) bindings.delete(a);
+        send([{ op: 'unbindNas', nas: c.nas }]);
+        break;
+      case 'clear':
+        bindings.clear();
+        send([{ op: 'clear' }]);
+        break;
+      case 'reloadStatic':
+        send([{ op: 'reloadStatic' }]);
+        break;
+      case 'setStatic':
+        break;
     }
-    return r;
-  };
-  map.unbindNas = (nas) => {
-    const n = unbindNas.call(map, nas);
-    for (const [a, rec] of bindings) if (rec.nas === nas) bindings.delete(a);
-    send([{ op: 'unbindNas', nas }]);
-    return n;
-  };
-  map.clear = () => {
-    clear.call(map);
-    bindings.clear();
-    send([{ op: 'clear' }]);
-  };
-  map.reloadStatic = () => {
-    reloadStatic.call(map);
-    send([{ op: 'reloadStatic' }]);
-  };
-  return () => Object.assign(map, { bind, unbind, unbindNas, clear, reloadStatic });
+  });
 }
 
 /** `gateway.workers` → threads: 0 or 'auto' = one per CPU. */

@@ -13,6 +13,15 @@ export interface ClientPolicy {
   admit(clientIp: string, service: Service, now: number): 'ok' | 'deny' | 'rate-limited';
 }
 
+/**
+ * Whether a new method may run (src/gateway/admission.ts): the gateway's own state first ('draining' after
+ * refuseNew(): answered 503 without reaching the upstream), then the client policy.
+ */
+export type Admission = 'ok' | 'deny' | 'rate-limited' | 'draining';
+export interface AdmissionGate {
+  admit(clientIp: string, service: Service, now: number): Admission;
+}
+
 /** Subscriber identity as known from RADIUS accounting or the static table. */
 export interface Subscriber {
   msisdn: string;

@@ -6,8 +6,6 @@
 import type { Logger } from 'pino';
 import { UdpEndpoint, type DatagramTap, type Peer } from '../bearer/udp.ts';
 import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
-import { parseContentType } from '../wsp/content-type.ts';
-import { httpToWspStatus } from '../wsp/status.ts';
 import type { WspPdu } from '../wsp/pdu-types.ts';
 import type { WapgateMetrics } from '../admin/metrics.ts';
 import type { ContentConverter } from '../content/converter.ts';
@@ -17,6 +15,7 @@ import { silentLogger, ThrottledWarn } from './log.ts';
 import { resolveOptions, type GatewayOptions, type GatewayOptionsInput, type RedirectOptions } from './options.ts';
 import { checkedUrlMap, type UrlMapRule } from './url-map.ts';
 import { HttpProxy } from './proxy.ts';
+import { GatewayAdmission } from './admission.ts';
 import { MethodHandler } from './transaction.ts';
 import { SessionLayer } from './co.ts';
 
@@ -83,26 +82,17 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
   });
   // URL maps (url-map.ts) before the allow-list; a target not allowed is refused here (UrlMapError).
   if (options.urlMap?.length) proxy.setUrlMap(checkedUrlMap(options.urlMap, options.allowUpstream));
+  // refuseNew(): every new method (connectionless, or in a session) is answered 503 without reaching the upstream.
+  const admission = new GatewayAdmission(deps.policy);
   const handler = new MethodHandler({
     proxy,
     log,
-    policy: deps.policy,
+    admission,
     enricher: deps.enricher,
     charging: deps.charging,
     metrics: deps.metrics,
     content: deps.content,
   });
-
-  // refuseNew(): every new method (connectionless, or in a session) is answered 503 without reaching the upstream.
-  let refusing = false;
-  const handle = handler.handle.bind(handler);
-  handler.handle = (pdu, ctx) => {
-    if (!refusing) return handle(pdu, ctx);
-    deps.metrics?.rejectedInputs.labels('udp', 'draining').inc();
-    return Promise.resolve(
-      ctx.encode({ type: 'Reply', status: httpToWspStatus(503), contentType: parseContentType('text/plain'), headers: [], data: Buffer.from('shutting down\n') }),
-    );
-  };
 
   const clSock = deps.endpoints?.cl ?? new UdpEndpoint({ address: options.bind, port: options.clPort, bufferBytes: options.socketBufferBytes });
   const coSock = deps.endpoints?.co ?? new UdpEndpoint({ address: options.bind, port: options.coPort, bufferBytes: options.socketBufferBytes });
@@ -176,7 +166,7 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     },
     async stop(graceMs = 5000) {
       // No new methods on either port (503 at once); WTP goes on carrying what is in flight (Acks, SAR, Results).
-      refusing = true;
+      admission.drain();
       const deadline = Date.now() + graceMs;
       // In flight: methods waiting for the upstream, and WTP transactions still carrying their Result (SAR
       // segments, or waiting for the Ack): WSP counts a method done once it hands the Result to WTP.
@@ -195,8 +185,8 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     },
     sendUnitPush: (peer, pdu, tid) => cl.sendUnitPush(peer, pdu, tid),
     refuseNew: () => {
-      if (!refusing) log.info('refusing new methods (503): shutting down');
-      refusing = true;
+      if (!admission.isDraining) log.info('refusing new methods (503): shutting down');
+      admission.drain();
     },
     setAllowedUpstreams: (origins) => proxy.setAllowed(origins),
     setUpstream: (upstream) => proxy.setUpstream(upstream),

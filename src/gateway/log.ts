@@ -1,20 +1,8 @@
 /**
- * Logging for the gateway: pino JSON (pretty on a terminal), and a throttle for input a hostile peer can
+ * Logging for the gateway (the process's logger is made by src/app/log.ts): a silent default, and a throttle for input a hostile peer can
  * repeat at line rate — bad datagrams are counted always and logged at most once per interval per reason.
  */
 import pino, { type Logger } from 'pino';
-
-export function createLogger(level = 'info', pretty = process.stdout.isTTY === true): Logger {
-  if (pretty) {
-    return pino({
-      level,
-      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
-    });
-  }
-  // Asynchronous writes: under load lines written while one write is in flight are coalesced (one syscall for
-  // many access lines), when idle each line still goes out at once; pino flushes it on exit.
-  return pino({ level }, pino.destination({ dest: 1, sync: false }));
-}
 
 /** A logger that writes nothing (tests, library use). */
 export function silentLogger(): Logger {

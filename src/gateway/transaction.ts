@@ -13,7 +13,7 @@ import { httpToWspStatus, statusReason } from '../wsp/status.ts';
 import { decodeMultipart, encodeMultipart, isMimeMultipart, isWspMultipart, mimeToWspMultipart, wspMultipartToMime } from '../wsp/multipart.ts';
 import type { UpstreamErrorKind, WapgateMetrics } from '../admin/metrics.ts';
 import type { ContentConverter } from '../content/converter.ts';
-import type { ChargingSink, ClientPolicy, Enricher } from './hooks.ts';
+import type { AdmissionGate, ChargingSink, Enricher } from './hooks.ts';
 import { memoLabels } from './memo.ts';
 import type { HeaderPair, HttpProxy, ProxyOutcome } from './proxy.ts';
 
@@ -36,7 +36,8 @@ export interface MethodContext {
 export interface TransactionDeps {
   proxy: HttpProxy;
   log: Logger;
-  policy?: ClientPolicy;
+  /** Consulted before each method: draining → 503, the client policy (deny, rate-limited). */
+  admission?: AdmissionGate;
   enricher?: Enricher;
   charging?: ChargingSink;
   metrics?: WapgateMetrics;
@@ -79,7 +80,12 @@ export class MethodHandler {
     const { peer } = ctx;
     const service = ctx.bearer === 'wsp-cl' ? 'cl' : 'co';
     const method = (pdu.method ?? '').toUpperCase();
-    const admit = this.deps.policy?.admit(peer.address, service, Date.now()) ?? 'ok';
+    const admit = this.deps.admission?.admit(peer.address, service, Date.now()) ?? 'ok';
+    if (admit === 'draining') {
+      // Shutting down: no upstream exchange, no CDR; counted as a rejected input.
+      this.deps.metrics?.rejectedInputs.labels('udp', 'draining').inc();
+      return ctx.encode({ type: 'Reply', status: httpToWspStatus(503), contentType: parseContentType('text/plain'), headers: [], data: Buffer.from('shutting down\n') });
+    }
     if (admit === 'deny') {
       this.deps.log.warn({ client: peer.address, service }, 'client denied by policy');
       return undefined;

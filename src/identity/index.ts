@@ -3,7 +3,7 @@
  * header enrichment, client policy (ACL + rate limit), header hygiene.
  */
 export { createSubscriberMap, parseStaticTable } from './subscriber-map.ts';
-export type { SubscriberMap, SubscriberRecord, ThreeGppInfo, SubscriberMapCounters, BindResult } from './subscriber-map.ts';
+export type { SubscriberMap, SubscriberRecord, ThreeGppInfo, SubscriberMapCounters, BindResult, SubscriberChange, SubscriberBindInput } from './subscriber-map.ts';
 export { createRadiusAccountingServer } from './radius-server.ts';
 export type { RadiusAccountingServer, RadiusCounters } from './radius-server.ts';
 export { DROP_REASONS as RADIUS_DROP_REASONS } from './radius-packet.ts';

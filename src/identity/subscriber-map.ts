@@ -68,6 +68,22 @@ export interface SubscriberMapCounters {
   hits: number;
 }
 
+/**
+ * A change made to the map, emitted after it is applied (SubscriberMap.onChange): what a copy elsewhere (a
+ * gateway worker's, src/app/workers.ts; another node's, over Redis) must apply to stay the same. A bind is
+ * emitted whatever its result; an unbind only when it removed something.
+ */
+export type SubscriberChange =
+  | { op: 'bind'; address: string; rec: SubscriberBindInput; result: BindResult }
+  | { op: 'unbind'; address: string; match?: { sessionId?: string; msisdn?: string } }
+  | { op: 'unbindNas'; nas: string; removed: number }
+  | { op: 'clear' }
+  | { op: 'reloadStatic' }
+  | { op: 'setStatic'; entries: readonly StaticSubscriber[]; file?: string | null };
+
+/** What bind() takes: a record without the fields the map sets itself. */
+export type SubscriberBindInput = Omit<SubscriberRecord, 'source' | 'since' | 'updated'>;
+
 export interface SubscriberMap {
   /** Binds an address (`10.1.2.3`, `2001:db8::5`) or prefix (`2001:db8:1::/64`) to a subscriber. */
   bind(address: string, rec: Omit<SubscriberRecord, 'source' | 'since' | 'updated'>): BindResult;
@@ -96,6 +112,12 @@ export interface SubscriberMap {
   readonly staticSize: number;
   readonly counters: Readonly<SubscriberMapCounters>;
   clear(): void;
+  /**
+   * Calls `listener` after every change (synchronously, in order); returns the function that stops it. A
+   * listener that throws does not undo the change nor stop the other listeners; the first exception is then
+   * thrown by the method that made the change.
+   */
+  onChange(listener: (change: SubscriberChange) => void): () => void;
 }
 
 interface Entry extends SubscriberRecord {
@@ -232,49 +254,73 @@ export function createSubscriberMap(options: Partial<SubscriberMapOptions> = {})
     return p ? staticTable.match(p)?.value : undefined;
   }
 
+  const listeners = new Set<(change: SubscriberChange) => void>();
+  const emit = (change: SubscriberChange): void => {
+    let failed: { err: unknown } | undefined;
+    for (const l of listeners) {
+      try {
+        l(change);
+      } catch (err) {
+        failed ??= { err };
+      }
+    }
+    if (failed) throw failed.err;
+  };
+  const bindEntry = (address: string, rec: SubscriberBindInput): BindResult => {
+    const k = keyOf(address);
+    if (!k) throw new Error(`bind: ${JSON.stringify(address)} is not an address or prefix`);
+    if (!isHost(k.cidr) && !prefixLens.some((l) => l.family === k.cidr.family && l.bits === k.cidr.bits)) {
+      prefixLens.push({ family: k.cidr.family, bits: k.cidr.bits });
+      prefixLens.sort((a, b) => b.bits - a.bits);
+    }
+    const t = now();
+    const old = dynamic.get(k.key);
+    const same = old !== undefined && old.msisdn === rec.msisdn && old.imsi === rec.imsi;
+    // A fresh object every time: the previous holder's fields (IMSI, VSAs) never leak into the new binding.
+    const entry: Entry = { ...rec, source: 'radius', since: same ? old.since : t, updated: t, key: k.key };
+    for (const f of Object.keys(entry) as Array<keyof Entry>) if (entry[f] === undefined) delete entry[f];
+    if (old && !same) dynamic.delete(k.key);
+    dynamic.set(k.key, entry);
+    const keys = byMsisdn.get(rec.msisdn) ?? [];
+    if (!keys.includes(k.key)) byMsisdn.set(rec.msisdn, [...keys.slice(-7), k.key]);
+    if (same) {
+      counters.refreshes++;
+      return 'refreshed';
+    }
+    counters.binds++;
+    if (old) counters.replacements++;
+    return old ? 'replaced' : 'new';
+  };
+
+  const unbindEntry = (address: string, match: { sessionId?: string; msisdn?: string } | undefined): UnbindResult => {
+    const k = keyOf(address);
+    if (!k) return 'absent';
+    const old = dynamic.get(k.key);
+    if (!old) return 'absent';
+    if (match) {
+      const bySession = match.sessionId !== undefined && old.sessionId !== undefined;
+      const ok = bySession ? match.sessionId === old.sessionId : match.msisdn === undefined || match.msisdn === old.msisdn;
+      if (!ok) {
+        counters.unbindMismatches++;
+        return 'mismatch';
+      }
+    }
+    dynamic.delete(k.key);
+    counters.unbinds++;
+    return 'removed';
+  };
+
   return {
     bind(address, rec) {
-      const k = keyOf(address);
-      if (!k) throw new Error(`bind: ${JSON.stringify(address)} is not an address or prefix`);
-      if (!isHost(k.cidr) && !prefixLens.some((l) => l.family === k.cidr.family && l.bits === k.cidr.bits)) {
-        prefixLens.push({ family: k.cidr.family, bits: k.cidr.bits });
-        prefixLens.sort((a, b) => b.bits - a.bits);
-      }
-      const t = now();
-      const old = dynamic.get(k.key);
-      const same = old !== undefined && old.msisdn === rec.msisdn && old.imsi === rec.imsi;
-      // A fresh object every time: the previous holder's fields (IMSI, VSAs) never leak into the new binding.
-      const entry: Entry = { ...rec, source: 'radius', since: same ? old.since : t, updated: t, key: k.key };
-      for (const f of Object.keys(entry) as Array<keyof Entry>) if (entry[f] === undefined) delete entry[f];
-      if (old && !same) dynamic.delete(k.key);
-      dynamic.set(k.key, entry);
-      const keys = byMsisdn.get(rec.msisdn) ?? [];
-      if (!keys.includes(k.key)) byMsisdn.set(rec.msisdn, [...keys.slice(-7), k.key]);
-      if (same) {
-        counters.refreshes++;
-        return 'refreshed';
-      }
-      counters.binds++;
-      if (old) counters.replacements++;
-      return old ? 'replaced' : 'new';
+      const result = bindEntry(address, rec);
+      emit({ op: 'bind', address, rec, result });
+      return result;
     },
 
     unbind(address, match) {
-      const k = keyOf(address);
-      if (!k) return 'absent';
-      const old = dynamic.get(k.key);
-      if (!old) return 'absent';
-      if (match) {
-        const bySession = match.sessionId !== undefined && old.sessionId !== undefined;
-        const ok = bySession ? match.sessionId === old.sessionId : match.msisdn === undefined || match.msisdn === old.msisdn;
-        if (!ok) {
-          counters.unbindMismatches++;
-          return 'mismatch';
-        }
-      }
-      dynamic.delete(k.key);
-      counters.unbinds++;
-      return 'removed';
+      const result = unbindEntry(address, match);
+      if (result === 'removed') emit(match ? { op: 'unbind', address, match } : { op: 'unbind', address });
+      return result;
     },
 
     unbindNas(nas) {
@@ -282,6 +328,7 @@ export function createSubscriberMap(options: Partial<SubscriberMapOptions> = {})
       for (const [key, e] of dynamic.entries()) if (e.nas === nas) doomed.push(key);
       for (const key of doomed) dynamic.delete(key);
       counters.unbinds += doomed.length;
+      emit({ op: 'unbindNas', nas, removed: doomed.length });
       return doomed.length;
     },
 
@@ -327,11 +374,13 @@ export function createSubscriberMap(options: Partial<SubscriberMapOptions> = {})
       staticTable = compileStatic([...entries, ...(path ? readStaticFile(path) : [])]);
       opts.static = [...entries];
       opts.staticFile = path;
+      emit(file === undefined ? { op: 'setStatic', entries: [...entries] } : { op: 'setStatic', entries: [...entries], file });
     },
 
     reloadStatic() {
       const extra = opts.staticFile ? readStaticFile(opts.staticFile) : [];
       staticTable = compileStatic([...opts.static, ...extra]);
+      emit({ op: 'reloadStatic' });
     },
 
     get size() {
@@ -344,6 +393,11 @@ export function createSubscriberMap(options: Partial<SubscriberMapOptions> = {})
     clear() {
       dynamic.clear();
       byMsisdn.clear();
+      emit({ op: 'clear' });
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
   };
 }

@@ -199,6 +199,8 @@ export function createReplicatedSubscriberMap(
       void dropNasKeys(link, keyOf(''), nas).catch(fail('unbindNas'));
       return n;
     },
+    // Changes of the local copy (its own and the ones applied from other nodes) reach its listeners (workers).
+    onChange: (listener) => local.onChange(listener),
     lookup: (ip): Subscriber | undefined => local.lookup(ip),
     record: (ip) => local.record(ip),
     ipForMsisdn: (msisdn) => local.ipForMsisdn(msisdn),
