@@ -133,7 +133,8 @@ export async function runPinned(o: PinnedOptions): Promise<PinnedResult> {
     o.progress(`upstream on ${base}${pin ? `, core ${o.loadCpu}` : ''}`);
 
     const targets: Target[] = [];
-    const gwArgs = [...own.args('cli'), 'serve', '--bind', o.wapgateHost, '--upstream', `${base}/mms`, '--allow-upstream', base, '--pap-port', '0', '--admin-port', '0'];
+    // Its own state directory: the store file admits one running wapgate (another may run in this checkout).
+    const gwArgs = [...own.args('cli'), 'serve', '--state-dir', join(work, 'state'), '--bind', o.wapgateHost, '--upstream', `${base}/mms`, '--allow-upstream', base, '--pap-port', '0', '--admin-port', '0'];
     const [gcmd, gargs] = pinned(pin, o.gatewayCpu, process.execPath, gwArgs);
     const gw = start(gcmd, gargs, { WAPGATE_LOG_LEVEL: 'warn', NODE_ENV: 'production' });
     started.push(gw);

@@ -396,7 +396,9 @@ function fakewapWrapper(dir: string): string {
 }
 
 async function startWapgate(base: string, extra: string[], host = '127.0.0.1'): Promise<Started> {
-  const args = [join(ROOT, 'bin', 'wapgate.js'), 'serve', '--bind', host, '--upstream', `${base}/mms`, '--allow-upstream', base, '--pap-port', '0', '--admin-port', '0', ...extra];
+  // Its own state directory: the store file admits one running wapgate (the bench runs two at once with --workers).
+  const state = mkdtempSync(join(tmpdir(), 'wapgate-bench-state-'));
+  const args = [join(ROOT, 'bin', 'wapgate.js'), 'serve', '--state-dir', state, '--bind', host, '--upstream', `${base}/mms`, '--allow-upstream', base, '--pap-port', '0', '--admin-port', '0', ...extra];
   const gw = start(process.execPath, args, { WAPGATE_LOG_LEVEL: 'warn', NODE_ENV: 'production' });
   try {
     await waitForClReply(host, 9200, `${base}/mms`);
