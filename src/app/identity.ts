@@ -90,14 +90,19 @@ export function radiusOptionsFromConfig(c: IdentityConfig): Partial<RadiusServer
 
 export function createIdentityFromConfig(
   c: IdentityConfig,
-  deps: { log?: RadiusServerOptions['log'] } = {},
+  deps: {
+    log?: RadiusServerOptions['log'];
+    /** Several nodes (src/state): RADIUS writes through the shared map it returns; lookups stay on the local one. */
+    shareMap?: (local: SubscriberMap) => SubscriberMap;
+  } = {},
 ): IdentityStack {
-  const map = createSubscriberMap({
+  const local = createSubscriberMap({
     maxEntries: c.radius.mapMax,
     ttlMs: c.radius.mapTtl,
     static: c.static.map((s) => (s.imsi ? { cidr: s.cidr, msisdn: s.msisdn, imsi: s.imsi } : { cidr: s.cidr, msisdn: s.msisdn })),
     ...(c.staticFile ? { staticFile: c.staticFile } : {}),
   });
+  const map = deps.shareMap ? deps.shareMap(local) : local;
   const ro = radiusOptionsFromConfig(c);
   const radius = ro ? createRadiusAccountingServer({ ...ro, ...(deps.log ? { log: deps.log } : {}) }, map) : undefined;
   let enricher = createEnricher(enricherOptionsFromConfig(c), map);

@@ -23,6 +23,8 @@ import { createWorkerGateway, workerCount, type WorkerGateway } from './workers.
 import { demoInstructions, host, isEmbedded, withEmbeddedDefaults } from './embedded.ts';
 import { openStore, storeOptionsFromConfig } from '../store/index.ts';
 import { createServices, type Service } from './services.ts';
+import { composeSharedState, nodeCharging } from './shared-state.ts';
+import type { SubscriberMap } from '../identity/subscriber-map.ts';
 import { createProcessLogger } from './log.ts';
 
 export interface Stack {
@@ -57,8 +59,13 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
   const cfg = withEmbeddedDefaults(rawConfig);
   const ops = createOperations({ config: cfg, reload: () => withEmbeddedDefaults(reload()), log, registry, metrics });
 
-  const identity = createIdentityFromConfig(cfg.identity, { log: (level, fields, msg) => log[level](fields, msg) });
-  const cdr = createCdrWriterFromConfig(cfg.charging, { onError: (err) => log.error({ err }, 'CDR destination failed') });
+  // state.redis.url: the subscriber map, the PPG queue and the push-ids are shared with the other nodes.
+  const shared = await composeSharedState(cfg, log);
+  const identity = createIdentityFromConfig(cfg.identity, {
+    log: (level, fields, msg) => log[level](fields, msg),
+    ...(shared ? { shareMap: (local: SubscriberMap) => shared.subscribers(local) } : {}),
+  });
+  const cdr = createCdrWriterFromConfig(await nodeCharging(cfg), { onError: (err) => log.error({ err }, 'CDR destination failed') });
   // gateway.workers > 1: worker threads behind this one, which owns the sockets (src/gateway/workers.ts).
   const threads = workerCount(cfg.gateway.workers);
   const pool: WorkerGateway | undefined =
@@ -109,8 +116,11 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
       log,
       metrics,
       store,
+      ...(shared ? { queue: shared.pushQueue } : {}),
       ...(cdr ? { charging: cdr } : {}),
     });
+    // Before the shared queue's first adoption pass can hand this node a dead node's pushes.
+    shared?.attachPpg(ppg.engine);
   }
 
   let mmsc: Mmsc | undefined;
@@ -171,6 +181,11 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
   }
 
   ops.addReadiness('sockets', () => ({ ok: gateway.addresses.cl.port > 0 && gateway.addresses.co.port > 0, detail: `cl ${gateway.addresses.cl.port}, co ${gateway.addresses.co.port}` }));
+  if (shared) {
+    // Redis away beyond state.redis.graceMs: not ready (the node still serves what needs no shared state).
+    ops.addReadiness('redis', () => shared.readiness());
+    ops.addStatus('state', () => shared.status());
+  }
   ops.addReadiness('upstream', async () => upstreamReachable(ops.store.current.gateway.upstream));
   // The admin listener's conventional sections (src/admin/server.ts StatusProviders), then the detail.
   ops.addStatus('sessions', () => ({ active: gateway.stats().co.sessions, max: cfg.gateway.session.max }));
@@ -199,6 +214,7 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
     .onClose('mmsc', async () => void (await mmsc?.close()))
     .onClose('confirmed-push', () => confirmed?.close())
     .onClose('identity', () => identity.stop())
+    .onClose('shared-state', async () => void (await shared?.close()))
     .onClose('cdr', async () => void (await cdr?.close()))
     .onClose('store', () => store.close())
     .onClose('metrics', () => clearInterval(metricsTimer));
