@@ -77,7 +77,7 @@ describe.skipIf(!have)('several nodes sharing state through Redis (real redis-se
     const pushPort = await freeUdpPort(HANDSET);
     handset = createSocket('udp4');
     handset.on('message', (m) => {
-      for (const [, id] of m.toString('latin1').matchAll(/body of (p-\d+);/g)) received.set(id!, (received.get(id!) ?? 0) + 1);
+      for (const [, id] of m.toString('latin1').matchAll(/body of (p-[\w-]+);/g)) received.set(id!, (received.get(id!) ?? 0) + 1);
     });
     await new Promise<void>((r) => handset.bind(pushPort, HANDSET, () => r()));
     const ids = ['a', 'b', 'c'] as const;
@@ -94,6 +94,7 @@ describe.skipIf(!have)('several nodes sharing state through Redis (real redis-se
             '--node-id', id,
             '--radius-port', String(radiusPorts[id]),
             '--radius-secret', SECRET,
+            '--set', 'identity.radius.enabled=true',
             '--set', `state.redis.claimIdleMs=${CLAIM_IDLE_MS}`,
             '--log-level', 'info',
           ],
