@@ -20,9 +20,11 @@ const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as
   volumes?: Record<string, unknown>;
 };
 interface Service {
+  profiles?: string[];
+  image?: string;
   build?: string | { context: string };
   command?: string[];
-  environment: Record<string, string>;
+  environment?: Record<string, string>;
   ports?: string[];
   expose?: string[];
   networks: Record<string, { ipv4_address?: string }> | string[];
@@ -31,7 +33,7 @@ interface Service {
   healthcheck?: { test: string[] };
 }
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-const { gateway, mmsc } = compose.services as { gateway: Service; mmsc: Service };
+const { gateway, mmsc } = compose.services as { gateway: Service & { environment: Record<string, string> }; mmsc: Service & { environment: Record<string, string> } };
 
 function ipv4InCidr(ip: string, cidr: string): boolean {
   const [net, bits] = cidr.split('/') as [string, string];
@@ -42,7 +44,8 @@ function ipv4InCidr(ip: string, cidr: string): boolean {
 
 describe('docker-compose.yml', () => {
   it('has the gateway and the reference MMSC as two services on one network, built from this Dockerfile', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['gateway', 'mmsc']);
+    // the default profile; `--profile scale` adds Redis and three nodes (below)
+    expect(Object.entries(compose.services).filter(([, s]) => !s.profiles).map(([n]) => n).sort()).toEqual(['gateway', 'mmsc']);
     for (const s of [gateway, mmsc]) {
       expect(s.build).toBe('.');
       expect(Object.keys(s.networks)).toEqual(['wapnet']);
@@ -57,6 +60,7 @@ describe('docker-compose.yml', () => {
   it('every WAPGATE_* variable is a real configuration key and each service environment validates', () => {
     const envNames = new Set(configKeys().map((k) => k.env));
     for (const [name, s] of Object.entries(compose.services)) {
+      if (!s.environment) continue;
       for (const v of Object.keys(s.environment)) expect(envNames.has(v), `${name}: ${v} is not a configuration key`).toBe(true);
       expect(() => loadConfig({ env: s.environment }), name).not.toThrow();
     }
@@ -108,11 +112,29 @@ describe('docker-compose.yml', () => {
     for (const c of g.push.trustedIps) expect(c === '127.0.0.1' || c === subnet).toBe(true);
   });
 
+  it("profile 'scale': Redis with an fsynced append-only file, three nodes sharing it, each with its own id, ports, store and CDR file", () => {
+    const scale = Object.entries(compose.services).filter(([, sv]) => sv.profiles?.includes('scale'));
+    const redis = compose.services.redis!;
+    expect(redis.command?.join(' ')).toContain('--appendfsync always');
+    const nodes = scale.filter(([n]) => n.startsWith('node-')).map(([n, sv]) => ({ n, sv, c: loadConfig({ env: sv.environment! }) }));
+    expect(nodes).toHaveLength(3);
+    expect(new Set(nodes.map(({ c }) => c.state.redis.url))).toEqual(new Set(['redis://redis:6379']));
+    expect(new Set(nodes.map(({ c }) => c.state.nodeId)).size).toBe(3);
+    expect(new Set(nodes.flatMap(({ sv }) => sv.ports ?? [])).size).toBe(6);
+    for (const { sv, c } of nodes) {
+      expect(c.charging.cdr.destination).toContain('{node}');
+      expect(c.store.dir).toBe('/var/lib/wapgate');
+      expect(sv.volumes?.some((v) => v.endsWith(':/var/lib/wapgate'))).toBe(true);
+      expect(c.gateway.bind).toBe('0.0.0.0');
+    }
+  });
+
   it('state that must survive a restart is on volumes; stop grace exceeds the drain deadline', () => {
     const g = loadConfig({ env: gateway.environment });
     const m = loadConfig({ env: mmsc.environment });
     expect(m.mmsc.storeDir.startsWith('/var/lib/wapgate')).toBe(true);
-    expect(g.push.queue.stateFile?.startsWith('/var/lib/wapgate')).toBe(true);
+    // the durable store (push and sendsms queues) beside the CDRs on the gateway's volume
+    expect(g.store.dir?.startsWith('/var/lib/wapgate')).toBe(true);
     for (const s of [gateway, mmsc]) {
       expect(s.volumes?.some((v) => v.endsWith(':/var/lib/wapgate'))).toBe(true);
       expect(Number.parseInt(s.stop_grace_period!, 10) * 1000).toBeGreaterThan(g.gateway.drainTimeout);
