@@ -66,7 +66,7 @@ describe('10,000 mutated WML sources', () => {
     for (let i = 0; i < 10_000; i++) {
       const src = mutate(CORPUS[i % CORPUS.length]!, r);
       const strict = i % 3 === 0;
-      const t0 = performance.now();
+      const t0 = process.cpuUsage();
       try {
         const out = compileWml(src, { strict, maxMillis, maxOutputBytes, maxSourceBytes: 64 * 1024, wbxmlVersion: i % 4 });
         expect(out.body.length).toBeLessThanOrEqual(maxOutputBytes);
@@ -76,11 +76,13 @@ describe('10,000 mutated WML sources', () => {
         if (!(e instanceof ContentError)) throw new Error(`source #${i} threw ${String(e)}: ${JSON.stringify(src.toString('latin1').slice(0, 300))}`);
         seen[e.code] = (seen[e.code] ?? 0) + 1;
       }
-      slowest = Math.max(slowest, performance.now() - t0);
+      const used = process.cpuUsage(t0);
+      slowest = Math.max(slowest, (used.user + used.system) / 1000);
     }
-    // the parser checks its deadline every 256 steps: a little over maxMillis at most (GC pauses aside)
+    // The parser checks its (wall-clock) deadline every 256 steps: a little over maxMillis at most. Asserted in
+    // CPU time of this process, so a loaded shared machine does not fail it (GC threads count, hence the margin).
     expect(slowest).toBeLessThan(maxMillis + 150);
     expect(seen.ok).toBeGreaterThan(1000);
-    console.log('fuzz outcomes', seen, `slowest ${slowest.toFixed(1)} ms`);
+    console.log('fuzz outcomes', seen, `slowest ${slowest.toFixed(1)} ms CPU`);
   }, 120_000);
 });
