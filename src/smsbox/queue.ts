@@ -41,6 +41,11 @@ export interface QueueBackend {
   remove(id: string): void;
   putCorrelation(c: Correlation): void;
   removeCorrelation(jobId: string): void;
+  /**
+   * Before each attempt, for a backend shared by several nodes (src/state/sms-queue-redis.ts): false when another
+   * node owns the job now (this one was taken for dead while it stalled, and the job adopted) — not delivered here.
+   */
+  claim?(job: SmsJob): Promise<boolean>;
 }
 
 export function memoryBackend(): QueueBackend {
@@ -193,6 +198,34 @@ export class SmsQueue {
     let min: number | undefined;
     for (const j of this.jobs.values()) if (!this.busy.has(j.id) && (min === undefined || j.notBefore < min)) min = j.notBefore;
     return min;
+  }
+
+  /**
+   * Jobs and correlations handed over at runtime (a shared backend adopted a dead node's open work): already
+   * durable, scheduled as they stand. Ids this queue holds already are skipped. Returns what was taken.
+   */
+  absorb(jobs: readonly SmsJob[], correlations: readonly Correlation[]): { jobs: number; correlations: number } {
+    let nj = 0;
+    let nc = 0;
+    for (const j of jobs) {
+      if (this.jobs.has(j.id)) continue;
+      this.jobs.set(j.id, j);
+      nj++;
+    }
+    for (const c of correlations) {
+      if (this.byJob.has(c.jobId)) continue;
+      this.index(c);
+      nc++;
+    }
+    return { jobs: nj, correlations: nc };
+  }
+
+  /** Asks the backend before an attempt (see QueueBackend.claim); a job it refuses is forgotten here. */
+  async claim(job: SmsJob): Promise<boolean> {
+    if (!this.backend.claim || (await this.backend.claim(job))) return true;
+    this.busy.delete(job.id);
+    this.jobs.delete(job.id);
+    return false;
   }
 
   // ---- DLR correlations ----
