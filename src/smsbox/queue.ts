@@ -128,6 +128,10 @@ export function sqliteBackend(store: Store, onError?: (e: unknown) => void): Que
 export class SmsQueue {
   private readonly jobs = new Map<string, SmsJob>();
   private readonly busy = new Set<string>();
+  /** Waiting jobs by due time (lazy deletion: an entry counts only while version[id] is its seq). */
+  private readonly heap = new MinHeap<{ at: number; id: string; seq: number }>((a, b) => a.at - b.at || a.seq - b.seq);
+  private readonly version = new Map<string, number>();
+  private seq = 0;
   private readonly byJob = new Map<string, Correlation>();
   private readonly bySmscId = new Map<string, Correlation>();
 
@@ -138,6 +142,7 @@ export class SmsQueue {
   ) {
     const saved = backend.load();
     for (const j of saved.jobs) this.jobs.set(j.id, j);
+    for (const j of saved.jobs) this.schedule(j);
     for (const c of saved.correlations) this.index(c);
   }
 
@@ -147,7 +152,12 @@ export class SmsQueue {
 
   /** After a restart every job waiting for a retry is due at once (what kept it waiting may have changed). */
   dueNow(now: number): void {
-    for (const j of this.jobs.values()) if (j.attempts > 0 && j.notBefore > now) j.notBefore = now;
+    for (const j of this.jobs.values()) {
+      if (j.attempts > 0 && j.notBefore > now && !this.busy.has(j.id)) {
+        j.notBefore = now;
+        this.schedule(j);
+      }
+    }
   }
 
   get correlations(): number {
@@ -167,37 +177,57 @@ export class SmsQueue {
       for (const j of jobs) this.jobs.delete(j.id);
       throw e;
     }
+    // Deliverable only once durable (answered 202 after this resolves).
+    for (const j of jobs) if (this.jobs.has(j.id)) this.schedule(j);
   }
 
-  /** Jobs due now and not being delivered, oldest first, at most limit; marked busy. */
+  /** Jobs due now and not being delivered, earliest first, at most limit; marked busy. O(log n) each. */
   take(now: number, limit: number): SmsJob[] {
     const out: SmsJob[] = [];
-    for (const j of this.jobs.values()) {
-      if (out.length >= limit) break;
-      if (!this.busy.has(j.id) && j.notBefore <= now) {
-        this.busy.add(j.id);
-        out.push(j);
-      }
+    while (out.length < limit) {
+      const top = this.peek();
+      if (!top || top.at > now) break;
+      this.heap.pop();
+      const j = this.jobs.get(top.id)!;
+      this.busy.add(j.id);
+      out.push(j);
     }
     return out;
   }
 
-  /** Back to waiting (a retry later). */
+  /** Back to waiting (a retry at job.notBefore). */
   release(job: SmsJob): void {
     this.busy.delete(job.id);
-    if (this.jobs.has(job.id)) this.backend.update(job);
+    if (!this.jobs.has(job.id)) return;
+    this.backend.update(job);
+    this.heap.push({ at: job.notBefore, id: job.id, seq: ++this.seq });
+    this.version.set(job.id, this.seq);
   }
 
   done(job: SmsJob): void {
     this.busy.delete(job.id);
+    this.version.delete(job.id);
     if (this.jobs.delete(job.id)) this.backend.remove(job.id);
   }
 
   /** Earliest notBefore of a waiting job. */
   nextWake(): number | undefined {
-    let min: number | undefined;
-    for (const j of this.jobs.values()) if (!this.busy.has(j.id) && (min === undefined || j.notBefore < min)) min = j.notBefore;
-    return min;
+    return this.peek()?.at;
+  }
+
+  /** The heap's first live entry (stale ones — the job gone, busy or re-queued since — are dropped). */
+  private peek(): { at: number; id: string; seq: number } | undefined {
+    for (;;) {
+      const top = this.heap.peek();
+      if (!top) return undefined;
+      if (this.jobs.has(top.id) && !this.busy.has(top.id) && this.version.get(top.id) === top.seq) return top;
+      this.heap.pop();
+    }
+  }
+
+  private schedule(j: SmsJob): void {
+    this.heap.push({ at: j.notBefore, id: j.id, seq: ++this.seq });
+    this.version.set(j.id, this.seq);
   }
 
   /**
@@ -210,6 +240,7 @@ export class SmsQueue {
     for (const j of jobs) {
       if (this.jobs.has(j.id)) continue;
       this.jobs.set(j.id, j);
+      this.schedule(j);
       nj++;
     }
     for (const c of correlations) {
@@ -225,6 +256,7 @@ export class SmsQueue {
     if (!this.backend.claim || (await this.backend.claim(job))) return true;
     this.busy.delete(job.id);
     this.jobs.delete(job.id);
+    this.version.delete(job.id);
     return false;
   }
 
@@ -274,5 +306,48 @@ export class SmsQueue {
   private index(c: Correlation): void {
     this.byJob.set(c.jobId, c);
     for (const id of c.pending) this.bySmscId.set(id, c);
+  }
+}
+
+/** A binary min-heap. */
+class MinHeap<T> {
+  private readonly a: T[] = [];
+  constructor(private readonly less: (x: T, y: T) => number) {}
+  get size(): number {
+    return this.a.length;
+  }
+  peek(): T | undefined {
+    return this.a[0];
+  }
+  push(v: T): void {
+    const a = this.a;
+    a.push(v);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.less(a[i]!, a[p]!) >= 0) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
+      i = p;
+    }
+  }
+  pop(): T | undefined {
+    const a = this.a;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length && last !== undefined) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l]!, a[m]!) < 0) m = l;
+        if (r < a.length && this.less(a[r]!, a[m]!) < 0) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
   }
 }
