@@ -19,12 +19,13 @@ const HELP = `Usage: wapgate serve [options]
   --pap-port N             PAP listener of the Push Proxy Gateway (default 8080)
   --mmsc-port N            the in-process reference MMSC (default 8002; runs when no --upstream is given)
   --admin-port N           admin listener: /healthz /readyz /metrics /status
-  --radius-port N          RADIUS accounting server (with --radius-secret S)
+  --radius-port N          starts the RADIUS accounting server on port N (with --radius-secret S)
   --trace-pcap FILE        record every datagram and upstream exchange into a pcap
   --gateway-workers N      run the gateway in N worker threads (auto = one per CPU; default 1, this thread)
 Without --upstream, serve runs the reference MMSC in-process and the demo subscriber table
 (127.0.0.2 = Bob +15550000001, 127.0.0.3 = Alice +15550000002).
 Every option is also a config key and a WAPGATE_* variable ('wapgate config --help').
+A service's port or secret (RADIUS, SMPP, admin, …) turns it on unless its enabled key is set beside it.
 `;
 
 export async function run(args: string[]): Promise<number> {

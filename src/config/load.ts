@@ -273,6 +273,56 @@ function readEnv(env: Record<string, string | undefined>, warnings: string[]) {
   return values;
 }
 
+// ---------------- a service's port or secret turns it on ----------------
+
+const ENABLING_NAMES = new Set(['port', 'secret', 'password', 'host']);
+
+/** Group (dotted path, '' for none) → the keys that turn its `enabled` on when given. */
+export function enablingKeys(): Map<string, string[]> {
+  const keys = configKeys();
+  const groups = new Map<string, string[]>();
+  for (const k of keys) {
+    if (k.path[k.path.length - 1] !== 'enabled' || k.kind !== 'boolean') continue;
+    const parent = k.path.slice(0, -1).join('.');
+    const enabling = keys.filter((s) => {
+      if (s.path.length !== k.path.length || s.path.slice(0, -1).join('.') !== parent || s === k) return false;
+      return s.meta.enables ?? ENABLING_NAMES.has(s.path[s.path.length - 1]!);
+    });
+    if (enabling.length) groups.set(parent, enabling.map((s) => s.name));
+  }
+  return groups;
+}
+
+/**
+ * Giving a service's port or secret turns the service on: for each group with an `enabled` key, a key of
+ * enablingKeys() given in a later layer (file < env < flags) than any explicit `enabled` sets it true (its
+ * source: "implied by …"). Within one layer an explicit `enabled` wins: a file may hold a disabled template.
+ */
+function impliedEnables(raw: Obj, layers: { source: (name: string) => string | undefined; names: Set<string> }[], sources: Map<string, string>): void {
+  const byName = new Map(configKeys().map((k) => [k.name, k]));
+  for (const [group, enabling] of enablingKeys()) {
+    const enabledName = group ? `${group}.enabled` : 'enabled';
+    let enabledAt = -1;
+    let givenAt = -1;
+    let given: string | undefined;
+    layers.forEach((layer, i) => {
+      if (layer.names.has(enabledName)) enabledAt = i;
+      const hit = enabling.find((n) => layer.names.has(n));
+      if (hit) [givenAt, given] = [i, hit];
+    });
+    if (given === undefined || givenAt <= enabledAt) continue;
+    setPath(raw, byName.get(enabledName)!.path, true);
+    sources.set(enabledName, `implied by ${layers[givenAt]!.source(given) ?? given}`);
+  }
+}
+
+/** Dotted names of the keys present in a YAML tree (a key given as a whole object counts for its leaves). */
+function namesIn(raw: Obj): Set<string> {
+  const out = new Set<string>();
+  for (const k of configKeys()) if (getPath(raw, k.path) !== undefined) out.add(k.name);
+  return out;
+}
+
 // ---------------- all together ----------------
 
 /** Loads and validates; throws ConfigError listing every problem. */
@@ -283,7 +333,10 @@ export function loadConfigDetailed(opts: LoadOptions = {}): LoadedConfig {
   const env = opts.env ?? {};
   const file = flags.file ?? opts.file ?? (env[CONFIG_ENV] || undefined);
   const raw: Obj = file ? readYaml(file, sources) : {};
-  for (const { key, value, name } of readEnv(env, warnings)) {
+  const fileNames = namesIn(raw);
+  const fileSources = new Map(sources);
+  const envValues = readEnv(env, warnings);
+  for (const { key, value, name } of envValues) {
     setPath(raw, key.path, value);
     for (const s of [...sources.keys()]) if (s === key.name || s.startsWith(key.name + '[') || s.startsWith(key.name + '.')) sources.delete(s);
     sources.set(key.name, `env ${name}`);
@@ -293,6 +346,15 @@ export function loadConfigDetailed(opts: LoadOptions = {}): LoadedConfig {
     for (const s of [...sources.keys()]) if (s === key.name || s.startsWith(key.name + '[') || s.startsWith(key.name + '.')) sources.delete(s);
     sources.set(key.name, `flag ${flag}`);
   }
+  impliedEnables(
+    raw,
+    [
+      { names: fileNames, source: (n) => fileSources.get(n) },
+      { names: new Set(envValues.map((v) => v.key.name)), source: (n) => `env ${envValues.find((v) => v.key.name === n)!.name}` },
+      { names: new Set(flags.values.map((v) => v.key.name)), source: (n) => `flag ${flags.values.find((v) => v.key.name === n)!.flag}` },
+    ],
+    sources,
+  );
   const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const sourceOf = (path: string): string | undefined => {

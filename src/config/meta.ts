@@ -21,6 +21,11 @@ export interface KeyMeta {
   flag?: string;
   /** A flag that may be given several times, each adding an element (arrays only). */
   repeatable?: boolean;
+  /**
+   * Giving this key turns its group's `enabled` on (src/config/load.ts). Default: true for keys named port,
+   * secret, password or host in a group that has an `enabled` key; false elsewhere.
+   */
+  enables?: boolean;
 }
 
 export const configMeta = z.registry<KeyMeta>();
