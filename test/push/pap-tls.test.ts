@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { udpPushTransport } from '../../src/push/delivery.ts';
 import { listenPapTls, PapTlsError, type PapTlsListener } from '../../src/push/pap-tls.ts';
 import { createPpg, type Ppg } from '../../src/push/ppg.ts';
-import { tempDir, toolAvailable } from '../support/tools.ts';
+import { SHARED_DIR, TOOL_PATHS, sharedAvailable, tempDir, toolAvailable } from '../support/tools.ts';
 
 const ready = toolAvailable('openssl') && toolAvailable('curl');
 
@@ -109,6 +109,22 @@ describe.skipIf(!ready)('PAP over TLS (push.tls)', () => {
     expect(plain.status).not.toBe(0);
     expect((await curl(l.address.port, 'tls-2@wapgate.test')).code).toBe(202);
   });
+
+  it.skipIf(!toolAvailable('test_ppg') || !sharedAvailable())("Kannel's test_ppg pushes an SI over https (202, PAP 1001) and the handset gets it", async () => {
+    const l = await listenPapTls(ppg.handler, { cert: join(dir, 'server.pem'), key: join(dir, 'server.key') }, 0, '127.0.0.1');
+    listeners.push(l);
+    const before = received.length;
+    const kannel = join(SHARED_DIR, 'peers', 'kannel', 'ppg');
+    const control = readFileSync(join(kannel, 'ip-push.pap.xml'), 'utf8').replace('peer-harness-1@127.0.0.1', 'test-ppg-tls@wapgate.test');
+    writeFileSync(join(dir, 'tls.pap.xml'), control);
+    const r = await run(TOOL_PATHS.test_ppg!, ['-c', 'si', `https://127.0.0.1:${l.address.port}/wappush`, join(kannel, 'si.xml'), join(dir, 'tls.pap.xml')]);
+    const out = r.stdout + r.stderr;
+    expect(out).toMatch(/HTTP\/1\.1 202 Accepted/);
+    expect(out).toMatch(/31 30 30 31/); // code="1001" in test_ppg's dump of the answer
+    const end = Date.now() + 5000;
+    while (received.length === before && Date.now() < end) await new Promise((res) => setTimeout(res, 20));
+    expect(received.length).toBe(before + 1);
+  }, 60_000);
 
   it('mutual TLS: a client certificate from the client CA gets in; none or a foreign one is refused at the handshake', async () => {
     const l = await listenPapTls(ppg.handler, { cert: join(dir, 'server.pem'), key: join(dir, 'server.key'), clientCa: join(dir, 'ca.pem') }, 0, '127.0.0.1');
