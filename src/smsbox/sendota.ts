@@ -6,7 +6,8 @@
  *   POST an XML document; Content-Type text/vnd.wap.connectivity-xml (OMA), application/x-wap-prov.browser-settings
  *        or -bookmarks (Nokia/Ericsson); X-Kannel-To, -From, -Username, -Password, -SEC, -PIN, -SMSC, -OTA-ID
  *
- * Defaults as Kannel's: SEC USERPIN, PIN 1234 (prov.sec / prov.pin). Answers are Kannel's texts — 202 "Sent.",
+ * Defaults as Kannel's: SEC USERPIN, PIN 1234 (prov.sec / prov.pin). Answers are Kannel 1.4.5's texts — 202 "0: Accepted
+ * for delivery",
  * 403 "Authorization failed for sendota", 400 "Wrong sendota args.", 400 "Missing ota-setting or ota-bookmark
  * group.", 415 "Unsupported content-type, rejected", 400 "Erroneous ota source, cannot compile" — with the reason
  * (element, parameter, limit) on the next line. Nothing is queued or sent when the answer is not 202.
@@ -45,7 +46,8 @@ export interface SendotaDeps {
 }
 
 export const SENDOTA_TEXT = {
-  SENT: 'Sent.',
+  /** Kannel 1.4.5's smsbox answers an accepted sendota as it answers sendsms (its source's "Sent." is older). */
+  SENT: '0: Accepted for delivery',
   AUTH: 'Authorization failed for sendota',
   ARGS: 'Wrong sendota args.',
   SENDER: 'Sender missing and no global set, rejected',

@@ -76,7 +76,7 @@ describe('sendota and wapgate provision over the IP bearer', () => {
     const url = await sendotaOn(ppg, { resolveMsisdn });
 
     const r = await post(url, '+358401234567', MMS_XML, 'text/vnd.wap.connectivity-xml', { 'x-kannel-pin': '4321' });
-    expect([r.status, await r.text()]).toEqual([202, 'Sent.']);
+    expect([r.status, await r.text()]).toEqual([202, '0: Accepted for delivery']);
     await until(() => pushes.length === 1);
     const got = readProvisioningPush(pushes[0]!.contentType, pushes[0]!.data, { pin: '4321' });
     expect(got).toMatchObject({ kind: 'oma', sec: 'USERPIN', verified: true, settings: { mms: { mmsc: 'http://mmsc.example.com/' } } });
@@ -165,7 +165,7 @@ describe.skipIf(!smppReady || !toolAvailable('tshark'))('sendota over SMS to Net
     const url = await sendotaOn(ppg);
 
     const r = await post(url, '+15551234', MMS_XML, 'text/vnd.wap.connectivity-xml', { 'x-kannel-sec': 'USERPIN', 'x-kannel-pin': '1234' });
-    expect([r.status, await r.text()]).toEqual([202, 'Sent.']);
+    expect([r.status, await r.text()]).toEqual([202, '0: Accepted for delivery']);
     const subs = () => smsc.events.filter((e) => e.event === 'submit_sm');
     await until(() => subs().length >= 3);
     const uds = subs().map((s) => Buffer.from(s.short_message, 'hex'));

@@ -103,7 +103,7 @@ describe('/cgi-bin/sendota', () => {
     expect((await fetch(`${t.base}?${q}&otaid=mms`)).status).toBe(202);
     expect(t.submitted).toHaveLength(1);
     const r = await fetch(`${t.base}?${q}&otaid=nokia`);
-    expect([r.status, await r.text()]).toEqual([202, 'Sent.']);
+    expect([r.status, await r.text()]).toEqual([202, '0: Accepted for delivery']);
     expect(t.sms.map((s) => s.msisdn)).toEqual(['+358401234567', '+358401234567']); // settings and bookmarks
     const udh = decodeUserDataHeader(t.sms[0]!.blocks[0]!);
     expect(udh.elements.find((e) => e.kind === 'ports')).toMatchObject({ dst: 49999, src: 49154 });
