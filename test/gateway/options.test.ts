@@ -30,3 +30,13 @@ describe('gateway options', () => {
     expect(parseHostPort('[2001:db8::1]:9201')).toEqual({ address: '2001:db8::1', port: 9201 });
   });
 });
+
+describe('gateway.wsp SDU sizes (WAP-230 §8.3.2.1)', () => {
+  it('clientSduSize is what the gateway may send to a handset, serverSduSize what it accepts from one', async () => {
+    const { loadConfig } = await import('../../src/config/index.ts');
+    const cfg = loadConfig({ argv: ['--gateway-wsp-client-sdu-size', '3000', '--gateway-wsp-server-sdu-size', '5000'], env: {} });
+    const s = gatewayOptionsFromConfig(cfg).session!;
+    expect(s.clientSduSize).toBe(3000);
+    expect(s.serverSduSize).toBe(5000);
+  });
+});

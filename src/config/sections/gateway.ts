@@ -115,8 +115,12 @@ export const gatewaySection = group({
     pushMor: key(z.number().int().min(1).max(255).default(GW.session.pushMor), {
       description: 'Most outstanding confirmed pushes per session.',
     }),
-    clientSduSize: key(size().default(GW.session.serverSduSize), {
-      description: 'Largest SDU the gateway accepts from a handset (advertised at capability negotiation).',
+    // WAP-230 §8.3.2.1: Client-SDU-Size is what the client can receive, Server-SDU-Size what the server can.
+    clientSduSize: key(size().default(GW.session.clientSduSize), {
+      description: "Client-SDU-Size offered at capability negotiation: the largest SDU the gateway sends to a handset (the handset's own smaller value wins).",
+    }),
+    serverSduSize: key(size().default(GW.session.serverSduSize), {
+      description: 'Server-SDU-Size offered at capability negotiation: the largest SDU the gateway accepts from a handset.',
     }),
   }),
   wtp: group({
