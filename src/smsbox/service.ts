@@ -20,7 +20,7 @@ import type { Store } from '../store/index.ts';
 import { DlrDispatcher, DlrType, expandDlrUrl } from './dlr.ts';
 import { AUTH_FAILED, createSmsboxListener, type SmsboxAnswer, type SmsboxListener, type SmsboxRequest } from './listener.ts';
 import { resolveSmsboxOptions, type SmsboxOptions } from './options.ts';
-import { memoryBackend, sqliteBackend, SmsQueue, type Correlation, type SmsJob } from './queue.ts';
+import { memoryBackend, sqliteBackend, SmsQueue, type Correlation, type QueueBackend, type SmsJob } from './queue.ts';
 import { plainParts, wdpParts, type SmsPart } from './segment.ts';
 import { WdpNotExactError } from './wdp.ts';
 import { ANSWER, parseSendsms, sendsmsCredentials, type SendsmsMessage } from './sendsms.ts';
@@ -54,6 +54,8 @@ export interface SmsboxDeps {
   charging?: ChargingSink;
   /** Durable queue and DLR correlations (room 'sendsms'); without it they are kept in memory. */
   store?: Store;
+  /** A queue shared by several nodes (src/state/sms-queue-redis.ts, state.redis.url); replaces `store`'s. */
+  queueBackend?: QueueBackend;
   /** Where smsbox registers its metrics (wapgate_sendsms_*). */
   registry?: Registry;
   /** Counts refused requests (metrics.rejectedInputs with source 'sendsms'). */
@@ -73,6 +75,8 @@ export interface Smsbox {
   close(): Promise<void>;
   /** SIGHUP: who may send. */
   setAccess(a: Pick<SmsboxOptions, 'trustedIps' | 'users' | 'user' | 'password'>): void;
+  /** Jobs and correlations a shared backend adopted from a dead node: scheduled here from now on. */
+  absorb(jobs: readonly SmsJob[], correlations: readonly Correlation[]): { jobs: number; correlations: number };
   /** Delivery events (tests, status). */
   stats(): { queued: number; correlations: number; dlrPending: number; delivered: number; failed: number };
 }
@@ -104,7 +108,7 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
     rejected: (r) => deps.rejected?.(r),
     access: (l) => m?.requests.labels(String(l.status)).inc(),
   });
-  const backend = deps.store ? sqliteBackend(deps.store, (e) => deps.log?.warn({ err: String(e) }, 'sendsms store write failed')) : memoryBackend();
+  const backend = deps.queueBackend ?? (deps.store ? sqliteBackend(deps.store, (e) => deps.log?.warn({ err: String(e) }, 'sendsms store write failed')) : memoryBackend());
   const queue = new SmsQueue(options.queue.max, options.dlr.maxCorrelations, backend);
   const dlr = new DlrDispatcher(options.dlr, {
     ...(deps.dlrGet ? { get: deps.dlrGet } : {}),
@@ -211,9 +215,12 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
     running++;
     job.attempts++;
     const started = clock.now();
-    const p = deliver(job)
+    // A shared backend may refuse the attempt (another node owns the job now): then nothing is settled here.
+    const p = queue
+      .claim(job)
+      .then((mine) => (mine ? deliver(job) : undefined))
       .catch((e: unknown): Outcome => ({ retry: String((e as Error)?.message ?? e) }))
-      .then((o) => settle(job, o, started))
+      .then((o) => void (o && settle(job, o, started)))
       .finally(() => {
         running--;
         inflight.delete(p);
@@ -422,6 +429,12 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
     queue,
     listen: (port = options.port ?? 13013, host = options.bind) => listener.listen(port, host),
     setAccess: (a) => listener.setAccess(a),
+    absorb(jobs, correlations) {
+      const r = queue.absorb(jobs, correlations);
+      m?.depth.set(queue.size);
+      kick();
+      return r;
+    },
     stats: () => ({ queued: queue.size, correlations: queue.correlations, dlrPending: dlr.pending + dlr.active, ...counters }),
     async close() {
       closed = true;
