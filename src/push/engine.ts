@@ -196,9 +196,14 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
       targets,
     });
     // Durable before the answer: a push answered 1001 is delivered or reported even if the process dies now.
+    const inserted = this.queue.insert(rec);
+    // Targets due now are claimed at once: their claims ride in the same commit as the insert (one fsync, not
+    // two), and nothing is sent before that commit. A refused insert makes those claims fail.
+    this.store.schedule(rec);
+    this.kick();
     let stored: boolean;
     try {
-      stored = await this.queue.insert(rec);
+      stored = await inserted;
     } catch (e) {
       this.store.delete(rec);
       this.deps.log?.warn({ pushId: msg.pushId, err: String((e as Error)?.message ?? e) }, 'push not stored: refused with 4001');
@@ -210,11 +215,9 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     }
     // Only once the new push is sure to be queued does the one it replaces go.
     if (msg.replacePushId) this.replace(msg.replacePushId, msg.replaceMethod ?? 'all', rec);
-    this.store.schedule(rec);
     this.deps.metrics?.pushQueueDepth.set(this.store.pending);
     for (const _ of targets) this.deps.metrics?.pushes.labels(bearerLabel(msg.qos), 'accepted').inc();
     this.deps.log?.info({ pushId: msg.pushId, addresses: msg.addresses.length, pi: initiator.ip }, 'push accepted');
-    this.kickSoon();
     return { code: PapCode.ACCEPTED_FOR_PROCESSING, desc: papCodeDescription(PapCode.ACCEPTED_FOR_PROCESSING) };
   }
 

@@ -72,6 +72,8 @@ export class SqlitePushQueue implements PushQueue {
   private readonly claimStmt: Statement;
   private readonly updateStmt: Statement;
   private readonly removeStmt: Statement;
+  /** Records inserted by this process: true stored, false refused (their claims, later in a batch, then fail). */
+  private readonly inserted = new WeakMap<PushRecord, boolean>();
 
   constructor(
     private readonly store: Store,
@@ -124,16 +126,19 @@ export class SqlitePushQueue implements PushQueue {
     const meta: Meta = { ...fixed, content: contentMeta };
     const metaJson = JSON.stringify(meta);
     return this.store.commits.write(() => {
-      if (this.insPush.run(pushId, metaJson, body).changes === 0) return false;
-      for (const t of targets) this.insTarget.run(pushId, t.index, t.address.raw, ...stateOf(t));
-      return true;
+      const stored = this.insPush.run(pushId, metaJson, body).changes === 1;
+      this.inserted.set(rec, stored);
+      if (stored) for (const t of targets) this.insTarget.run(pushId, t.index, t.address.raw, ...stateOf(t));
+      return stored;
     });
   }
 
   claim(rec: PushRecord, t: Target): Promise<boolean> {
     const at = Date.now();
     const attempts = t.attempts;
-    return this.store.commits.write(() => this.claimStmt.run(this.node, at, attempts, rec.pushId, t.index).changes === 1);
+    // (a claim queued with its push's insert, in the same transaction, must not touch the row of another push
+    // that already held the push-id)
+    return this.store.commits.write(() => this.inserted.get(rec) !== false && this.claimStmt.run(this.node, at, attempts, rec.pushId, t.index).changes === 1);
   }
 
   update(rec: PushRecord, t: Target): Promise<void> {
