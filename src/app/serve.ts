@@ -108,7 +108,7 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
   let ppg: Ppg | undefined;
   let confirmed: Awaited<ReturnType<typeof createWtpPushInitiator>> | undefined;
   if (cfg.push.enabled) {
-    confirmed = await createWtpPushInitiator(cfg.gateway.bind);
+    confirmed = await createWtpPushInitiator(cfg.gateway.bind, 0, {}, { onError: (err) => log.error({ err }, 'confirmed push: datagram not sent') });
     ppg = createPpg(cfg.push, {
       transport: gatewayPushTransport(gateway),
       wtp: confirmed,

@@ -1,7 +1,9 @@
 /**
  * Confirmed push over the IP bearer (WAP-235 §6.2.2): a WSP ConfirmedPush carried in a WTP class 1 Invoke;
  * the handset's Ack confirms delivery. This wires src/wtp's WtpInitiator to a UDP socket of its own so the
- * PPG can run it standalone; the gateway may pass its own initiator instead (PpgDeps.wtp).
+ * PPG can run it standalone; the gateway may pass its own initiator instead (PpgDeps.wtp). Socket errors and
+ * failed sends are reported to `onError` (the composition root logs them); the initiator's retransmissions and
+ * its abort on no Ack settle the push itself.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
@@ -18,7 +20,9 @@ export async function createWtpPushInitiator(
   bindAddress = '127.0.0.1',
   port = 0,
   opts: Omit<WtpInitiatorOptions, 'transport'> = {},
+  deps: { onError?: (err: Error) => void } = {},
 ): Promise<WtpPushInitiator> {
+  const onError = deps.onError ?? ((err: Error) => process.emitWarning(err));
   const sock: Socket = createSocket(isIPv6(bindAddress) ? 'udp6' : 'udp4');
   await new Promise<void>((resolve, reject) => {
     sock.once('error', reject);
@@ -27,10 +31,13 @@ export async function createWtpPushInitiator(
       resolve();
     });
   });
-  sock.on('error', () => {});
+  sock.on('error', onError);
+  const sent = (err: Error | null): void => {
+    if (err) onError(err);
+  };
   const initiator = new WtpInitiator({
     ...opts,
-    transport: { send: (datagram, peer) => sock.send(datagram, peer.port, peer.address) },
+    transport: { send: (datagram, peer) => sock.send(datagram, peer.port, peer.address, sent) },
   });
   sock.on('message', (msg, rinfo) => initiator.receive(msg, { address: rinfo.address, port: rinfo.port }));
   return {

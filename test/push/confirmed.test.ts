@@ -64,3 +64,16 @@ describe('confirmed push over WTP class 1', () => {
     }
   });
 });
+
+describe('confirmed push initiator errors', () => {
+  it('a datagram the socket cannot send is reported to onError, not swallowed', async () => {
+    const errors: Error[] = [];
+    const wtp = await createWtpPushInitiator('127.0.0.1', 0, {}, { onError: (err) => errors.push(err) });
+    cleanup.push(() => wtp.close());
+    // An IPv6 destination on the udp4 socket: the send fails asynchronously (EINVAL).
+    void wtp.invoke({ address: '::1', port: 2949 }, Buffer.from([0x07]), { class: 1 }).catch(() => {});
+    const end = Date.now() + 3000;
+    while (errors.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(errors[0]).toMatchObject({ code: 'EINVAL' });
+  });
+});
