@@ -99,6 +99,7 @@ export class MethodHandler {
     let url: string | undefined = pdu.uri;
     let requestedUrl: string | undefined;
     let reason: string | undefined;
+    let converted: string | undefined;
     if (admit === 'rate-limited') {
       [status, outcome] = [503, 'rate-limited'];
     } else if (!method) {
@@ -126,6 +127,7 @@ export class MethodHandler {
       if (content && outcome === 'ok') {
         const c = content.reply({ status, contentType, headers, body }, { headers: reqHeaders, encodingVersion: ctx.encodingVersion, maxBytes, url: res.url });
         ({ status, contentType, headers, body } = c);
+        converted = c.converted;
         if (c.error) reason = c.error;
       }
       url = res.url ?? url;
@@ -164,6 +166,9 @@ export class MethodHandler {
         method: methodLabel,
         url,
         ...(requestedUrl ? { requestedUrl } : {}),
+        // What the content layer did (wmlc, wmlscriptc, charset, error-deck, error-status); why, for the errors.
+        ...(converted ? { content: converted } : {}),
+        ...(converted?.startsWith('error') ? { reason } : {}),
         status,
         wspStatus: reply.status,
         upstreamStatus,
