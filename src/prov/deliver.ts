@@ -45,6 +45,8 @@ export interface ProvTarget {
   /** MSISDN (digits, optional +) or the handset's IP address. */
   to: string;
   bearer?: ProvBearer;
+  /** Originator of SMS sent directly (OTA settings), as Kannel's sendota `from`; the PPG's pushes use its own. */
+  from?: string;
 }
 
 export interface ProvDeliveryResult {
@@ -97,7 +99,7 @@ export async function deliverProvPush(
       throw new ProvError(ProvErrorCode.SIZE, `push of ${datagram.length} octets needs ${segments} SMS (limit ${limits.maxSmsSegments})`);
     }
     const blocks = segmentWdp(datagram, { ref: deps.nextRef?.() ?? ++refCounter, dstPort: push.smsPorts.dst, srcPort: push.smsPorts.src });
-    const ids = await deps.sms.submitUserData(msisdn!, blocks, { receipt: false, priority: 1 });
+    const ids = await deps.sms.submitUserData(msisdn!, blocks, { receipt: false, priority: 1, ...(target.from ? { sourceAddr: target.from } : {}) });
     return { via: 'sms', bearer: 'sms', octets: datagram.length, segments: blocks.length, messageIds: ids };
   }
 

@@ -122,7 +122,7 @@ export async function sendota(req: SmsboxRequest, deps: SendotaDeps): Promise<Sm
   const results = [];
   try {
     for (const p of pushes) {
-      results.push(await deliverProvPush(p, { to, bearer: bearer as ProvBearer }, deps.delivery, { initiator: { ip: req.ip, user: user.username } }));
+      results.push(await deliverProvPush(p, { to, bearer: bearer as ProvBearer, from }, deps.delivery, { initiator: { ip: req.ip, user: user.username } }));
     }
   } catch (e) {
     if (e instanceof ProvError) return answer(e.httpStatus, `${SENDOTA_TEXT.COMPILE}\n${e.message}`);
