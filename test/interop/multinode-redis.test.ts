@@ -96,6 +96,7 @@ describe.skipIf(!have)('several nodes sharing state through Redis (real redis-se
             '--radius-secret', SECRET,
             '--set', 'identity.radius.enabled=true',
             '--set', `state.redis.claimIdleMs=${CLAIM_IDLE_MS}`,
+            '--set', 'state.redis.graceMs=1000',
             '--log-level', 'info',
           ],
         });
@@ -163,6 +164,13 @@ describe.skipIf(!have)('several nodes sharing state through Redis (real redis-se
       for (let i = 0; i < 10; i++) if (/200/.test(await get('b'))) ok++;
       return ok;
     })();
+    await redis.stop();
+    // Beyond the grace period the node says it is not ready, and why; it still serves handsets meanwhile.
+    await new Promise((r) => setTimeout(r, 1500));
+    const ready = await fetch(`${nodes.b.admin}/readyz`);
+    expect(ready.status).toBe(503);
+    const status = (await (await fetch(`${nodes.b.admin}/status`, { headers: { accept: 'application/json' } })).json()) as { state?: { redis?: string; servingLocalOnly?: boolean } };
+    expect(status.state).toMatchObject({ redis: 'down', servingLocalOnly: true });
     await redis.restart();
     // Shared work is refused (never acknowledged) while Redis is away, then accepted again.
     const t0 = Date.now();
@@ -183,5 +191,6 @@ describe.skipIf(!have)('several nodes sharing state through Redis (real redis-se
     await fakewapGet('127.0.1.3', nodes.c.ports.cl, `${origin}/echo`);
     expect(msisdnSeen.at(-1)).toBe('+15550007002');
     for (const n of [nodes.b, nodes.c]) expect(n.child.exitCode).toBeNull();
+    expect((await fetch(`${nodes.b.admin}/readyz`)).status).toBe(200);
   }, 120_000);
 });
