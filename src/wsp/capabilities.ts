@@ -87,6 +87,13 @@ export interface Capabilities {
   serverMessageSize?: number;
   /** Capabilities wapgate does not type, in the order received. */
   unknown?: RawCapability[];
+  /**
+   * Set by the decoder only when the capabilities arrived in another order than the encoder writes them
+   * (typed ones in Table 37 order, then the unknown ones): the order received, typed capabilities by name and
+   * unknown ones as `#<index into unknown>`, so the field re-encodes byte for byte. Entries whose capability is
+   * gone are skipped; capabilities it does not list follow in the usual order.
+   */
+  wireOrder?: string[];
 }
 
 export interface CapabilityCodecOptions {
@@ -155,12 +162,16 @@ export function formatAddress(a: WspAddress): string {
 /** Decodes the whole window of `r` as a Capabilities field. */
 export function readCapabilities(r: Reader, opts: CapabilityCodecOptions): Capabilities {
   const caps: Capabilities = {};
+  const order: string[] = [];
+  // Unknown entries are named by their index in caps.unknown.
+  const unknownKey = (): string => `#${caps.unknown!.length - 1}`;
   while (!r.atEnd()) {
     // WAP-230 §8.3.2: Capability = Length Identifier Parameters; Length covers Identifier + Parameters.
     const len = r.uintvar();
     const body = r.sub(len, 'capability');
     if (len === 0) {
       (caps.unknown ??= []).push({ id: '', value: Buffer.alloc(0) });
+      order.push(unknownKey());
       continue;
     }
     const first = body.peek();
@@ -168,6 +179,7 @@ export function readCapabilities(r: Reader, opts: CapabilityCodecOptions): Capab
       // Token-text identifier: kept raw (textual capabilities are not assigned by WAP-230).
       const name = body.cstring('capability identifier').toString('latin1');
       (caps.unknown ??= []).push({ id: name, value: body.rest() });
+      order.push(unknownKey());
       continue;
     }
     const id = body.u8() & 0x7f;
@@ -176,8 +188,15 @@ export function readCapabilities(r: Reader, opts: CapabilityCodecOptions): Capab
     if (name === undefined || caps[name] !== undefined || !readKnown(caps, name, body, opts)) {
       body.pos = valueStart;
       (caps.unknown ??= []).push({ id, value: body.rest() });
+      order.push(unknownKey());
+    } else {
+      order.push(name);
     }
   }
+  // Lenient: capabilities in another order than ours are re-encoded in the order received (docs/leniency.md).
+  const typed = new Set(order.filter((o) => !o.startsWith('#')));
+  const canonical = [...Object.keys(CAPABILITY_IDS).filter((k) => typed.has(k)), ...order.filter((o) => o.startsWith('#'))];
+  if (order.some((o, i) => o !== canonical[i])) caps.wireOrder = order;
   return caps;
 }
 
@@ -336,11 +355,31 @@ function valueOf(name: CapabilityName, caps: Capabilities, opts: CapabilityCodec
 
 /** Writes the Capabilities field: typed capabilities in assignment order, then the raw ones as received. */
 export function writeCapabilities(w: Writer, caps: Capabilities, opts: CapabilityCodecOptions): void {
+  const done = new Set<string>();
+  const unknown = caps.unknown ?? [];
+  for (const o of caps.wireOrder ?? []) {
+    if (done.has(o)) continue;
+    if (o.startsWith('#')) {
+      const u = unknown[Number(o.slice(1))];
+      if (u === undefined) continue;
+      writeOne(w, u.id, u.value);
+    } else {
+      const id = CAPABILITY_IDS[o as CapabilityName];
+      if (id === undefined) continue;
+      const v = valueOf(o as CapabilityName, caps, opts);
+      if (v === undefined) continue;
+      writeOne(w, id, v);
+    }
+    done.add(o);
+  }
   for (const [name, id] of Object.entries(CAPABILITY_IDS) as [CapabilityName, number][]) {
+    if (done.has(name)) continue;
     const v = valueOf(name, caps, opts);
     if (v !== undefined) writeOne(w, id, v);
   }
-  for (const u of caps.unknown ?? []) writeOne(w, u.id, u.value);
+  unknown.forEach((u, i) => {
+    if (!done.has(`#${i}`)) writeOne(w, u.id, u.value);
+  });
 }
 
 export function encodeCapabilities(caps: Capabilities, opts: CapabilityCodecOptions): Buffer {

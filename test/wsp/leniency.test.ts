@@ -75,6 +75,22 @@ describe('WSP leniencies (docs/leniency.md)', () => {
     expect(again.toString('hex')).toBe(connect.toString('hex'));
     expect(decodeWspPdu(again)).toEqual(pdu);
   });
+
+  it('capabilities in another order than Table 37 (a textual one first, MOR before the SDU sizes) re-encode as received', () => {
+    const caps = Buffer.concat([hex('07'), text('X-Cap'), hex('99'), hex('02 83 04'), hex('03 80 9738'), hex('03 81 9738')]);
+    const connect = Buffer.concat([hex('01 10'), Buffer.from([caps.length, 0]), caps]);
+    const pdu = decodeWspPdu(connect);
+    if (pdu.type !== 'Connect') throw new Error('not a Connect');
+    expect(pdu.capabilities).toMatchObject({ methodMor: 4, clientSduSize: 3000, serverSduSize: 3000, unknown: [{ id: 'X-Cap', value: hex('99') }] });
+    expect(pdu.capabilities.wireOrder).toEqual(['#0', 'methodMor', 'clientSduSize', 'serverSduSize']);
+    expect(encodeWspPdu(pdu).toString('hex')).toBe(connect.toString('hex'));
+    // Changed or removed capabilities: the rest keeps its order, new ones follow in the usual order.
+    const { clientSduSize: _c, ...rest } = pdu.capabilities;
+    const again = decodeWspPdu(encodeWspPdu({ ...pdu, capabilities: { ...rest, pushMor: 2 } }));
+    if (again.type !== 'Connect') throw new Error('not a Connect');
+    expect(again.capabilities).toMatchObject({ methodMor: 4, serverSduSize: 3000, pushMor: 2 });
+    expect(again.capabilities.clientSduSize).toBeUndefined();
+  });
 });
 
 // ---- structure-aware property: random header blocks of real field forms ----
