@@ -14,7 +14,8 @@
  *
  * wapgate extensions: `bearer` (any|sms|ip; X-Wapgate-Bearer) — default any: the IP bearer when the subscriber map
  * knows the handset's address (or `to` is an IP address), else SMS; `imsi` (X-Wapgate-IMSI) for NETWPIN and
- * USERNETWPIN (for NETWPIN the PIN may carry the IMSI, as in Kannel).
+ * USERNETWPIN (for NETWPIN the PIN may carry the IMSI, as in Kannel); with USERPINMAC the 202 answer carries the PIN to
+ * give the user in X-Wapgate-User-PIN.
  */
 import {
   deliverProvPush,
@@ -134,7 +135,9 @@ export async function sendota(req: SmsboxRequest, deps: SendotaDeps): Promise<Sm
     { to, otaId: otaId ?? (post ? 'XML' : '<default>'), user: user.username, pushes: results.map((r) => ({ bearer: r.bearer, octets: r.octets, segments: r.segments, pushId: r.pushId })) },
     '/cgi-bin/sendota',
   );
-  return answer(202, SENDOTA_TEXT.SENT);
+  // USERPINMAC: the PIN the user must type (U followed by the MAC digits) goes back to the operator.
+  const userPin = pushes.find((p) => p.signature?.userPin)?.signature?.userPin;
+  return { status: 202, body: SENDOTA_TEXT.SENT, ...(userPin ? { headers: { 'x-wapgate-user-pin': userPin } } : {}) };
 }
 
 function isForm(req: SmsboxRequest): boolean {

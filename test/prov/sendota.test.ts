@@ -86,6 +86,16 @@ describe('/cgi-bin/sendota', () => {
     expect(verifyProvisioning(content.body, 'NETWPIN', mac, { imsi: '262011234567890' })).toBe(true);
   });
 
+  it('USERPINMAC: the 202 answer carries the PIN the user must type', async () => {
+    const t = await setup();
+    const r = await fetch(t.base, { method: 'POST', headers: kannelHeaders({ 'X-Kannel-SEC': 'USERPINMAC', 'X-Kannel-PIN': '13579' }), body: MMS_XML });
+    expect(r.status).toBe(202);
+    const pin = r.headers.get('x-wapgate-user-pin')!;
+    expect(pin).toMatch(/^13579\d{5}$/);
+    const { content } = t.submitted[0]!;
+    expect(verifyProvisioning(content.body, 'USERPINMAC', secFromContentType(content.contentType).mac, { pin })).toBe(true);
+  });
+
   it('goes over IP when the subscriber map knows the handset, or to an IP address', async () => {
     const t = await setup({ ips: { '+358401234567': '10.1.2.3' } });
     expect((await fetch(t.base, { method: 'POST', headers: kannelHeaders({ 'X-Wapgate-Bearer': 'ip' }), body: MMS_XML })).status).toBe(202);
