@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeFile, type Document } from '../../src/cli/decode.ts';
 import { exportedPduPcap } from '../../src/trace/pcap.ts';
-import { encodeWspPdu, type WspPdu } from '../../src/wsp/pdu.ts';
+import { decodeMms, encodeMms } from '../../src/mms/index.ts';
+import { udpDatagramsOf } from '../../src/trace/pcap-read.ts';
+import { decodeWtpDatagram } from '../../src/wtp/pdu.ts';
+import { decodeConnectionless, decodeWspPdu, encodeConnectionless, encodeWspPdu, type WspPdu } from '../../src/wsp/pdu.ts';
 import { fieldValues, SHARED_DIR, sharedAvailable, toolAvailable, tshark } from '../support/tools.ts';
 
 const CAPTURES = join(SHARED_DIR, 'captures');
@@ -97,4 +100,42 @@ describe.skipIf(!have || !toolAvailable('tshark'))('decoded fields agree with ts
       expect(compared).toBeGreaterThan(0);
     });
   }
+});
+
+describe.skipIf(!have)('decode → encode → decode is stable for every real PDU (issue 17)', () => {
+  const OWN = join(import.meta.dirname, '..', '..', 'captures');
+  const stable = (buf: Buffer, decode: (b: Buffer) => unknown, encode: (v: never) => Buffer, what: string): void => {
+    const first = decode(buf);
+    const again = encode(first as never);
+    expect(again.toString('hex'), what).toBe(buf.toString('hex'));
+    expect(decode(again), what).toEqual(first);
+  };
+  it('wsp/, wap-push/, mms/ files', () => {
+    for (const f of list('wsp')) stable(readFileSync(f), (b) => decodeWspPdu(b), (p: WspPdu) => encodeWspPdu(p), f);
+    for (const f of list('wap-push')) {
+      stable(readFileSync(f), (b) => decodeConnectionless(b), (c: ReturnType<typeof decodeConnectionless>) => encodeConnectionless(c.tid, c.pdu), f);
+    }
+    for (const f of list('mms')) stable(readFileSync(f), (b) => decodeMms(b), (p: ReturnType<typeof decodeMms>) => encodeMms(p), f);
+  });
+  it("every WSP PDU in Kannel's and our own captures (CL on 9200/2948, CO inside WTP on 9201)", () => {
+    const pcaps = [...list('kannel').filter((x) => x.endsWith('.pcap')), ...readdirSync(OWN).filter((x) => x.endsWith('.pcap')).map((x) => join(OWN, x))];
+    let n = 0;
+    for (const f of pcaps) {
+      for (const d of udpDatagramsOf(readFileSync(f))) {
+        const ports = [d.srcPort, d.dstPort];
+        if (ports.includes(9200) || ports.includes(2948)) {
+          stable(d.payload, (b) => decodeConnectionless(b), (c: ReturnType<typeof decodeConnectionless>) => encodeConnectionless(c.tid, c.pdu), `${f} frame ${d.frame}`);
+          n++;
+        } else if (ports.includes(9201)) {
+          for (const w of decodeWtpDatagram(d.payload)) {
+            // Whole WSP PDUs only: the first segment of a SAR message is not one.
+            if ((w.type !== 'Invoke' && w.type !== 'Result') || !w.ttr || w.data.length === 0) continue;
+            stable(w.data, (b) => decodeWspPdu(b), (p: WspPdu) => encodeWspPdu(p), `${f} frame ${d.frame}`);
+            n++;
+          }
+        }
+      }
+    }
+    expect(n).toBeGreaterThan(20);
+  });
 });
