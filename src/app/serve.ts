@@ -137,7 +137,7 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
   let papPort = cfg.push.papPort;
   let upstream = cfg.gateway.upstream;
   // The services beside the gateway (src/app/services.ts: one block each), started last, stopped first.
-  const services = createServices({ cfg, log, registry, metrics, ops, gateway, identity, cdr, ppg, store });
+  const services = createServices({ cfg, log, registry, metrics, ops, gateway, identity, cdr, ppg, store, shared });
   const started: Service[] = [];
   try {
     await identity.start();

@@ -22,6 +22,7 @@ import { mountSendota, sendotaDepsFromConfig } from '../smsbox/sendota.ts';
 import type { Store } from '../store/index.ts';
 import type { IdentityStack } from './identity.ts';
 import type { Operations } from './operations.ts';
+import type { SharedState } from './shared-state.ts';
 
 /** What a service of `serve` may be given (created and started before any service). */
 export interface ServeParts {
@@ -36,6 +37,8 @@ export interface ServeParts {
   ppg: Ppg | undefined;
   /** The durable store (src/store): a service keeps its tables in a room of it (see src/store/store.ts). */
   store: Store;
+  /** State shared with other nodes (state.redis.url): the sendsms queue lives there then. */
+  shared?: SharedState | undefined;
 }
 
 /** A service as startServe() runs it. */
@@ -67,10 +70,13 @@ export function createServices(parts: ServeParts): Service[] {
       resolveMsisdn: (msisdn) => parts.identity.map.ipForMsisdn(msisdn),
       ...(parts.cdr ? { charging: parts.cdr } : {}),
       store: parts.store,
+      ...(parts.shared ? { queueBackend: parts.shared.smsQueue } : {}),
       registry: parts.registry,
       log: parts.log,
       rejected: (reason) => parts.metrics.rejectedInputs.labels('sendsms', reason).inc(),
     });
+    // Before the shared queue's first adoption pass can hand this node a dead node's jobs.
+    parts.shared?.attachSmsbox(box);
     // OTA provisioning (src/prov): Kannel's /cgi-bin/sendota on the same listener; named settings from prov:
     const resolveMsisdn = (msisdn: string) => parts.identity.map.ipForMsisdn(msisdn);
     mountSendota(box.listener, sendotaDepsFromConfig(cfg.prov, { authenticate: box.listener.authenticate, ...(parts.ppg ? { ppg: parts.ppg.engine } : {}), ...(sms ? { sms } : {}), resolveMsisdn, globalSender: cfg.sendsms.globalSender, log: parts.log }));

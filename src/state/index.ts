@@ -12,10 +12,12 @@ import type { SubscriberMap } from '../identity/subscriber-map.ts';
 import type { PpgEngine } from '../push/engine.ts';
 import { RedisLink } from './redis-link.ts';
 import { RedisPushQueue } from './push-queue-redis.ts';
+import { RedisSmsQueue, type RecoveredSms } from './sms-queue-redis.ts';
 import { createReplicatedSubscriberMap, type ReplicatedSubscriberMap } from './subscriber-replica.ts';
 
 export { RedisLink } from './redis-link.ts';
 export { RedisPushQueue } from './push-queue-redis.ts';
+export { RedisSmsQueue } from './sms-queue-redis.ts';
 export { createReplicatedSubscriberMap } from './subscriber-replica.ts';
 export { nodeIdOf, nodeScopedPath } from './node.ts';
 
@@ -44,6 +46,10 @@ export interface SharedState {
   subscribers(local: SubscriberMap): ReplicatedSubscriberMap;
   /** Hands adopted pushes and remote cancels to this node's PPG. */
   attachPpg(engine: PpgEngine): void;
+  /** The sendsms queue and DLR correlations in Redis (its own work already read: SmsQueue.load() hands it over). */
+  readonly smsQueue: RedisSmsQueue;
+  /** Hands a dead node's sendsms jobs and correlations to this node's smsbox (Smsbox.absorb); starts the heartbeat and adoption. */
+  attachSmsbox(box: { absorb(jobs: RecoveredSms['jobs'], correlations: RecoveredSms['correlations']): { jobs: number; correlations: number } }): void;
   /** For /readyz: Redis up, or down for less than the grace period. */
   readiness(): { ok: boolean; detail: string };
   /** For /status. */
@@ -72,8 +78,17 @@ export async function startSharedState(o: SharedStateOptions, log: SharedStateLo
   }
   const pushQueue = new RedisPushQueue(link, { claimIdleMs: o.claimIdleMs });
   pushQueue.on('error', (err) => log.warn({ err: err.message }, 'shared push queue: adoption pass failed'));
+  // The sendsms queue: this node's own jobs are read now, so the smsbox's synchronous load() finds them.
+  const smsQueue = new RedisSmsQueue(link, { claimIdleMs: o.claimIdleMs });
+  smsQueue.on('error', (err) => log.warn({ err: err.message }, 'shared sendsms queue'));
+  try {
+    const own = await smsQueue.recover();
+    if (own.jobs.length || own.correlations.length) log.info({ jobs: own.jobs.length, correlations: own.correlations.length, inFlight: own.inFlight }, 'own sendsms jobs read back from Redis');
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'sendsms queue not read from Redis at start; adopted once it answers');
+  }
   let replica: ReplicatedSubscriberMap | undefined;
-  const counts = { adopted: 0, adoptedInFlight: 0, cancelledElsewhere: 0, subscriberIn: 0, subscriberOut: 0 };
+  const counts = { adopted: 0, adoptedInFlight: 0, cancelledElsewhere: 0, subscriberIn: 0, subscriberOut: 0, smsAdopted: 0, smsAdoptedInFlight: 0, dlrAdopted: 0 };
   return {
     nodeId: o.nodeId,
     link,
@@ -98,6 +113,17 @@ export async function startSharedState(o: SharedStateOptions, log: SharedStateLo
         engine.cancelledElsewhere(pushId, indexes);
       });
     },
+    smsQueue,
+    attachSmsbox(box) {
+      smsQueue.on('adopt', (found, from) => {
+        const r = box.absorb(found.jobs, found.correlations);
+        counts.smsAdopted += r.jobs;
+        counts.smsAdoptedInFlight += found.inFlight;
+        counts.dlrAdopted += r.correlations;
+        log.info({ from, ...r, inFlight: found.inFlight }, from === o.nodeId ? 'own sendsms jobs read back from Redis' : 'sendsms jobs of a node taken for dead adopted');
+      });
+      smsQueue.start();
+    },
     readiness() {
       const down = link.downFor;
       if (down === undefined) return { ok: true, detail: 'Redis up' };
@@ -115,6 +141,7 @@ export async function startSharedState(o: SharedStateOptions, log: SharedStateLo
     async close() {
       await replica?.stop();
       await pushQueue.close();
+      await smsQueue.close();
       await link.close();
     },
   };
