@@ -125,6 +125,29 @@ describe('PROV compiler', () => {
     expect(catchProv(() => compileProvisioning('<CHARACTERISTIC-LIST><CHARACTERISTIC TYPE="ADDRESS"><PARM NAME="APN" VALUE="x"/></CHARACTERISTIC></CHARACTERISTIC-LIST>')).message).toMatch(/PARM\[APN\].*unknown PARM NAME 'APN'/);
   });
 
+  it('compiles arbitrary text and arbitrary PROV-shaped trees with ProvError only', () => {
+    const known = ['NAPDEF', 'PXLOGICAL', 'APPLICATION', 'PORT', 'RESOURCE', 'VENDORCONFIG', 'FOO'];
+    const parms = ['NAME', 'APPID', 'ADDR', 'PORTNBR', 'BAR', 'X'];
+    const tree: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.tuple(fc.constantFrom(...parms), fc.string({ maxLength: 8 })).map(([n, v]) => `<parm name="${n}" value="${v.replace(/[<&"]/g, '')}"/>`),
+        fc.tuple(fc.constantFrom(...known), fc.array(tie('node'), { maxLength: 4 })).map(([t, k]) => `<characteristic type="${t}">${k.join('')}</characteristic>`),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.array(tree, { maxLength: 4 }).map((k) => `<wap-provisioningdoc>${k.join('')}</wap-provisioningdoc>`)), (x) => {
+        try {
+          const { wbxml } = compileProvisioning(x);
+          expect(decodeProvWbxml(wbxml).root.name).toBe('wap-provisioningdoc');
+        } catch (e) {
+          expect(e).toBeInstanceOf(ProvError);
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+
   it('decodes arbitrary octets with WapDecodeError only', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (a) => {
