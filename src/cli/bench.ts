@@ -6,7 +6,7 @@
  * load generator (`wapgate phone load`). Prints medians, ratios, latency, CPU per 1000 transactions and peak RSS.
  * A script, not a test: bounded in time, loopback only.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,8 @@ import { startKannel, stopKannel } from '../bench/kannel.ts';
 import { childPids, cpuSeconds, memoryMiB, run, start, stop, waitForClReply, waitForHttp, type Started } from '../bench/procs.ts';
 import { PINNED_CASES, renderPinned, runPinned, type PinnedResult } from '../bench/pinned.ts';
 import { summarizeProfileFile } from '../bench/profile.ts';
-import { fmt, median, summarize, table, type CaseResult, type RunSample } from '../bench/report.ts';
+import { render, type HalfLoad, type IdleMemory } from '../bench/fakewap-report.ts';
+import { fmt, median, summarize, type CaseResult, type RunSample } from '../bench/report.ts';
 import { nodeArgs, siblingModule } from '../runtime/entry.ts';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -287,9 +288,9 @@ export async function run_(args: string[]): Promise<number> {
     const summary = results.map(summarize);
     if (values.json) {
       process.stdout.write(JSON.stringify({ date: new Date().toISOString(), runs, scale: factor, perCore, summary, memory: mem, httpTps, halfLoad, idle, notes }, null, 2) + '\n');
-      process.stderr.write(render(summary, mem, httpTps, halfLoad, idle, notes, runs) + '\n');
+      process.stderr.write(render(CLIENT_ADDRESSES.length, summary, mem, httpTps, halfLoad, idle, notes, runs) + '\n');
     } else {
-      process.stdout.write(render(summary, mem, httpTps, halfLoad, idle, notes, runs) + '\n');
+      process.stdout.write(render(CLIENT_ADDRESSES.length, summary, mem, httpTps, halfLoad, idle, notes, runs) + '\n');
     }
     return 0;
   } finally {
@@ -361,28 +362,6 @@ async function ownRun(extra: string[], url: string, pids: () => number[]): Promi
   }
 }
 
-interface HalfLoad {
-  rate: number;
-  wapgateP50Ms: number;
-  wapgateP99Ms: number;
-  httpP50Ms: number;
-  httpP99Ms: number;
-  addedP50Ms: number;
-  addedP99Ms: number;
-}
-
-interface IdleMemory {
-  sessions: number;
-  opened: number;
-  failed: number;
-  emptyRssMiB: number;
-  loadedRssMiB: number;
-  addedMiB: number;
-  bytesPerSession: number;
-  openSeconds: number;
-  peakRssBeforeMiB?: number;
-}
-
 /**
  * fakewap through a wrapper that gives each process a source address of CLIENT_ADDRESSES (`-I`), picked by
  * its pid: fakewap-load.sh starts every phone as its own process and takes the binary from FAKEWAP_BIN.
@@ -451,83 +430,4 @@ async function idleRun(n: number, gwPid: number, progress: (s: string) => void):
   } finally {
     await stop(holder, 60_000);
   }
-}
-
-export function render(
-  summary: ReturnType<typeof summarize>[],
-  mem: { gateway: string; peakRssMiB: number }[],
-  httpTps: number,
-  half: HalfLoad | undefined,
-  idle: IdleMemory | undefined,
-  notes: string[],
-  runs: number,
-): string {
-  const names = [...new Set(summary.map((s) => s.name))];
-  const rows = names.map((n) => {
-    const w = summary.find((s) => s.name === n && s.gateway === 'wapgate');
-    const k = summary.find((s) => s.name === n && s.gateway === 'kannel');
-    const h = summary.find((s) => s.name === n && s.gateway === 'http');
-    const main = w ?? h!;
-    return [
-      n,
-      fmt(main.tps),
-      k ? fmt(k.tps) : '—',
-      k && w ? `${fmt(w.tps / k.tps, 2)}×` : '—',
-      w && Number.isFinite(httpTps) ? `${fmt((100 * w.tps) / httpTps, 1)} %` : '—',
-      fmt(main.meanMs, 2),
-      k ? fmt(k.meanMs, 2) : '—',
-      `${fmt(main.p50Ms, 2)} / ${fmt(main.p99Ms, 2)}`,
-      fmt(main.cpuPer1000, 2),
-      k ? fmt(k.cpuPer1000, 2) : '—',
-      `${fmt(main.okRatio * 100, 1)} %`,
-    ];
-  });
-  const out = [
-    `wapgate bench — medians of ${runs} run(s) per case; one machine, both gateways up, runs interleaved`,
-    '',
-    table(
-      ['case', 'wapgate tps', 'kannel tps', 'wapgate/kannel', 'of HTTP', 'wapgate ms/txn', 'kannel ms/txn', 'p50/p99 ms', 'wapgate cpu s/1k', 'kannel cpu s/1k', 'ok'],
-      rows,
-    ),
-    '',
-    `plain HTTP ceiling: ${fmt(httpTps)} req/s`,
-    `peak RSS: ${mem.map((m) => `${m.gateway} ${fmt(m.peakRssMiB)} MiB`).join(', ')}`,
-  ];
-  for (const n of names) {
-    const w = summary.find((s) => s.name === n && s.gateway === 'wapgate');
-    const k = summary.find((s) => s.name === n && s.gateway === 'kannel');
-    if (w && Number.isFinite(w.marginalMs)) {
-      out.push(`${n} at the margin (fakewap's process startup taken out): wapgate ${fmt(w.marginalMs, 2)} ms per transaction` + (k && Number.isFinite(k.marginalMs) ? `, kannel ${fmt(k.marginalMs, 2)} ms` : ''));
-    }
-  }
-  if (half) {
-    out.push(
-      `added latency at half of the maximum load (${half.rate} req/s, open loop, same generator): ` +
-        `p50 ${fmt(half.addedP50Ms, 2)} ms, p99 ${fmt(half.addedP99Ms, 2)} ms ` +
-        `(wapgate ${fmt(half.wapgateP50Ms, 2)} / ${fmt(half.wapgateP99Ms, 2)} ms, plain HTTP ${fmt(half.httpP50Ms, 2)} / ${fmt(half.httpP99Ms, 2)} ms)`,
-    );
-  }
-  if (idle) {
-    out.push(
-      `idle sessions: ${idle.opened} of ${idle.sessions} CO sessions open (in ${fmt(idle.openSeconds)} s): gateway RSS ${fmt(idle.emptyRssMiB)} MiB empty → ` +
-        `${fmt(idle.loadedRssMiB)} MiB, +${fmt(idle.addedMiB)} MiB (${fmt(idle.bytesPerSession, 0)} bytes per session)`,
-    );
-  }
-  // --workers: the same cases on the multi-threaded wapgate, against the single-thread one of the same run.
-  for (const many of [...new Set(summary.map((s) => s.gateway).filter((g) => /^wapgate-w\d+$/.test(g)))]) {
-    const threads = many.slice('wapgate-w'.length);
-    const scaling = names.flatMap((n) => {
-      const a = summary.find((s) => s.name === n && s.gateway === 'wapgate');
-      const b = summary.find((s) => s.name === n && s.gateway === many);
-      if (!a || !b) return [];
-      return [[n, fmt(a.tps), fmt(b.tps), `${fmt(b.tps / a.tps, 2)}×`, fmt(a.meanMs, 2), fmt(b.meanMs, 2), fmt(a.cpuPer1000, 2), fmt(b.cpuPer1000, 2), `${fmt(b.okRatio * 100, 1)} %`]];
-    });
-    out.push(
-      '',
-      `scaling: wapgate in one thread vs ${threads} worker threads (same run, runs interleaved; clients spread over ${CLIENT_ADDRESSES.length} source addresses)`,
-      table(['case', '×1 tps', `×${threads} tps`, `×${threads}/×1`, '×1 ms/txn', `×${threads} ms/txn`, '×1 cpu s/1k', `×${threads} cpu s/1k`, `×${threads} ok`], scaling),
-    );
-  }
-  if (notes.length) out.push('', 'notes:', ...notes.map((n) => `- ${n}`));
-  return out.join('\n');
 }
