@@ -170,9 +170,10 @@ export class ContentConverter {
   cookieHook(session: number | undefined): CookieHook | undefined {
     if (this.opts.cookies === 'pass') return undefined;
     if (session === undefined) return NO_COOKIES;
-    const jars = this.jars;
+    // Taken now, while the session lives: a reply after the session ended finds its jar ended.
+    const jar = this.jars.open(session);
     return {
-      header: (url) => jars.cookieHeader(session, url),
+      header: (url) => jar.header(url),
       received: (url, headers) => {
         const set: string[] = [];
         const rest: HeaderPair[] = [];
@@ -181,7 +182,7 @@ export class ContentConverter {
           else rest.push(h);
         }
         if (set.length === 0) return headers;
-        jars.store(session, url, set);
+        jar.store(url, set);
         return rest;
       },
     };

@@ -5,7 +5,7 @@
  * Connectionless requests have no session, so no jar. A jar ends with its session (sessionEnded). Bounded:
  * cookies per jar, Set-Cookie length, jars (the session table's own bound, plus a cap here).
  */
-import { CookieJar } from 'tough-cookie';
+import { Cookie, cookieCompare, CookieJar } from 'tough-cookie';
 
 export interface CookieJarsOptions {
   /** Cookies kept per session; the least recently created go first. */
@@ -19,7 +19,7 @@ export interface CookieJarsOptions {
 const MAX_SET_COOKIE = 4096;
 
 export class CookieJars {
-  private readonly jars = new Map<number, CookieJar>();
+  private readonly jars = new Map<number, SessionJar>();
   private readonly now: () => number;
 
   constructor(private readonly opts: CookieJarsOptions) {
@@ -32,34 +32,100 @@ export class CookieJars {
 
   /** The Cookie header value for a request of this session to `url`, if the jar has any for it. */
   cookieHeader(session: number, url: string): string | undefined {
-    const jar = this.jars.get(session);
-    if (!jar) return undefined;
-    try {
-      const s = jar.getCookieStringSync(url);
-      return s === '' ? undefined : s;
-    } catch {
-      return undefined;
-    }
+    return this.jars.get(session)?.header(url);
   }
 
   /** Keeps the Set-Cookie values a response to `url` carried (bad or foreign ones are dropped, as RFC 6265 says). */
   store(session: number, url: string, setCookies: readonly string[]): void {
-    if (setCookies.length === 0) return;
-    let jar = this.jars.get(session);
-    if (!jar) {
+    this.open(session).store(url, setCookies);
+  }
+
+  /**
+   * The session's jar for one request, taken when the request starts (the session lives then). A reply that
+   * lands after the session ended stores into this ended jar, which is no longer listed: nothing outlives it.
+   */
+  open(session: number): SessionJar {
+    let j = this.jars.get(session);
+    if (!j) {
       const max = this.opts.maxJars ?? 100_000;
       if (this.jars.size >= max) {
         const oldest = this.jars.keys().next().value;
-        if (oldest !== undefined) this.jars.delete(oldest);
+        if (oldest !== undefined) this.sessionEnded(oldest);
       }
-      // rejectPublicSuffixes: a server may not set a cookie for all of ".com".
-      jar = new CookieJar(undefined, { rejectPublicSuffixes: true, allowSpecialUseDomain: true });
-      this.jars.set(session, jar);
+      j = new SessionJar(this.opts.perSession, this.now);
+      this.jars.set(session, j);
     }
+    return j;
+  }
+
+  /** The session ended (disconnect, idle, replaced, evicted): its cookies go with it. */
+  sessionEnded(session: number): void {
+    const j = this.jars.get(session);
+    if (!j) return;
+    j.end();
+    this.jars.delete(session);
+  }
+
+  clear(): void {
+    for (const j of this.jars.values()) j.end();
+    this.jars.clear();
+  }
+}
+
+/** One session's cookies; the tough-cookie jar is made at its first Set-Cookie. */
+export class SessionJar {
+  private jar: CookieJar | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly perSession: number,
+    private readonly now: () => number,
+  ) {}
+
+  end(): void {
+    this.ended = true;
+    this.jar = undefined;
+  }
+
+  /** The Cookie header value for `url`: cookies that match it and have not expired on our clock. */
+  header(url: string): string | undefined {
+    const jar = this.jar;
+    if (!jar) return undefined;
+    let cookies: Cookie[];
+    try {
+      // expire: false — tough-cookie judges expiry by the wall clock; ours is injected (and Max-Age is absolute, below).
+      cookies = jar.getCookiesSync(url, { expire: false });
+    } catch {
+      return undefined;
+    }
+    const now = this.now();
+    const live: Cookie[] = [];
+    for (const c of cookies) {
+      const at = c.expiryTime();
+      if (at !== undefined && at <= now) {
+        if (c.domain && c.path) void jar.store.removeCookie(c.domain, c.path, c.key);
+      } else live.push(c);
+    }
+    return live.length === 0 ? undefined : live.sort(cookieCompare).map((c) => c.cookieString()).join('; ');
+  }
+
+  store(url: string, setCookies: readonly string[]): void {
+    if (this.ended || setCookies.length === 0) return;
+    // rejectPublicSuffixes: a server may not set a cookie for all of ".com".
+    const jar = (this.jar ??= new CookieJar(undefined, { rejectPublicSuffixes: true, allowSpecialUseDomain: true }));
+    const now = this.now();
     for (const sc of setCookies) {
       if (sc.length > MAX_SET_COOKIE) continue;
+      const c = Cookie.parse(sc);
+      if (!c) continue;
+      // RFC 6265 §5.2.2: Max-Age fixes the expiry-time at reception. tough-cookie counts it from the last access
+      // (which every request renews: a cookie in use never expired), so it is kept as the absolute time.
+      if (typeof c.maxAge === 'number') {
+        c.expires = new Date(c.maxAge <= 0 ? 0 : now + c.maxAge * 1000);
+        c.maxAge = null;
+      }
       try {
-        jar.setCookieSync(sc, url, { ignoreError: true, now: new Date(this.now()) });
+        jar.setCookieSync(c, url, { ignoreError: true, now: new Date(now) });
       } catch {
         /* a cookie the URL may not set: ignored (RFC 6265 §5.3) */
       }
@@ -69,21 +135,12 @@ export class CookieJars {
 
   private trim(jar: CookieJar): void {
     const all = jar.serializeSync()?.cookies ?? [];
-    const over = all.length - this.opts.perSession;
+    const over = all.length - this.perSession;
     if (over <= 0) return;
     const oldest = [...all].sort((a, b) => String(a.creation ?? '').localeCompare(String(b.creation ?? ''))).slice(0, over);
     const store = jar.store;
     for (const c of oldest) {
       if (typeof c.domain === 'string' && typeof c.path === 'string' && typeof c.key === 'string') void store.removeCookie(c.domain, c.path, c.key);
     }
-  }
-
-  /** The session ended (disconnect, idle, replaced, evicted): its cookies go with it. */
-  sessionEnded(session: number): void {
-    this.jars.delete(session);
-  }
-
-  clear(): void {
-    this.jars.clear();
   }
 }

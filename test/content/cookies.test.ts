@@ -28,6 +28,33 @@ describe('cookie jar per WSP session (RFC 6265 via tough-cookie)', () => {
     now += 1;
   });
 
+  it('Max-Age counts from reception on the injected clock, not from the last request (RFC 6265 §5.2.2)', () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const j = new CookieJars({ perSession: 50, now: () => now });
+    const url = 'http://a.example.com/';
+    j.store(4, url, ['m=1; Max-Age=60', 'e=2; Expires=Thu, 01 Jan 2026 00:02:00 GMT', 's=3']);
+    expect(j.cookieHeader(4, url)).toBe('m=1; e=2; s=3');
+    now += 30_000;
+    // read half-way: reading must not push the expiry back
+    expect(j.cookieHeader(4, url)).toBe('m=1; e=2; s=3');
+    now += 31_000;
+    expect(j.cookieHeader(4, url)).toBe('e=2; s=3');
+    now += 60_000;
+    expect(j.cookieHeader(4, url)).toBe('s=3');
+    // a server deletes a cookie with Max-Age=0
+    j.store(4, url, ['s=3; Max-Age=0']);
+    expect(j.cookieHeader(4, url)).toBeUndefined();
+  });
+
+  it('a reply that lands after its session ended keeps no cookies: no jar outlives its session', () => {
+    const c = new ContentConverter();
+    const hook = c.cookieHook(9)!; // the request started while the session lived
+    c.sessionEnded(9); // the handset disconnected while the server was answering
+    expect(hook.received('http://a.example.com/', [['Set-Cookie', 'late=1']])).toEqual([]);
+    expect(c.jars.size).toBe(0);
+    expect(c.cookieHook(9)!.header('http://a.example.com/')).toBeUndefined();
+  });
+
   it('not across sessions; a session’s jar ends with it; bounded per session', () => {
     const j = new CookieJars({ perSession: 3 });
     j.store(1, 'http://a.example.com/', ['x=1']);
