@@ -13,9 +13,10 @@
  * changes, refuseNew/stop (every worker drains). What comes back: CDRs (written by this thread's ChargingSink),
  * log lines (written to this thread's log destination), traced HTTP exchanges, stats, and metrics (each worker
  * has its own registry; mergedMetrics() sums them with this thread's on scrape). Unit push (PPG) is encoded and
- * sent here; packet traces tap the sockets here (this thread sees every datagram). A worker that dies is logged,
- * counted (wapgate_gateway_worker_restarts_total) and restarted; its clients' WTP/WSP state is lost (handsets
- * retransmit, or reconnect), as when a gateway restarts.
+ * sent here, as are raw datagrams (sendDatagram: sendsms WAP Push); packet traces tap the sockets here (this
+ * thread sees every datagram). A worker that dies is logged, counted (wapgate_gateway_worker_restarts_total)
+ * and restarted; its clients' WTP/WSP state is lost (handsets retransmit, or reconnect), as when a gateway
+ * restarts.
  */
 import type { ContentOptions } from '../content/converter.ts';
 import { availableParallelism } from 'node:os';
@@ -122,18 +123,14 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   // Unit push (PPG) leaves from 9200 like every connectionless datagram; this instance never receives. Counted
   // here (the workers count the datagrams they send).
   const m = deps.metrics;
-  const pusher = new ConnectionlessServer(
-    {
-      send(data, peer) {
-        clSock.send(data, peer);
-        if (!m || !bound) return;
-        const port = String(bound.cl.port);
-        m.datagramsOut.labels(port).inc();
-        m.bytesOut.labels(port).inc(data.length);
-      },
-    },
-    { method: async () => undefined },
-  );
+  const sendCl = (data: Uint8Array, peer: Peer): void => {
+    clSock.send(data, peer);
+    if (!m || !bound) return;
+    const port = String(bound.cl.port);
+    m.datagramsOut.labels(port).inc();
+    m.bytesOut.labels(port).inc(data.length);
+  };
+  const pusher = new ConnectionlessServer({ send: sendCl }, { method: async () => undefined });
 
   const restartCounter = deps.registry
     ? ((deps.registry.getSingleMetric('wapgate_gateway_worker_restarts_total') as Counter | undefined) ??
@@ -402,6 +399,11 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
       return bound;
     },
     sendUnitPush: (peer, pdu, tid) => pusher.sendUnitPush(peer, pdu, tid),
+    // Raw WDP (sendsms WAP Push): this thread owns the socket, so it leaves from here directly.
+    sendDatagram(peer, payload) {
+      if (!bound) throw new Error('gateway not started');
+      sendCl(payload, peer);
+    },
     refuseNew() {
       if (!refusing) log.info('refusing new methods (503): shutting down');
       refusing = true;

@@ -47,6 +47,11 @@ export interface Gateway {
   /** S-Unit-Push out of the connectionless port (for the PPG); returns the TID used. */
   sendUnitPush(peer: Peer, pdu: WspPdu, tid?: number): number;
   /**
+   * One datagram out of the connectionless port, exactly these octets, never decoded (WAP-259 §6.3 WDP over IP:
+   * the sendsms interface's WAP Push). Throws when the gateway is not started.
+   */
+  sendDatagram(peer: Peer, payload: Uint8Array): void;
+  /**
    * Shutdown's first step: from now on methods not yet started get a 503 Reply at once (never fetched); what is
    * in flight goes on. stop() then drains.
    */
@@ -184,6 +189,10 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
       return addresses;
     },
     sendUnitPush: (peer, pdu, tid) => cl.sendUnitPush(peer, pdu, tid),
+    sendDatagram: (peer, payload) => {
+      if (!addresses) throw new Error('gateway not started');
+      clSock.send(payload, peer);
+    },
     refuseNew: () => {
       if (!admission.isDraining) log.info('refusing new methods (503): shutting down');
       admission.drain();

@@ -10,4 +10,4 @@ export { createSmsboxListener, AUTH_FAILED, type SmsboxAnswer, type SmsboxListen
 export { SMSBOX_DEFAULTS, resolveSmsboxOptions, type SendsmsUser, type SmsboxOptions } from './options.ts';
 export { expandDlrUrl } from './dlr.ts';
 export { SENDSMS_ROOM } from './queue.ts';
-export { gatewayWdpTransport, WdpNotExactError } from './wdp.ts';
+export { gatewayWdpTransport, type RawDatagramSender } from './wdp.ts';

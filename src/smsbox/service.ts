@@ -22,7 +22,6 @@ import { AUTH_FAILED, createSmsboxListener, type SmsboxAnswer, type SmsboxListen
 import { resolveSmsboxOptions, type SmsboxOptions } from './options.ts';
 import { memoryBackend, sqliteBackend, SmsQueue, type Correlation, type QueueBackend, type SmsJob } from './queue.ts';
 import { plainParts, wdpParts, type SmsPart } from './segment.ts';
-import { WdpNotExactError } from './wdp.ts';
 import { ANSWER, parseSendsms, sendsmsCredentials, type SendsmsMessage } from './sendsms.ts';
 
 export interface SmsboxClock {
@@ -241,15 +240,10 @@ export function createSmsbox(input: Partial<SmsboxOptions>, deps: SmsboxDeps = {
     if (msg.kind === 'wdp' && deps.wdp) {
       const ip = variants(job.to).map((n) => deps.resolveMsisdn?.(n)).find((x) => x !== undefined);
       if (ip) {
-        // WAP-259 §6.3: WDP over IP, the datagram as given, to the destination port of the UDH.
-        try {
-          await deps.wdp.sendDatagram(msg.data, ip, msg.ports!.dst);
-          return { done: 'ip', parts: 1, bytes: msg.data.length };
-        } catch (e) {
-          // A datagram the IP path cannot send unchanged goes by SMS when there is an SMSC; never altered.
-          if (!(e instanceof WdpNotExactError)) throw e;
-          if (!deps.sms) return { fail: e.message, permanent: true };
-        }
+        // WAP-259 §6.3: WDP over IP, the datagram as given, to the destination port of the UDH. A send that
+        // throws (the gateway not started yet) is retried.
+        await deps.wdp.sendDatagram(msg.data, ip, msg.ports!.dst);
+        return { done: 'ip', parts: 1, bytes: msg.data.length };
       }
     }
     if (!deps.sms) return { retry: 'receiver has no active IP in the subscriber map and no SMSC is configured' };
