@@ -6,16 +6,7 @@ import { compilePushContent } from '../../src/push/content.ts';
 import { PapError } from '../../src/push/pap-codes.ts';
 import { decodeWbxml } from '../../src/wbxml/decode.ts';
 import { tokenStream } from './wbxml-tokens.ts';
-
-function hex(annotated: string): string {
-  return annotated
-    .split('\n')
-    .map((l) => l.split('|')[0]!)
-    .join(' ')
-    .replace(/'([^']*)'/g, (_, s: string) => Buffer.from(s, 'utf8').toString('hex'))
-    .replace(/\s+/g, '')
-    .toLowerCase();
-}
+import { hex } from '../wbxml/annotated.ts';
 
 const wml = (body: string, version = '1.3') =>
   Buffer.from(`<?xml version="1.0"?>

@@ -19,18 +19,9 @@ import {
   type XmlElement,
 } from '../../src/wbxml/index.ts';
 import { fieldValues, SHARED_DIR, sharedAvailable, tempDir, toolAvailable, tshark } from '../support/tools.ts';
+import { hex } from './annotated.ts';
 
 const KANNEL_TEST = '/usr/lib/kannel/test';
-
-function hex(annotated: string): string {
-  return annotated
-    .split('\n')
-    .map((l) => l.split('|')[0]!)
-    .join(' ')
-    .replace(/'([^']*)'/g, (_, s: string) => Buffer.from(s, 'utf8').toString('hex'))
-    .replace(/\s+/g, '')
-    .toLowerCase();
-}
 
 const SI_DOC = `<?xml version="1.0"?>
 <!DOCTYPE si PUBLIC "-//WAPFORUM//DTD SI 1.0//EN" "http://www.wapforum.org/DTD/si.dtd">

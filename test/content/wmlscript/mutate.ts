@@ -1,15 +1,6 @@
 /** Seeded source mutations for the WMLScript fuzz tests: deterministic for a seed, no Math.random. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    // mulberry32
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The seeded PRNG the WTP harness uses (mulberry32), one copy in the tests.
+export { prng } from '../../wtp/harness.ts';
 
 // Fragments that steer mutations toward the grammar's corners.
 const FRAGMENTS = [
