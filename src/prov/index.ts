@@ -24,17 +24,6 @@ export {
   secFromContentType,
   type ProvPush,
 } from './push.ts';
-export {
-  deliverProvPush,
-  PROV_LIMIT_DEFAULTS,
-  ProvDeliveryError,
-  type ProvBearer,
-  type ProvDeliveryDeps,
-  type ProvDeliveryResult,
-  type ProvLimits,
-  type ProvTarget,
-  type PushSubmitter,
-} from './deliver.ts';
 
 export interface BuildOptions {
   /** Security of OMA documents (ignored for OTA settings, which carry none). */

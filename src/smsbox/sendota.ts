@@ -17,17 +17,14 @@
  * USERNETWPIN (for NETWPIN the PIN may carry the IMSI, as in Kannel); with USERPINMAC the 202 answer carries the PIN to
  * give the user in X-Wapgate-User-PIN.
  */
+import { deliverProvPush, ProvDeliveryError, type ProvBearer, type ProvDeliveryDeps } from '../push/prov-delivery.ts';
 import {
-  deliverProvPush,
   parseSec,
-  ProvDeliveryError,
   ProvError,
   ProvErrorCode,
   provKindOfType,
   pushFromXml,
   type PagePolicy,
-  type ProvBearer,
-  type ProvDeliveryDeps,
   type ProvKind,
   type ProvPush,
   type SecInput,

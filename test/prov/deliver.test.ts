@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SmsPushSender, SubmitOptions } from '../../src/bearer/sms/sender.ts';
-import { compileProvisioning, deliverProvPush, buildProvPush, ProvDeliveryError, ProvError, type PushSubmitter } from '../../src/prov/index.ts';
+import { compileProvisioning, buildProvPush, ProvError } from '../../src/prov/index.ts';
+import { deliverProvPush, ProvDeliveryError, type PushSubmitter } from '../../src/push/prov-delivery.ts';
 import { MMS_XML } from './fixtures.ts';
 
 const omaPush = buildProvPush('oma', compileProvisioning(MMS_XML).wbxml, { sec: 'USERPIN', pin: '1234' });

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SmsPushSender } from '../../src/bearer/sms/sender.ts';
 import { decodeUserDataHeader } from '../../src/bearer/sms/udh.ts';
-import { decodeProvWbxml, secFromContentType, verifyProvisioning, type PushSubmitter } from '../../src/prov/index.ts';
+import { decodeProvWbxml, secFromContentType, verifyProvisioning } from '../../src/prov/index.ts';
+import type { PushSubmitter } from '../../src/push/prov-delivery.ts';
 import { loadNamedSettings } from '../../src/prov/settings.ts';
 import type { PushMessage } from '../../src/push/pap-parse.ts';
 import type { PushPduInput } from '../../src/push/push-pdu.ts';

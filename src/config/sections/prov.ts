@@ -4,7 +4,7 @@
  * area; extend here.
  */
 import { z } from 'zod';
-import { PROV_LIMIT_DEFAULTS } from '../../prov/deliver.ts';
+import { PROV_LIMIT_DEFAULTS } from '../../push/prov-delivery.ts';
 import { settingsTemplate } from '../../prov/template.ts';
 import { group, key } from '../meta.ts';
 
