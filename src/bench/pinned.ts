@@ -34,6 +34,8 @@ export const PINNED_CASES: PinnedCase[] = [
 export interface PinnedOptions {
   runs: number;
   durationS: number;
+  /** Seconds of uncounted load per case and gateway before the runs (a new Node process runs cold for ~1,000 transactions). */
+  warmupS: number;
   phones: number;
   cases: string[];
   gatewayCpu: number;
@@ -190,7 +192,7 @@ export async function runPinned(o: PinnedOptions): Promise<PinnedResult> {
     // Warm-up, not counted: JIT, connection pools, Kannel's threads.
     for (const t of targets) {
       o.progress(`warm-up on ${t.name}`);
-      for (const c of cases) await load(t, c, 2);
+      for (const c of cases) await load(t, c, o.warmupS);
     }
     const sat = new Map<string, Sample[]>();
     const half = new Map<string, Sample[]>();

@@ -37,7 +37,7 @@ at half load, RSS, plain HTTP through the same generator, and issue 19's targets
   --pinned           only the per-core comparison
   --no-pinned        skip it (only the fakewap cross-check below)
   --pinned-cases L   subset of: ${PINNED_CASES.map((c) => c.name).join(', ')}
-  --duration S       seconds per per-core sample (default 5)
+  --duration S       seconds per per-core sample (default 5); --warmup S: uncounted, per case and gateway (default 4)
   --phones N         phones of the per-core generator (default 32)
   --gateway-cpu N    core of the gateway under test (default 0); --load-cpu N: generator and upstream (default 1)
   --wapgate-host A   where the per-core wapgate listens (default 127.0.0.6)
@@ -86,6 +86,7 @@ export async function run_(args: string[]): Promise<number> {
       'no-pinned': { type: 'boolean', default: false },
       'pinned-cases': { type: 'string', default: PINNED_CASES.map((c) => c.name).join(',') },
       duration: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '4' },
       phones: { type: 'string', default: '32' },
       'gateway-cpu': { type: 'string', default: '0' },
       'load-cpu': { type: 'string', default: '1' },
@@ -109,6 +110,7 @@ export async function run_(args: string[]): Promise<number> {
     perCore = await runPinned({
       runs,
       durationS: Math.max(1, Number(values.duration)),
+      warmupS: Math.max(1, Number(values.warmup)),
       phones: Math.max(1, Number(values.phones)),
       cases: values['pinned-cases']!.split(','),
       gatewayCpu: Number(values['gateway-cpu']),
