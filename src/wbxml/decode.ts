@@ -1,7 +1,7 @@
 /**
  * WBXML (WAP-192, versions 1.0–1.3) → XML text. Token tables for SI, SL, CO and WML 1.0–1.3 (variables back as
  * `$(name:conv)`); any other document decodes with generic names (`tag-0x05`, `attr-0x05`). Reads untrusted octets through Reader: fails only with
- * WapDecodeError (offset included); nesting, element count and string table are capped.
+ * WapDecodeError (offset included); nesting, element count, string table and the text its references expand to are capped.
  */
 import { DecodeErrorCode } from '../wire/errors.ts';
 import { Reader } from '../wire/reader.ts';
@@ -23,7 +23,14 @@ export interface DecodedWbxml {
 export interface DecodeOptions {
   maxDepth?: number;
   maxElements?: number;
+  /**
+   * Characters taken from the string table, every reference counted (default 4 Mi): a reference costs two
+   * octets and may name the whole table, so without a bound a small document expands quadratically.
+   */
+  maxTableChars?: number;
 }
+
+const DEFAULT_MAX_TABLE_CHARS = 4 * 1024 * 1024;
 
 interface State {
   r: Reader;
@@ -36,6 +43,8 @@ interface State {
   elements: number;
   maxElements: number;
   maxDepth: number;
+  tableChars: number;
+  maxTableChars: number;
 }
 
 export function decodeWbxml(buf: Buffer, opts: DecodeOptions = {}): DecodedWbxml {
@@ -62,6 +71,8 @@ export function decodeWbxml(buf: Buffer, opts: DecodeOptions = {}): DecodedWbxml
     elements: 0,
     maxElements: opts.maxElements ?? 4096,
     maxDepth: opts.maxDepth ?? 32,
+    tableChars: 0,
+    maxTableChars: opts.maxTableChars ?? DEFAULT_MAX_TABLE_CHARS,
   };
   let fpi: string | undefined;
   if (fpiIndex !== undefined) fpi = tableString(st, fpiIndex);
@@ -128,6 +139,8 @@ function tableString(st: State, index: number): string {
   if (index >= st.strtbl.length) st.r.fail(DecodeErrorCode.VALUE, `string table index ${index} beyond ${st.strtbl.length}`);
   let end = st.strtbl.indexOf(0, index);
   if (end < 0) st.r.fail(DecodeErrorCode.VALUE, `string table entry at ${index} has no terminator`, st.strtblStart + index);
+  st.tableChars += end - index;
+  if (st.tableChars > st.maxTableChars) st.r.fail(DecodeErrorCode.LIMIT, `string table references expand beyond ${st.maxTableChars} characters`);
   return text(st, st.strtbl.subarray(index, end));
 }
 

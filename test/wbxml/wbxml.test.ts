@@ -192,6 +192,31 @@ describe('WBXML decoder on untrusted octets', () => {
     expect(() => decompileWbxml(deep)).toThrow(WapDecodeError);
   });
 
+  it('string-table references cannot expand a small document without bound', () => {
+    // 4 KB string table; 2,000 STR_T references to it (and 2,000 LITERAL tags naming it) in a 12 KB document
+    // would make 8 M characters of XML: a LIMIT error instead.
+    const entry = Buffer.concat([Buffer.alloc(4096, 0x61), Buffer.from([0])]);
+    const refs = (tok: number[]) => Buffer.from(Array.from({ length: 2000 }, () => tok).flat());
+    const head = Buffer.concat([Buffer.from([0x03, 0x01, 0x6a, 0xa0, 0x01]), entry]);
+    const text = Buffer.concat([head, Buffer.from([0x45]), refs([0x83, 0x00]), Buffer.from([0x01])]);
+    const tags = Buffer.concat([head, Buffer.from([0x45]), refs([0x04, 0x00]), Buffer.from([0x01])]);
+    for (const doc of [text, tags]) {
+      let err: unknown;
+      try {
+        decompileWbxml(doc);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(WapDecodeError);
+      expect((err as WapDecodeError).code).toBe('WAP_ERR_LIMIT');
+    }
+    // within the bound, the same references decode
+    expect(decompileWbxml(doc(10)).xml).toContain('a'.repeat(4096));
+    function doc(n: number): Buffer {
+      return Buffer.concat([head, Buffer.from([0x45]), Buffer.from(Array.from({ length: n }, () => [0x83, 0x00]).flat()), Buffer.from([0x01])]);
+    }
+  });
+
   it('uses the string table and LITERAL tags', () => {
     // WBXML 1.3, unknown public id 0x01, UTF-8, string table "foo\0", <foo/> as LITERAL
     const xml = decompileWbxml(Buffer.from('03016a0466 6f6f00 04 00'.replace(/ /g, ''), 'hex')).xml;
