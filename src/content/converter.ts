@@ -222,8 +222,8 @@ export class ContentConverter {
       } catch (e) {
         entry = { ok: false, error: e as Error };
       }
-      // Only what the source did wrong is remembered; anything else (a bug) still answers a deck, uncached.
-      if (entry.ok || entry.error instanceof ContentError || typeof (entry.error as { line?: unknown }).line === 'number') this.cache.set(key, res.body, entry);
+      // Only what the source did wrong is remembered; a bug or a deadline missed (load) still answers a deck, uncached.
+      if (entry.ok || sourceFault(entry.error)) this.cache.set(key, res.body, entry);
     }
     const what = kind === 'wml' ? 'page' : 'script';
     if (!entry.ok) return this.failure(res, target, entry.error, what, out, version);
@@ -306,6 +306,13 @@ export class ContentConverter {
     const contentType = res.contentType!.replace(/;\s*charset\s*=\s*"?[^";\s]*"?/i, '') + `; charset=${to}`;
     return { ...res, contentType, body, converted: 'charset', headers: withoutLength(res.headers) };
   }
+}
+
+/** A compile error that the same source will always meet: a ContentError or a WMLScript error with a position, not a timeout. */
+function sourceFault(e: Error): boolean {
+  const code = (e as { code?: unknown }).code;
+  if (code === ContentErrorCode.TIMEOUT || code === 'WMLS_TIMEOUT') return false;
+  return e instanceof ContentError || typeof (e as { line?: unknown }).line === 'number';
 }
 
 function hasType(accept: string, type: string): boolean {

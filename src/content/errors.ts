@@ -10,8 +10,10 @@ export const ContentErrorCode = {
   INVALID: 'CONTENT_ERR_INVALID',
   /** Something we refuse to read: an internal DTD subset (entity declarations). */
   REFUSED: 'CONTENT_ERR_REFUSED',
-  /** A configured bound was reached: source size, depth, element count, time. */
+  /** A configured bound was reached: source size, depth, element count. */
   LIMIT: 'CONTENT_ERR_LIMIT',
+  /** Compiling took longer than allowed: the machine's load as much as the source, so never cached. */
+  TIMEOUT: 'CONTENT_ERR_TIMEOUT',
   /** A character set we cannot read the source in. */
   CHARSET: 'CONTENT_ERR_CHARSET',
   /** The compiled form exceeds what the handset takes. */

@@ -116,6 +116,25 @@ describe('replies', () => {
     expect(c.cacheSize).toBe(2);
   });
 
+  it('a compile that ran out of time is not cached: the next fetch compiles again (the source was not at fault)', () => {
+    let slow = true;
+    const compile = () => {
+      if (slow) throw Object.assign(new Error('compilation took longer than allowed'), { code: 'WMLS_TIMEOUT', line: 1, column: 1 });
+      return Buffer.from([0x01, 0x00]);
+    };
+    const c = new ContentConverter({}, { compileWmlScript: compile });
+    expect(c.reply(reply('text/vnd.wap.wmlscript', 'extern function f() {}'), target()).converted).toBe('error-deck');
+    slow = false;
+    expect(c.reply(reply('text/vnd.wap.wmlscript', 'extern function f() {}'), target()).converted).toBe('wmlscriptc');
+    // the WML compiler's deadline likewise (a loaded machine: here a budget of 0 ms, then a normal one)
+    const deck = `<wml><card><p>${'<b>x</b> '.repeat(2000)}</p></card></wml>`;
+    const w = new ContentConverter({ maxCompileTime: 0 });
+    const first = w.reply(reply('text/vnd.wap.wml', deck), target([], 100_000));
+    expect([first.converted, first.error]).toEqual(['error-deck', expect.stringMatching(/took longer/)]);
+    w.setOptions({ maxCompileTime: 250 });
+    expect(w.reply(reply('text/vnd.wap.wml', deck), target([], 100_000)).converted).toBe('wmlc');
+  });
+
   it('WMLScript → wmlscriptc through the injected compiler; its errors → error deck with line and column', () => {
     const compile = (src: string) => {
       if (src.includes('bad')) throw Object.assign(new Error('syntax error'), { code: 'WMLS_SYNTAX', line: 2, column: 5 });

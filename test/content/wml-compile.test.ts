@@ -134,6 +134,7 @@ describe('WML → WBXML', () => {
     fails(wml(`<card><p>${'<b>'.repeat(80)}x${'</b>'.repeat(80)}</p></card>`), ContentErrorCode.LIMIT);
     fails(wml(`<card><p>${'<br/>'.repeat(200)}</p></card>`), ContentErrorCode.LIMIT, { maxElements: 100 });
     fails(wml(`<card><p>${'x'.repeat(500)}</p></card>`), ContentErrorCode.TOO_LARGE, { maxOutputBytes: 200 });
+    fails(wml(`<card><p>${'<b>x</b>'.repeat(2000)}</p></card>`), ContentErrorCode.TIMEOUT, { maxMillis: 0 });
   });
 });
 

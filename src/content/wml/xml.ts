@@ -63,7 +63,7 @@ class Parser {
   private tick(): void {
     if (this.deadline === undefined || ++this.steps % 256 !== 0) return;
     const now = (this.limits.now ?? performance.now.bind(performance))();
-    if (now > this.deadline) this.fail(`parsing took longer than ${this.limits.maxMillis} ms`, this.i, ContentErrorCode.LIMIT);
+    if (now > this.deadline) this.fail(`parsing took longer than ${this.limits.maxMillis} ms`, this.i, ContentErrorCode.TIMEOUT);
   }
 
   private startsWith(t: string): boolean {
