@@ -76,15 +76,16 @@ export const configSchema = configObject.superRefine((c, ctx) => {
     ['push.papPort', c.push.papPort, c.push.enabled],
     ['admin.port', c.admin.port, c.admin.enabled],
     ['mmsc.port', c.mmsc.port, c.mmsc.embedded && !c.gateway.upstream],
+    // Kannel's sendsms-port (on when given) and ppg-ssl-port (with the PPG): src/app/services.ts.
+    ['sendsms.port', c.sendsms.port ?? 0, c.sendsms.port !== undefined],
+    ['push.tls.port', c.push.tls.port ?? 0, c.push.enabled && c.push.tls.port !== undefined],
   ];
   const seen = new Map<number, string>();
   for (const [name, p, on] of tcp) {
     if (!on || p === 0) continue;
     const other = seen.get(p);
-    if (other) {
-      const [section, k] = name.split('.') as [string, string];
-      ctx.addIssue({ code: 'custom', path: [section, k], input: p, message: `TCP port ${p} is already used by ${other}` });
-    } else seen.set(p, name);
+    if (other) ctx.addIssue({ code: 'custom', path: name.split('.'), input: p, message: `TCP port ${p} is already used by ${other}` });
+    else seen.set(p, name);
   }
 });
 

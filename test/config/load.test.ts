@@ -215,6 +215,18 @@ describe('every class of bad configuration has its own message naming key, value
     expect(list.find((p) => p.key === 'admin.port')!.allowed).toMatch(/already used by push\.papPort/);
   });
 
+  it('port clashes cover the sendsms listener and PAP over TLS', () => {
+    const tls = { WAPGATE_PUSH_TLS_CERT: '/etc/wapgate/pap.pem', WAPGATE_PUSH_TLS_KEY: '/etc/wapgate/pap.key' };
+    const sms = { WAPGATE_SENDSMS_USER: 'mmsc', WAPGATE_SENDSMS_PASSWORD: 'secret' };
+    const a = problems({ env: { ...sms, WAPGATE_SENDSMS_PORT: '8080' } }).list;
+    expect(a.find((p) => p.key === 'sendsms.port')?.allowed).toMatch(/already used by push\.papPort/);
+    const b = problems({ env: { ...tls, ...sms, WAPGATE_SENDSMS_PORT: '13013', WAPGATE_PUSH_TLS_PORT: '13013' } }).list;
+    expect(b.find((p) => p.key === 'push.tls.port')?.allowed).toMatch(/already used by sendsms\.port/);
+    // PAP over TLS only listens with the PPG on: no clash then.
+    expect(() => loadConfig({ env: { ...tls, WAPGATE_PUSH_ENABLED: 'false', WAPGATE_PUSH_TLS_PORT: '8081', WAPGATE_ADMIN_PORT: '8081' } })).not.toThrow();
+    expect(loadConfig({ env: { ...tls, ...sms, WAPGATE_SENDSMS_PORT: '13013', WAPGATE_PUSH_TLS_PORT: '8443' } }).sendsms.port).toBe(13013);
+  });
+
   it('YAML syntax errors name line and column', () => {
     const f = yamlFile('gateway:\n  clPort: [9200\n');
     expect(() => loadConfig({ file: f })).toThrow(new RegExp(`${f.replace(/[.]/g, '\\.')}:\\d+:\\d+`));
