@@ -66,7 +66,7 @@ export function createServices(parts: ServeParts): Service[] {
     const sms = parts.ppg?.engine.deps.sms;
     const box = createSmsbox(cfg.sendsms, {
       wdp: gatewayWdpTransport(parts.gateway),
-      ...(sms ? { sms } : {}),
+      ...(sms ? { sms: parts.shared ? parts.shared.smsReceipts(sms) : sms } : {}),
       resolveMsisdn: (msisdn) => parts.identity.map.ipForMsisdn(msisdn),
       ...(parts.cdr ? { charging: parts.cdr } : {}),
       store: parts.store,

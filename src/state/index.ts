@@ -13,6 +13,8 @@ import type { PpgEngine } from '../push/engine.ts';
 import { RedisLink } from './redis-link.ts';
 import { RedisPushQueue } from './push-queue-redis.ts';
 import { RedisSmsQueue, type RecoveredSms } from './sms-queue-redis.ts';
+import { shareReceipts, type SharedReceipts } from './sms-receipts.ts';
+import type { SmsPushSender } from '../bearer/sms/sender.ts';
 import { createReplicatedSubscriberMap, type ReplicatedSubscriberMap } from './subscriber-replica.ts';
 
 export { RedisLink } from './redis-link.ts';
@@ -49,6 +51,8 @@ export interface SharedState {
   /** The sendsms queue and DLR correlations in Redis (its own work already read: SmsQueue.load() hands it over). */
   readonly smsQueue: RedisSmsQueue;
   /** Hands a dead node's sendsms jobs and correlations to this node's smsbox (Smsbox.absorb); starts the heartbeat and adoption. */
+  /** The smsbox's SMSC link with receipts shared: one reaching this node for another's message gets there. */
+  smsReceipts(sender: SmsPushSender): SmsPushSender;
   attachSmsbox(box: { absorb(jobs: RecoveredSms['jobs'], correlations: RecoveredSms['correlations']): { jobs: number; correlations: number } }): void;
   /** For /readyz: Redis up, or down for less than the grace period. */
   readiness(): { ok: boolean; detail: string };
@@ -88,6 +92,7 @@ export async function startSharedState(o: SharedStateOptions, log: SharedStateLo
     log.warn({ err: (err as Error).message }, 'sendsms queue not read from Redis at start; adopted once it answers');
   }
   let replica: ReplicatedSubscriberMap | undefined;
+  let receipts: SharedReceipts | undefined;
   const counts = { adopted: 0, adoptedInFlight: 0, cancelledElsewhere: 0, subscriberIn: 0, subscriberOut: 0, smsAdopted: 0, smsAdoptedInFlight: 0, dlrAdopted: 0 };
   return {
     nodeId: o.nodeId,
@@ -114,6 +119,10 @@ export async function startSharedState(o: SharedStateOptions, log: SharedStateLo
       });
     },
     smsQueue,
+    smsReceipts(sender) {
+      receipts ??= shareReceipts(link, sender, (err) => log.warn({ err: err.message }, 'shared delivery receipts'));
+      return receipts;
+    },
     attachSmsbox(box) {
       smsQueue.on('adopt', (found, from) => {
         const r = box.absorb(found.jobs, found.correlations);
@@ -136,12 +145,14 @@ export async function startSharedState(o: SharedStateOptions, log: SharedStateLo
         redis: down === undefined ? 'up' : 'down',
         ...(down !== undefined ? { downForMs: Math.round(down), servingLocalOnly: true } : {}),
         ...counts,
+        ...(receipts ? { receiptsIn: receipts.counts.in, receiptsOut: receipts.counts.out } : {}),
       };
     },
     async close() {
       await replica?.stop();
       await pushQueue.close();
       await smsQueue.close();
+      await receipts?.stop();
       await link.close();
     },
   };
