@@ -1,9 +1,11 @@
 /**
  * State shared by several gateway nodes (issue 20), composed for `serve` when `state.redis.url` is set: the link
- * to Redis, the replicated subscriber map, the shared PPG queue, and what the node tells /readyz and /status.
+ * to Redis, the replicated subscriber map, the shared PPG and sendsms queues, and what the node tells /readyz and /status.
  *
  * What is shared: the subscriber map (RADIUS accounting may reach any node), the PPG queue and the push-id space
- * (PAP may reach any node; a dead node's pushes are adopted). What stays per node, and why: WTP transactions and
+ * (PAP may reach any node; a dead node's pushes are adopted), the sendsms queue and its DLR correlations
+ * (sms-queue-redis.ts: a dead node's messages are adopted) and the smsbox's delivery receipts (sms-receipts.ts:
+ * a receipt reaching a node's SMPP bind finds the node that owns its correlation). What stays per node, and why: WTP transactions and
  * WSP sessions (a handset's datagrams reach the node the balancer pins it to; when that node dies its sessions end
  * and handsets reconnect), CDR files (one per node, named by node id), metrics (per node; Prometheus sums them).
  * Without `state.redis.url` none of this is loaded: one node, the embedded durable store, no Redis.
