@@ -18,7 +18,7 @@ beforeAll(() => {
 
 describe('compiled package (npm pack, installed with --omit=dev)', () => {
   it('packs dist JavaScript, declarations, bin, the example config and README — no sources', () => {
-    expect(inst.packed).toEqual(expect.arrayContaining(['bin/wapgate.js', 'dist/cli/main.js', 'dist/cli/main.d.ts', 'dist/gateway/worker-main.js', 'wapgate.example.yaml', 'README.md', 'package.json']));
+    expect(inst.packed).toEqual(expect.arrayContaining(['bin/wapgate.js', 'dist/cli/main.js', 'dist/cli/main.d.ts', 'dist/app/worker-thread.js', 'wapgate.example.yaml', 'README.md', 'package.json']));
     expect(inst.packed.filter((f) => f.startsWith('src/') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });
 
