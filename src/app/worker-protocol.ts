@@ -12,6 +12,7 @@ import type { GatewayOptionsInput } from '../gateway/options.ts';
 import type { WapgateConfig } from '../config/index.ts';
 import type { Cdr } from '../gateway/hooks.ts';
 import type { RedirectOptions } from '../gateway/options.ts';
+import type { UrlMapRule } from '../gateway/url-map.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
 import type { SubscriberMap } from '../identity/index.ts';
 
@@ -112,6 +113,8 @@ export type ToWorker =
   | { t: 'identity'; identity: IdentityConfig }
   | { t: 'allowed'; origins: readonly string[] }
   | { t: 'upstream'; upstream: string | undefined }
+  /** Checked against the allow-list on the primary first (setUrlMap throws there, nothing is sent). */
+  | { t: 'urlMap'; rules: readonly UrlMapRule[] }
   | { t: 'redirect'; redirect: RedirectOptions | undefined }
   | { t: 'trace'; active: boolean }
   | { t: 'logLevel'; level: string }

@@ -145,6 +145,13 @@ export async function composeWorker(init: WorkerInit, port: MessagePort): Promis
       case 'upstream':
         gateway.setUpstream(m.upstream);
         break;
+      case 'urlMap':
+        try {
+          gateway.setUrlMap(m.rules);
+        } catch (err) {
+          log.error({ err }, 'URL map not applied in this worker; the running one stays');
+        }
+        break;
       case 'redirect':
         gateway.setRedirect(m.redirect);
         break;

@@ -10,11 +10,11 @@
  *
  * What stays here and reaches the workers: the subscriber map (RADIUS-fed; every change is replayed on each
  * worker's copy, a restarted worker starts from a snapshot), identity reloads, allow-list/upstream/redirect
- * changes, refuseNew/stop (every worker drains). What comes back: CDRs (written by this thread's ChargingSink),
- * log lines (written to this thread's log destination), traced HTTP exchanges, stats, and metrics (each worker
- * has its own registry; mergedMetrics() sums them with this thread's on scrape). Unit push (PPG) is encoded and
- * sent here, as are raw datagrams (sendDatagram: sendsms WAP Push); packet traces tap the sockets here (this
- * thread sees every datagram). A worker that dies is logged, counted (wapgate_gateway_worker_restarts_total)
+ * changes, URL maps, refuseNew/stop (every worker drains). What comes back: CDRs (written by this thread's
+ * ChargingSink), log lines (written to this thread's log destination), traced HTTP exchanges, stats, and metrics
+ * (each worker has its own registry; mergedMetrics() sums them with this thread's on scrape). Unit push (PPG) is
+ * encoded and sent here, as are raw datagrams (sendDatagram: sendsms WAP Push); packet traces tap the sockets here
+ * (this thread sees every datagram). A worker that dies is logged, counted (wapgate_gateway_worker_restarts_total)
  * and restarted; its clients' WTP/WSP state is lost (handsets retransmit, or reconnect), as when a gateway
  * restarts.
  */
@@ -33,6 +33,7 @@ import type { ChargingSink } from '../gateway/hooks.ts';
 import type { Gateway, GatewayStats } from '../gateway/index.ts';
 import { silentLogger } from '../gateway/log.ts';
 import { resolveOptions, type GatewayOptionsInput } from '../gateway/options.ts';
+import { checkedUrlMap, type UrlMapRule } from '../gateway/url-map.ts';
 import { CL, DatagramBatch, owned, type Datagrams, type FromWorker, type IdentityConfig, type MapOp, type SubscriberBinding, type ToWorker, type WorkerInit, type WorkerStats } from './worker-protocol.ts';
 
 export interface WorkerGatewayDeps {
@@ -172,6 +173,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   let identity = deps.identity;
   let allowed: readonly string[] | undefined;
   let upstream: { value: string | undefined } | undefined;
+  let urlMap: readonly UrlMapRule[] | undefined;
   let redirect: { value: ToWorker & { t: 'redirect' } } | undefined;
   const metricWaits = new Map<number, (json: unknown[]) => void>();
   let metricId = 0;
@@ -223,6 +225,8 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
     const out: ToWorker[] = [];
     if (allowed) out.push({ t: 'allowed', origins: allowed });
     if (upstream) out.push({ t: 'upstream', upstream: upstream.value });
+    // After the allow-list it is checked against.
+    if (urlMap) out.push({ t: 'urlMap', rules: urlMap });
     if (redirect) out.push(redirect.value);
     if (traceActive !== init.trace) out.push({ t: 'trace', active: traceActive });
     if (refusing) out.push({ t: 'refuse' });
@@ -416,6 +420,13 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
     setUpstream(value) {
       upstream = { value };
       broadcast({ t: 'upstream', upstream: value });
+    },
+    setUrlMap(rules) {
+      // Checked here against the live allow-list, so a refused map throws to the caller (SIGHUP) and no worker
+      // sees it; the workers check again against the same list.
+      checkedUrlMap(rules, allowed ?? options.allowUpstream);
+      urlMap = [...rules];
+      broadcast({ t: 'urlMap', rules: urlMap });
     },
     setRedirect(value) {
       redirect = { value: { t: 'redirect', redirect: value } };

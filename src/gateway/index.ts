@@ -59,7 +59,7 @@ export interface Gateway {
   /** Replace the upstream allow-list (SIGHUP). */
   setAllowedUpstreams(origins: readonly string[]): void;
   /** Replace the URL map (SIGHUP); throws UrlMapError, leaving the running map, when a target is not allowed. */
-  setUrlMap?(rules: readonly UrlMapRule[]): void;
+  setUrlMap(rules: readonly UrlMapRule[]): void;
   /** Replace the default upstream relative URIs resolve against (SIGHUP); pair with setAllowedUpstreams. */
   setUpstream(upstream: string | undefined): void;
   /** Replace the maintenance redirect for new Connects (SIGHUP); undefined = take sessions again. */

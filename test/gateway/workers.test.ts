@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/admin/metrics.ts';
 import { ConfigError, defaultConfig, loadConfig } from '../../src/config/index.ts';
 import type { Cdr } from '../../src/gateway/hooks.ts';
+import { UrlMapError } from '../../src/gateway/url-map.ts';
 import { createWorkerGateway, workerCount, type WorkerGateway } from '../../src/app/workers.ts';
 import { ClClient } from '../../src/handset/cl.ts';
 import { connect } from '../../src/handset/co.ts';
@@ -197,6 +198,40 @@ describe('gateway worker threads', () => {
     const ok = await Promise.all(addrs.flatMap((a) => [fakewap(a, 'co'), fakewap(a, 'cl')]));
     expect(ok).toEqual(ok.map(() => 5));
   }, 40_000);
+
+  it('a URL map set here (SIGHUP) reaches both workers; a target off the allow-list is refused and the running map stays', async () => {
+    const a0 = addressesOf(0, 1)[0]!;
+    const a1 = addressesOf(1, 1)[0]!;
+    expect((await clGet(a0, 'http://mmsc.example/echo')).status).toBe(403);
+    gw.setUrlMap([{ from: 'http://mmsc.example/*', to: `${up.url}*`, keepHost: true }]);
+    // The map message goes down each worker's port before any later datagram: no wait needed.
+    for (const a of [a0, a1]) {
+      const r = await clGet(a, 'http://mmsc.example/echo?x=1');
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body)).toMatchObject({ url: '/echo?x=1', headers: { host: 'mmsc.example' } });
+    }
+    expect(() => gw.setUrlMap([{ from: 'http://mmsc.example/*', to: 'http://10.0.0.5:8002/*' }])).toThrow(UrlMapError);
+    expect((await clGet(a1, 'http://mmsc.example/echo')).status).toBe(200);
+    gw.setUrlMap([]);
+    for (const a of [a0, a1]) expect((await clGet(a, 'http://mmsc.example/echo')).status).toBe(403);
+  });
+
+  it('sends a raw datagram from this thread’s connectionless socket, exactly as given (sendsms WAP Push)', async () => {
+    const sock = dgram.createSocket('udp4');
+    const got: { msg: Buffer; port: number }[] = [];
+    sock.on('message', (msg, from) => got.push({ msg, port: from.port }));
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+    try {
+      // A Push with a padded uintvar headers length (80 01): our WSP codec would write 01.
+      const datagram = Buffer.from([0x01, 0x06, 0x80, 0x01, 0xbe, 0x8c, 0x82]);
+      gw.sendDatagram({ address: '127.0.0.1', port: sock.address().port }, datagram);
+      expect(await until(() => got.length > 0)).toBe(true);
+      expect(got[0]!.msg.equals(datagram)).toBe(true);
+      expect(got[0]!.port).toBe(gw.addresses.cl.port);
+    } finally {
+      sock.close();
+    }
+  });
 
   it('restarts a worker that dies (logged, counted), and its clients are served again', async () => {
     await gw.threads[0]!.terminate();
