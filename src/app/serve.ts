@@ -242,8 +242,8 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
     }
     if (diff.changed.some((k) => k.startsWith('gateway.urlMap') || k.startsWith('gateway.allowUpstream') || k === 'gateway.upstream')) {
       try {
-        if (gateway.setUrlMap) gateway.setUrlMap(next.gateway.urlMap);
-        else if (diff.changed.some((k) => k.startsWith('gateway.urlMap'))) log.warn('SIGHUP: gateway.urlMap changes need a restart with gateway.workers > 1');
+        // Checked against the allow-list just set (the worker-thread gateway checks here, then broadcasts).
+        gateway.setUrlMap(next.gateway.urlMap);
       } catch (err) {
         log.error({ err }, 'SIGHUP: URL map not applied; the running one stays');
       }
