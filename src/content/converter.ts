@@ -214,7 +214,9 @@ export class ContentConverter {
     const out = this.outputFor(target.headers);
     const version = wbxmlVersionFor(target.encodingVersion ?? encodingVersionHeader(target.headers));
     const srcCharset = charsetParam(res.contentType);
-    const key = this.cache.key(res.body, `${kind}|${version}|${out}|${srcCharset ?? ''}|${this.opts.strict ? 's' : ''}`);
+    // A deck depends on the WBXML version, output charset and strictness; a script's bytecode on its source only.
+    const targetKey = kind === 'wml' ? `wml|${version}|${out}|${srcCharset ?? ''}|${this.opts.strict ? 's' : ''}` : `wmlscript|${srcCharset ?? ''}`;
+    const key = this.cache.key(res.body, targetKey);
     let entry = this.cache.get(key, res.body);
     if (!entry) {
       try {

@@ -116,6 +116,15 @@ describe('replies', () => {
     expect(c.cacheSize).toBe(2);
   });
 
+  it('a script is compiled once for every target: its bytecode does not depend on the WBXML version or output charset', () => {
+    let compiles = 0;
+    const c = new ContentConverter({}, { compileWmlScript: () => (compiles++, Buffer.from([0x01, 0x00])) });
+    const src = 'extern function f() {}';
+    c.reply(reply('text/vnd.wap.wmlscript', src), { ...target(), encodingVersion: 0x11 });
+    c.reply(reply('text/vnd.wap.wmlscript', src), { ...target([['Accept-Charset', 'iso-8859-1']]), encodingVersion: 0x13 });
+    expect([compiles, c.cacheSize]).toEqual([1, 1]);
+  });
+
   it('a compile that ran out of time is not cached: the next fetch compiles again (the source was not at fault)', () => {
     let slow = true;
     const compile = () => {
