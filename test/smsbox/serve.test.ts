@@ -1,7 +1,8 @@
 /**
  * `wapgate serve` as a real process with the sendsms interface on (src/app/services.ts): a WAP Push GET reaches
  * the static subscriber's IP on 2948 from the gateway's 9200 socket, /status and /metrics show it; SIGHUP swaps
- * the sendsms users and adds a URL map that the next handset request follows.
+ * the sendsms users and adds a URL map that the next handset request follows — with one gateway thread and with
+ * two worker threads.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, request, type Server } from 'node:http';
@@ -24,7 +25,8 @@ function get(port: number, path: string) {
   });
 }
 
-describe('serve with --sendsms-port', () => {
+// gateway.workers 2: the push leaves from the primary thread's socket and SIGHUP's URL map reaches the workers.
+describe.each([1, 2])('serve with --sendsms-port, gateway.workers %i', (workers) => {
   let serve: ServeProcess;
   let upstream: Server;
   let origin = '';
@@ -32,7 +34,7 @@ describe('serve with --sendsms-port', () => {
   let sendsmsPort = 0;
   const got: { msg: Buffer; from: AddressInfo }[] = [];
   const config = (users: { username: string; password: string }[], urlMap: string[]) => ({
-    gateway: { upstream: `${origin}/mms`, urlMap },
+    gateway: { upstream: `${origin}/mms`, urlMap, workers },
     identity: { static: [{ cidr: `${HANDSET}/32`, msisdn: '+15550000046' }] },
     sendsms: { port: sendsmsPort, users },
   });
