@@ -40,8 +40,8 @@ export interface CommonArgs {
   headers: WspHeader[];
   out?: string;
   timeoutMs: number;
-  /** The handset this command plays (--profile). */
-  profile: HandsetProfile;
+  /** The handset this command plays (--profile); the default profile when absent. */
+  profile?: HandsetProfile;
 }
 
 /** 'host:port', '[v6]:port' or 'host' (port from the mode: 9200 CL, 9201 CO). */
@@ -63,11 +63,11 @@ export function commonArgs(values: {
   out?: string;
   timeout?: string;
   profile?: string;
-}): CommonArgs {
+}): CommonArgs & { profile: HandsetProfile } {
   const cl = values.cl ?? false;
   const gateway = parseGateway(values.gateway, cl);
   if (!Number.isInteger(gateway.port) || gateway.port < 1 || gateway.port > 65535) throw new Error(`bad --gateway ${values.gateway}`);
-  const a: CommonArgs = {
+  const a: CommonArgs & { profile: HandsetProfile } = {
     gateway,
     cl,
     headers: parseHeaderLines(values.header ?? []),
@@ -90,9 +90,10 @@ export type PhoneRequest =
  */
 export async function phoneRequest(a: CommonArgs, req: PhoneRequest): Promise<WspResponse> {
   const bind = a.bind ? { address: a.bind } : undefined;
+  const profile = a.profile ?? loadProfile();
   if (a.cl) {
     const c = new ClClient({ gateway: a.gateway, bind, timeoutMs: Math.max(1000, a.timeoutMs / 3), attempts: 3 });
-    const headers = mergeHeaders(profileHeaders(a.profile), a.headers);
+    const headers = mergeHeaders(profileHeaders(profile), a.headers);
     try {
       return req.kind === 'get'
         ? await c.get(req.uri, headers, req.method)
@@ -104,9 +105,9 @@ export async function phoneRequest(a: CommonArgs, req: PhoneRequest): Promise<Ws
   const s = await connect({
     gateway: a.gateway,
     bind,
-    headers: withoutNames(connectHeaders(a.profile), a.headers),
-    capabilities: profileCapabilities(a.profile),
-    version: versionOf(a.profile.connect.version),
+    headers: withoutNames(connectHeaders(profile), a.headers),
+    capabilities: profileCapabilities(profile),
+    version: versionOf(profile.connect.version),
   });
   try {
     return req.kind === 'get'
