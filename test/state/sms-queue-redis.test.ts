@@ -189,4 +189,16 @@ describe.skipIf(!HAVE_REDIS)('Redis sendsms queue (real redis-server)', () => {
     expect(b.box.stats()).toMatchObject({ queued: 0, delivered: 1 });
     expect(await b.link.cmd.keys('u3:sms:job:*')).toEqual([]);
   });
+
+  it('Redis away: an insert fails within the command timeout (sendsms answers 503, never hangs); back: accepted again', async () => {
+    const a = await node('a', 'u4');
+    await redis.stop();
+    const t0 = Date.now();
+    await expect(a.q.insert([job('d-1')])).rejects.toThrow();
+    expect(Date.now() - t0).toBeLessThan(2500);
+    await redis.restart();
+    await until(() => a.link.up, 10_000);
+    await a.q.insert([job('d-2')]);
+    expect(await a.q.claim(job('d-2'))).toBe(true);
+  });
 });
