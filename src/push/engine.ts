@@ -4,6 +4,7 @@
  * and reports how each delivery ended (result notification to the PI, events, metrics, CDRs).
  */
 import { mmsSummary } from '../charging/mms-summary.ts';
+import { wallClock, type PpgClock, type PpgDeps, type PushResultEvent, type RecoveryReport } from './engine-types.ts';
 import { EventEmitter } from 'node:events';
 import type { Cdr, ChargingSink } from '../gateway/hooks.ts';
 import { WdpPort, segmentCount, segmentWdp } from '../bearer/sms/wdp.ts';
@@ -19,75 +20,8 @@ import { ResultNotifier } from './notifier.ts';
 import { MemoryPushQueue, type PushQueue, type RecoveredQueue } from './queue.ts';
 import { PushStore, isFinal, type Bearer, type NewPushRecord, type PushRecord, type Target } from './store.ts';
 
-export interface PpgClock {
-  /** Wall-clock milliseconds (PAP timestamps are UTC wall time). */
-  now(): number;
-  setTimer(ms: number, fn: () => void): { cancel(): void };
-}
-
-export const wallClock: PpgClock = {
-  now: () => Date.now(),
-  setTimer(ms, fn) {
-    const t = setTimeout(fn, Math.max(0, Math.min(ms, 2_147_000_000)));
-    t.unref?.();
-    return { cancel: () => clearTimeout(t) };
-  },
-};
-
-export interface PpgLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
-
-/** The metric children the PPG updates (src/admin/metrics.ts WapgateMetrics has these). */
-export interface PpgMetrics {
-  pushes: { labels(bearer: string, outcome: string): { inc(): void } };
-  pushQueueDepth: { set(v: number): void };
-  rejectedInputs?: { labels(source: string, reason: string): { inc(): void } };
-}
-
-/** What recover() found in the durable queue. */
-export interface RecoveryReport {
-  /** Pushes read back (finished ones included, for status queries). */
-  records: number;
-  /** Targets still to deliver. */
-  pending: number;
-  /** Targets in an attempt when the previous run stopped: sent again, possible duplicates (metric outcome 'redelivered'). */
-  inFlight: number;
-  /** Result notifications still owed, sent again. */
-  notifications: number;
-}
-
-export interface PpgDeps {
-  /** Unit push out of the gateway's 9200 socket. Without it IP pushes stay pending until they expire. */
-  transport?: PushTransport;
-  /** WTP class 1 initiator for confirmed push. Without it delivery-method="confirmed" gets PAP 3007. */
-  wtp?: ConfirmedPushInitiator;
-  /** SMPP client. Without it PLMN addresses with no known IP wait (and expire). */
-  sms?: SmsPushSender;
-  /** Subscriber lookup (identity map): MSISDN → the handset's current IP. */
-  resolveMsisdn?: (msisdn: string) => string | undefined;
-  /** USER / user-defined addresses → an IP or an MSISDN; undefined = address not found (PAP 2003). */
-  resolveUser?: (a: PushAddress) => { ip?: string; msisdn?: string } | undefined;
-  /** Posts a resultnotification-message; resolves to the HTTP status. Default: fetch. */
-  notify?: (url: string, xml: string) => Promise<number>;
-  clock?: PpgClock;
-  log?: PpgLogger;
-  metrics?: PpgMetrics;
-  charging?: ChargingSink;
-  /** The durable queue (src/push/queue-sqlite.ts over src/store); default: in memory, nothing survives. */
-  queue?: PushQueue;
-}
-
-export interface PushResultEvent {
-  pushId: string;
-  address: string;
-  state: MessageState;
-  code: number;
-  desc?: string;
-  bearer?: Bearer;
-}
-
+export { wallClock } from './engine-types.ts';
+export type { PpgClock, PpgDeps, PpgLogger, PpgMetrics, PushResultEvent, RecoveryReport } from './engine-types.ts';
 
 /** WAP-247 §9.13 (5xxx): a WTP/WSP abort reason reported as 5000 + reason. */
 function abortCode(e: unknown): number {
