@@ -125,7 +125,9 @@ export class MethodHandler {
       });
       ({ status, outcome, headers, contentType, body, upstreamStatus, reason } = res);
       if (content && outcome === 'ok') {
-        const c = content.reply({ status, contentType, headers, body }, { headers: reqHeaders, encodingVersion: ctx.encodingVersion, maxBytes, url: res.url });
+        // The error deck links back to what the handset asked for: a URL map's target may be an internal address.
+        const back = res.requestedUrl ?? res.url;
+        const c = content.reply({ status, contentType, headers, body }, { headers: reqHeaders, encodingVersion: ctx.encodingVersion, maxBytes, url: back });
         ({ status, contentType, headers, body } = c);
         converted = c.converted;
         if (c.error) reason = c.error;
