@@ -13,6 +13,7 @@ import {
   chooseOutputCharset,
   decodeText,
   encodeText,
+  outputCharset,
   xmlDeclaredCharset,
 } from './charset.ts';
 import { CookieJars } from './cookies.ts';
@@ -299,6 +300,8 @@ export class ContentConverter {
     } catch {
       return res;
     }
+    // Every UTF-16 code unit becomes at least one octet in any charset: what cannot fit is not converted at all.
+    if (text.length > target.maxBytes) return res;
     if (xml) {
       text = text.replace(/^(\s*<\?xml\s[^>]*?encoding\s*=\s*["'])[^"']*(["'])/, `$1${to}$2`);
       text = charRefsFor(text, to);
@@ -365,13 +368,12 @@ function isText(type: string): boolean {
 function charRefsFor(text: string, charset: string): string {
   const cs = canonicalCharset(charset);
   if (cs === 'utf-8') return text;
-  const limit = cs === 'us-ascii' ? 0x7f : cs === 'iso-8859-1' ? 0xff : -1;
+  // outputCharset's canEncode remembers its verdict per character: one iconv round trip each, not one per occurrence.
+  const { canEncode } = outputCharset(cs);
   let out = '';
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
-    if (cp < 0x80) out += ch;
-    else if (limit >= 0) out += cp <= limit ? ch : `&#${cp};`;
-    else out += decodeText(encodeText(ch, cs), cs) === ch ? ch : `&#${cp};`;
+    out += cp < 0x80 || canEncode(cp) ? ch : `&#${cp};`;
   }
   return out;
 }

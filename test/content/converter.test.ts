@@ -181,6 +181,30 @@ describe('replies', () => {
     const unstated = reply('text/plain', 'x');
     expect(c.reply(unstated, target([['Accept-Charset', 'iso-8859-1']]))).toBe(unstated);
   });
+
+  it('conversion costs little CPU: nothing is converted that cannot fit, characters are judged once each', () => {
+    const c = new ContentConverter();
+    const page = (n: number) =>
+      Buffer.from(`<?xml version="1.0" encoding="windows-1252"?><html><body>${'caf\xe9 \xfc\xe4 na\xefve '.repeat(n)}</body></html>`, 'latin1');
+    const sjis = target([['Accept-Charset', 'shift_jis']], 30_000);
+    const cpu = (fn: () => unknown): number => {
+      const t0 = process.cpuUsage();
+      fn();
+      const u = process.cpuUsage(t0);
+      return (u.user + u.system) / 1000;
+    };
+    c.reply(reply('application/xhtml+xml; charset=windows-1252', page(10)), sjis); // iconv loads its tables once
+    // 168 KB for a handset taking 30 KB: it cannot fit in any charset (≥ 1 octet a character); left as it is
+    const big = reply('application/xhtml+xml; charset=windows-1252', page(12_000));
+    let out: ReturnType<typeof c.reply> | undefined;
+    expect(cpu(() => (out = c.reply(big, sjis)))).toBeLessThan(50);
+    expect(out).toBe(big);
+    // 14 KB that fits (34 KB converted): converted, é ü ä ï as character references (Shift_JIS lacks them)
+    const fits = reply('application/xhtml+xml; charset=windows-1252', page(1000));
+    expect(cpu(() => (out = c.reply(fits, target([['Accept-Charset', 'shift_jis']], 60_000))))).toBeLessThan(100);
+    expect(out!.converted).toBe('charset');
+    expect(out!.body.toString('latin1')).toContain('caf&#233; &#252;&#228; na&#239;ve');
+  });
 });
 
 describe('error deck', () => {
