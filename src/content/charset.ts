@@ -38,9 +38,13 @@ export function charsetOfMib(mib: number): string | undefined {
   return CHARSETS.name(mib);
 }
 
-/** True when iconv-lite can convert from/to it. */
+/** iconv-lite codecs that are not character sets: 'hex' would turn "Hello" into "48656c6c6f". */
+const NOT_CHARSETS = new Set(['hex', 'base64', 'base64url', '_internal']);
+
+/** True when iconv-lite can convert from/to it (and it is a character set). */
 export function knownCharset(charset: string): boolean {
-  return iconv.encodingExists(canonicalCharset(charset));
+  const cs = canonicalCharset(charset);
+  return !NOT_CHARSETS.has(cs) && iconv.encodingExists(cs);
 }
 
 /** The charset parameter of a Content-Type text, if any. */
@@ -79,7 +83,7 @@ export function decodeText(body: Buffer, charset: string): string {
     return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
   }
   if (cs === 'iso-8859-1' || cs === 'us-ascii') return body.toString('latin1');
-  if (!iconv.encodingExists(cs)) throw new ContentError(ContentErrorCode.CHARSET, `cannot read charset '${charset}'`);
+  if (!knownCharset(cs)) throw new ContentError(ContentErrorCode.CHARSET, `cannot read charset '${charset}'`);
   return iconv.decode(body, cs);
 }
 

@@ -182,6 +182,14 @@ describe('replies', () => {
     expect(c.reply(unstated, target([['Accept-Charset', 'iso-8859-1']]))).toBe(unstated);
   });
 
+  it("iconv's codecs that are not character sets (hex, base64) are refused as charsets", () => {
+    const c = new ContentConverter();
+    const hex = reply('text/plain; charset=hex', 'Hello');
+    expect(c.reply(hex, target([['Accept-Charset', 'iso-8859-1']]))).toBe(hex);
+    const deck = c.reply(reply('text/vnd.wap.wml; charset=base64', '<wml><card><p>Hi</p></card></wml>'), target());
+    expect([deck.converted, deck.error]).toEqual(['error-deck', expect.stringMatching(/character set the gateway cannot read/)]);
+  });
+
   it('conversion costs little CPU: nothing is converted that cannot fit, characters are judged once each', () => {
     const c = new ContentConverter();
     const page = (n: number) =>
