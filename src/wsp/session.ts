@@ -10,6 +10,7 @@
  *   Resume (class 2)       → session re-attached to the (possibly new) address, Reply 200
  */
 import { randomInt } from 'node:crypto';
+import { ipBytes } from '../net/ip.ts';
 import { isWapDecodeError } from '../wire/errors.ts';
 import { Writer } from '../wire/writer.ts';
 import { BEARER_IPV4, BEARER_IPV6, negotiate, type Capabilities, type ExtendedMethod, type WspAddress } from './capabilities.ts';
@@ -516,20 +517,12 @@ function formatVersion(v: number): string {
   return `${v >> 4}.${v & 0x0f}`;
 }
 
+/** WAP-230 §8.2.2.3 Redirect address: bearer type from the address family (the project's one IP parser). */
 function toWspAddress(a: { address: string; port?: number }): WspAddress {
-  const v4 = /^\d+\.\d+\.\d+\.\d+$/.test(a.address);
-  const bytes = v4 ? Buffer.from(a.address.split('.').map(Number)) : ipv6Bytes(a.address);
-  const out: WspAddress = { bearerType: v4 ? BEARER_IPV4 : BEARER_IPV6, address: bytes };
+  const ip = ipBytes(a.address);
+  // The configuration validates redirect addresses; an invalid one here is a programming error, not input.
+  if (!ip) throw new Error(`redirect address ${JSON.stringify(a.address)} is not an IP address`);
+  const out: WspAddress = { bearerType: ip.family === 4 ? BEARER_IPV4 : BEARER_IPV6, address: ip.bytes };
   if (a.port !== undefined) out.port = a.port;
   return out;
-}
-
-function ipv6Bytes(a: string): Buffer {
-  const [head = '', tail = ''] = a.includes('::') ? a.split('::') : [a, ''];
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
-  const b = Buffer.alloc(16);
-  groups.slice(0, 8).forEach((g, i) => b.writeUInt16BE(parseInt(g, 16) || 0, i * 2));
-  return b;
 }

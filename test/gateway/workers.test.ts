@@ -44,8 +44,8 @@ async function until(ok: () => boolean, ms = 3000): Promise<boolean> {
   return ok();
 }
 
-async function clGet(address: string, path: string): Promise<{ status: number; body: string }> {
-  const c = new ClClient({ gateway: { host: '127.0.0.1', port: gw.addresses.cl.port }, bind: { address }, timeoutMs: 3000, attempts: 1 });
+async function clGet(address: string, path: string, timeoutMs = 3000): Promise<{ status: number; body: string }> {
+  const c = new ClClient({ gateway: { host: '127.0.0.1', port: gw.addresses.cl.port }, bind: { address }, timeoutMs, attempts: 1 });
   await c.open();
   try {
     const r = await c.get(path, []);
@@ -238,9 +238,10 @@ describe('gateway worker threads', () => {
     expect(await until(() => gw.restarts === 1 && gw.threads[0] !== undefined && gw.workerStats().length === 2, 15_000)).toBe(true);
     expect(lines.some((l) => l.includes('gateway worker died'))).toBe(true);
     const [address] = addressesOf(0, 1);
-    // The first datagrams may wait for the new thread to load (held, not dropped).
-    expect((await clGet(address!, '/echo')).status).toBe(200);
-  }, 20_000);
+    // The first datagrams may wait for the new thread to load (held, not dropped): one attempt, given the time a
+    // thread takes to start on a loaded machine (5-7 s seen here at load 20).
+    expect((await clGet(address!, '/echo', 20_000)).status).toBe(200);
+  }, 40_000);
 
   it('a subscriber bound while a worker restarts (spawned, not yet ready) reaches the new worker', async () => {
     const [address] = addressesOf(0, 1);
@@ -248,11 +249,11 @@ describe('gateway worker threads', () => {
     // The new thread exists (its snapshot taken) but has not loaded yet: the binding made now must not be lost.
     expect(await until(() => gw.restarts === 2 && gw.threads[0] !== undefined, 15_000)).toBe(true);
     identity.map.bind(address!, { msisdn: '+15551230002', sessionId: 's2' });
-    const r = await clGet(address!, '/echo');
+    const r = await clGet(address!, '/echo', 20_000);
     expect(r.status).toBe(200);
     expect((JSON.parse(r.body) as { headers: Record<string, string> }).headers['x-msisdn']).toBe('+15551230002');
     identity.map.unbind(address!, { sessionId: 's2' });
-  }, 20_000);
+  }, 40_000);
 
   it('stop() drains: a method waiting for the upstream still gets its Reply', async () => {
     const [address] = addressesOf(0, 1);
