@@ -4,8 +4,7 @@
  * socket type follows the bind address. No logging on the per-datagram path.
  */
 import dgram from 'node:dgram';
-import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
-import { isIP, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 
 export interface Peer {
   address: string;
@@ -72,7 +71,7 @@ export class UdpEndpoint {
       return this.local;
     }
     const type = isIPv6(this.opts.address) ? 'udp6' : 'udp4';
-    const socket = dgram.createSocket({ type, reuseAddr: false, ipv6Only: type === 'udp6' ? false : undefined, lookup: literalLookup });
+    const socket = dgram.createSocket({ type, reuseAddr: false, ipv6Only: type === 'udp6' ? false : undefined });
     this.socket = socket;
     socket.on('message', (msg, rinfo) => this.deliver(msg, { address: rinfo.address, port: rinfo.port }));
     await new Promise<void>((resolve, reject) => {
@@ -141,15 +140,4 @@ export class UdpEndpoint {
     for (let i = 0; i < 100 && this.sending > 0; i++) await new Promise((r) => setTimeout(r, 5));
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
-}
-
-/**
- * dgram resolves the destination of every send through dns.lookup, which for an IP literal (every peer here: the
- * source of a datagram, a configured handset address) answers on the next tick — a lookup call and a queued
- * callback per datagram. A literal is answered at once; a name still goes to dns.lookup.
- */
-function literalLookup(host: string, opts: number | LookupOneOptions, cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
-  const family = isIP(host);
-  if (family !== 0) cb(null, host, family);
-  else dnsLookup(host, typeof opts === 'number' ? { family: opts } : opts, cb);
 }
