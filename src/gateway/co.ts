@@ -18,7 +18,6 @@ import type { MethodHandler } from './transaction.ts';
 export class SessionLayer {
   readonly sessions: SessionServer;
   readonly wtp: WtpResponder;
-  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     sock: UdpEndpoint,
@@ -114,8 +113,6 @@ export class SessionLayer {
         wtpCounters?.(e);
       },
     });
-    this.sweeper = setInterval(() => sessions.sweep(), Math.max(1000, Math.min(60_000, so.idleTimeoutMs / 4)));
-    this.sweeper.unref();
   }
 
   receive(data: Buffer, peer: Peer): void {
@@ -131,7 +128,6 @@ export class SessionLayer {
   }
 
   close(): void {
-    clearInterval(this.sweeper);
     this.sessions.close();
     this.wtp.close();
   }

@@ -221,9 +221,6 @@ export class SessionServer {
     return s;
   }
 
-  /** Nothing to do: idle and suspended sessions end on the clock when their time is up. */
-  sweep(): void {}
-
   /** Ends every session (shutdown). */
   close(): void {
     this.sessions.close();
