@@ -36,6 +36,8 @@ export interface ContentOptions {
   accept: boolean;
   cookies: 'jar' | 'pass';
   cookiesPerSession: number;
+  /** All jars together, in octets (a session's jar is capped by cookiesPerSession × 4 KB besides). */
+  cookieBytes: number;
   cacheEntries: number;
   cacheBytes: number;
   maxSourceBytes: number;
@@ -51,6 +53,7 @@ export const DEFAULT_CONTENT_OPTIONS: ContentOptions = {
   accept: true,
   cookies: 'jar',
   cookiesPerSession: 50,
+  cookieBytes: 64 * 1024 * 1024,
   cacheEntries: 1000,
   cacheBytes: 8 * 1024 * 1024,
   maxSourceBytes: 256 * 1024,
@@ -116,7 +119,7 @@ export class ContentConverter {
   ) {
     this.opts = { ...DEFAULT_CONTENT_OPTIONS, ...opts };
     this.cache = new CompileCache(this.opts.cacheEntries, this.opts.cacheBytes);
-    this.jars = new CookieJars({ perSession: this.opts.cookiesPerSession, ...(deps.now ? { now: deps.now } : {}) });
+    this.jars = new CookieJars({ perSession: this.opts.cookiesPerSession, maxBytes: this.opts.cookieBytes, ...(deps.now ? { now: deps.now } : {}) });
   }
 
   /** SIGHUP: the reloadable keys (errors, strict, per-type switches, accept). */
@@ -183,7 +186,7 @@ export class ContentConverter {
           else rest.push(h);
         }
         if (set.length === 0) return headers;
-        jar.store(url, set);
+        this.jars.account(jar, url, set);
         return rest;
       },
     };

@@ -3,7 +3,8 @@
  * back only to the hosts and paths it belongs to (domain, path, expiry, Secure honoured; HttpOnly cookies go to
  * HTTP servers but never to the handset), unlike Kannel, which sends every cookie of a session to every host.
  * Connectionless requests have no session, so no jar. A jar ends with its session (sessionEnded). Bounded:
- * cookies per jar, Set-Cookie length, jars (the session table's own bound, plus a cap here).
+ * cookies per jar, Set-Cookie length, jars (the session table's own bound, plus a cap here), and the octets all
+ * jars hold together (maxBytes: the jars of the least recently started sessions are emptied first).
  */
 import { Cookie, cookieCompare, CookieJar } from 'tough-cookie';
 
@@ -12,6 +13,8 @@ export interface CookieJarsOptions {
   perSession: number;
   /** Jars kept at most (sessions beyond that lose their oldest jar). */
   maxJars?: number;
+  /** Octets all jars may hold together (names, values, domains, paths); beyond it the oldest jars are emptied. */
+  maxBytes?: number;
   now?: () => number;
 }
 
@@ -21,6 +24,8 @@ const MAX_SET_COOKIE = 4096;
 export class CookieJars {
   private readonly jars = new Map<number, SessionJar>();
   private readonly now: () => number;
+  /** What the listed jars hold, in octets (kept by store() and sessionEnded()). */
+  private bytes = 0;
 
   constructor(private readonly opts: CookieJarsOptions) {
     this.now = opts.now ?? Date.now;
@@ -37,7 +42,25 @@ export class CookieJars {
 
   /** Keeps the Set-Cookie values a response to `url` carried (bad or foreign ones are dropped, as RFC 6265 says). */
   store(session: number, url: string, setCookies: readonly string[]): void {
-    this.open(session).store(url, setCookies);
+    this.account(this.open(session), url, setCookies);
+  }
+
+  /** Stores into a jar (one a request took at its start) and keeps the total under maxBytes. */
+  account(jar: SessionJar, url: string, setCookies: readonly string[]): void {
+    const before = jar.bytes;
+    jar.store(url, setCookies);
+    if (jar.ended) return;
+    this.bytes += jar.bytes - before;
+    const max = this.opts.maxBytes ?? Infinity;
+    for (const [id, j] of this.jars) {
+      if (this.bytes <= max) break;
+      if (j !== jar) this.sessionEnded(id);
+    }
+  }
+
+  /** Octets all listed jars hold. */
+  get totalBytes(): number {
+    return this.bytes;
   }
 
   /**
@@ -62,6 +85,7 @@ export class CookieJars {
   sessionEnded(session: number): void {
     const j = this.jars.get(session);
     if (!j) return;
+    this.bytes -= j.bytes;
     j.end();
     this.jars.delete(session);
   }
@@ -69,13 +93,20 @@ export class CookieJars {
   clear(): void {
     for (const j of this.jars.values()) j.end();
     this.jars.clear();
+    this.bytes = 0;
   }
 }
 
 /** One session's cookies; the tough-cookie jar is made at its first Set-Cookie. */
 export class SessionJar {
   private jar: CookieJar | undefined;
-  private ended = false;
+  private ended_ = false;
+  /** Octets the jar holds (names, values, domains, paths), measured after every store. */
+  bytes = 0;
+
+  get ended(): boolean {
+    return this.ended_;
+  }
 
   constructor(
     private readonly perSession: number,
@@ -83,8 +114,9 @@ export class SessionJar {
   ) {}
 
   end(): void {
-    this.ended = true;
+    this.ended_ = true;
     this.jar = undefined;
+    this.bytes = 0;
   }
 
   /** The Cookie header value for `url`: cookies that match it and have not expired on our clock. */
@@ -110,7 +142,7 @@ export class SessionJar {
   }
 
   store(url: string, setCookies: readonly string[]): void {
-    if (this.ended || setCookies.length === 0) return;
+    if (this.ended_ || setCookies.length === 0) return;
     // rejectPublicSuffixes: a server may not set a cookie for all of ".com".
     const jar = (this.jar ??= new CookieJar(undefined, { rejectPublicSuffixes: true, allowSpecialUseDomain: true }));
     const now = this.now();
@@ -135,12 +167,15 @@ export class SessionJar {
 
   private trim(jar: CookieJar): void {
     const all = jar.serializeSync()?.cookies ?? [];
+    const size = (c: (typeof all)[number]) => String(c.key ?? '').length + String(c.value ?? '').length + String(c.domain ?? '').length + String(c.path ?? '').length;
     const over = all.length - this.perSession;
+    this.bytes = all.reduce((n, c) => n + size(c), 0);
     if (over <= 0) return;
     const oldest = [...all].sort((a, b) => String(a.creation ?? '').localeCompare(String(b.creation ?? ''))).slice(0, over);
     const store = jar.store;
     for (const c of oldest) {
       if (typeof c.domain === 'string' && typeof c.path === 'string' && typeof c.key === 'string') void store.removeCookie(c.domain, c.path, c.key);
+      this.bytes -= size(c);
     }
   }
 }

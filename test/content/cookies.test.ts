@@ -82,3 +82,27 @@ describe('cookie jar per WSP session (RFC 6265 via tough-cookie)', () => {
     expect(new ContentConverter({ cookies: 'pass' }).cookieHook(7)).toBeUndefined();
   });
 });
+
+describe('cookie memory is bounded across all sessions', () => {
+  it('beyond maxBytes the jars of the least recently started sessions are emptied; the total stays under the cap', () => {
+    const jars = new CookieJars({ perSession: 50, maxBytes: 20_000 });
+    const big = 'v'.repeat(1000);
+    for (let s = 1; s <= 100; s++) {
+      jars.store(s, `http://host${s}.example/`, [`a=${big}`, `b=${big}`]);
+      expect(jars.totalBytes).toBeLessThanOrEqual(20_000);
+    }
+    // The newest sessions keep their cookies; the oldest lost theirs.
+    expect(jars.cookieHeader(100, 'http://host100.example/')).toContain('a=');
+    expect(jars.cookieHeader(1, 'http://host1.example/')).toBeUndefined();
+    // Ending a session gives its octets back.
+    const before = jars.totalBytes;
+    jars.sessionEnded(100);
+    expect(jars.totalBytes).toBeLessThan(before);
+  });
+
+  it('a jar trimmed to cookiesPerSession counts only what it keeps', () => {
+    const jars = new CookieJars({ perSession: 2 });
+    jars.store(1, 'http://h.example/', ['a=1111', 'b=2222', 'c=3333', 'd=4444']);
+    expect(jars.totalBytes).toBe(2 * ('a'.length + '1111'.length + 'h.example'.length + '/'.length));
+  });
+});

@@ -36,6 +36,9 @@ export const contentSection = group({
   cookiesPerSession: key(z.number().int().min(1).max(10_000).default(50), {
     description: 'Cookies kept per WSP session (the oldest go first).',
   }),
+  cookieBytes: key(size().default(64 * 1024 * 1024), {
+    description: 'Memory all cookie jars together may hold (octets of names, values, domains and paths); beyond it the jars of the least recently started sessions are emptied first.',
+  }),
   cacheEntries: key(z.number().int().min(0).default(1000), {
     description: 'Compiled decks and scripts kept in the compile cache (keyed by body hash and target), 0 = no cache.',
   }),
