@@ -8,7 +8,7 @@
  * them by PID.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 const ROOT = join(import.meta.dirname, '..');
-const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
+// The compiled CLI (npm run build), as operators run it; the sources through tsx when dist/ is missing.
+const CLI = existsSync(join(ROOT, 'dist', 'cli', 'main.js')) ? [join(ROOT, 'bin', 'wapgate.js')] : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
