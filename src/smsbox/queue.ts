@@ -7,6 +7,7 @@
  * writes every change with group commit and reloads the lot at start, so a message answered 202 survives a
  * kill — add() resolves only once its jobs are durable.
  */
+import { MinHeap } from '../push/heap.ts';
 import type { Store } from '../store/index.ts';
 import type { RoomDefinition } from '../store/store.ts';
 import type { SendsmsMessage } from './sendsms.ts';
@@ -129,7 +130,7 @@ export class SmsQueue {
   private readonly jobs = new Map<string, SmsJob>();
   private readonly busy = new Set<string>();
   /** Waiting jobs by due time (lazy deletion: an entry counts only while version[id] is its seq). */
-  private readonly heap = new MinHeap<{ at: number; id: string; seq: number }>((a, b) => a.at - b.at || a.seq - b.seq);
+  private readonly heap = new MinHeap<{ at: number; id: string; seq: number }>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
   private readonly version = new Map<string, number>();
   private seq = 0;
   private readonly byJob = new Map<string, Correlation>();
@@ -306,48 +307,5 @@ export class SmsQueue {
   private index(c: Correlation): void {
     this.byJob.set(c.jobId, c);
     for (const id of c.pending) this.bySmscId.set(id, c);
-  }
-}
-
-/** A binary min-heap. */
-class MinHeap<T> {
-  private readonly a: T[] = [];
-  constructor(private readonly less: (x: T, y: T) => number) {}
-  get size(): number {
-    return this.a.length;
-  }
-  peek(): T | undefined {
-    return this.a[0];
-  }
-  push(v: T): void {
-    const a = this.a;
-    a.push(v);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (this.less(a[i]!, a[p]!) >= 0) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
-      i = p;
-    }
-  }
-  pop(): T | undefined {
-    const a = this.a;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length && last !== undefined) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && this.less(a[l]!, a[m]!) < 0) m = l;
-        if (r < a.length && this.less(a[r]!, a[m]!) < 0) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
-        i = m;
-      }
-    }
-    return top;
   }
 }
