@@ -4,10 +4,10 @@
  * PI may send them to any node.
  */
 import type { PpgEngine } from './engine.ts';
-import type { PushAddress } from './address.ts';
 import { PapCode } from './pap-codes.ts';
 import type { CancelMessage, StatusQueryMessage } from './pap-parse.ts';
 import type { CancelResult, StatusResult } from './pap-xml.ts';
+import { selectTargets, statusOf } from './select.ts';
 
 /** WAP-247 §9.4 cancel. */
 export async function cancelAnywhere(engine: PpgEngine, msg: CancelMessage): Promise<CancelResult[]> {
@@ -35,21 +35,5 @@ export async function statusAnywhere(engine: PpgEngine, msg: StatusQueryMessage)
   if (!rec) return engine.status(msg);
   const targets = selectTargets(rec.targets, msg.addresses);
   if (!targets) return [{ state: 'unknown', code: PapCode.ADDRESS_NOT_FOUND, addresses: msg.addresses!.map((a) => a.raw) }];
-  return targets.map(({ t }) => ({
-    state: t.state,
-    code: t.code,
-    ...(t.desc ? { desc: t.desc } : {}),
-    eventTime: new Date(t.eventTime),
-    addresses: [t.address.raw],
-    qos: rec.qos,
-  }));
-}
-
-/** The targets a cancel or status query names (all when it names none), with their indexes; undefined if none match. */
-function selectTargets<T extends { address: PushAddress }>(targets: readonly T[], addresses: readonly PushAddress[] | undefined): { t: T; i: number }[] | undefined {
-  const all = targets.map((t, i) => ({ t, i }));
-  if (!addresses) return all;
-  const want = new Set(addresses.map((a) => `${a.type}:${a.value}`));
-  const found = all.filter(({ t }) => want.has(`${t.address.type}:${t.address.value}`));
-  return found.length ? found : undefined;
+  return targets.map(({ t }) => statusOf(t, rec.qos));
 }

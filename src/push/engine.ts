@@ -17,6 +17,7 @@ import { PPG_DEFAULTS, type PpgOptions } from './options.ts';
 import { encodeConfirmedPush, encodePushDatagram, type PushPduInput } from './push-pdu.ts';
 import { bearerLabel, checkSubmission, chooseRoute, type Route } from './routing.ts';
 import { ResultNotifier } from './notifier.ts';
+import { selectTargets, statusOf } from './select.ts';
 import { MemoryPushQueue, type PushQueue, type RecoveredQueue } from './queue.ts';
 import { PushStore, isFinal, type Bearer, type NewPushRecord, type PushRecord, type Target } from './store.ts';
 
@@ -184,21 +185,11 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
     if (!rec) return [{ state: 'unknown', code: PapCode.PUSH_ID_NOT_FOUND, desc: `push-id ${msg.pushId} not found` }];
     const targets = this.select(rec, msg.addresses);
     if (!targets) return [{ state: 'unknown', code: PapCode.ADDRESS_NOT_FOUND, addresses: msg.addresses!.map((a) => a.raw) }];
-    return targets.map((t) => ({
-      state: t.state,
-      code: t.code,
-      ...(t.desc ? { desc: t.desc } : {}),
-      eventTime: new Date(t.eventTime),
-      addresses: [t.address.raw],
-      qos: rec.qos,
-    }));
+    return targets.map((t) => statusOf(t, rec.qos));
   }
 
   private select(rec: PushRecord, addresses: readonly PushAddress[] | undefined): Target[] | undefined {
-    if (!addresses) return rec.targets;
-    const want = new Set(addresses.map((a) => `${a.type}:${a.value}`));
-    const found = rec.targets.filter((t) => want.has(`${t.address.type}:${t.address.value}`));
-    return found.length ? found : undefined;
+    return selectTargets(rec.targets, addresses)?.map(({ t }) => t);
   }
 
   private replace(pushId: string, method: 'all' | 'pending-only', by: PushRecord): void {
