@@ -7,6 +7,7 @@
  *   const ppg = createPpg(options, deps); await ppg.listen(8080, '127.0.0.1'); ... await ppg.close();
  *   http.createServer(ppg.handler)  // or mount the handler in another server
  */
+import { readBody } from '../net/read-body.ts';
 import { cancelAnywhere, statusAnywhere } from './anywhere.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -331,27 +332,4 @@ function send(res: ServerResponse, a: Answer): void {
   const body = Buffer.from(a.xml, 'utf8');
   res.writeHead(a.status, { 'content-type': 'application/xml; charset=utf-8', 'content-length': String(body.length), ...a.headers });
   res.end(body);
-}
-
-/** The body, or undefined once it passes `limit` octets (the rest is drained, not kept). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      if (over) return;
-      size += c.length;
-      if (size > limit) {
-        // Answer at once; the rest of an oversize upload is not read (the connection is closed after the answer).
-        over = true;
-        chunks.length = 0;
-        resolve(undefined);
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -13,6 +13,7 @@
  *   box.mount('/cgi-bin/sendota', (req) => sendota(req, deps));   // req.user is the authenticated account
  *   await box.listen(13013, '127.0.0.1'); ... await box.close();
  */
+import { readBody } from '../net/read-body.ts';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
@@ -295,26 +296,4 @@ function send(res: ServerResponse, a: SmsboxAnswer): { status: number } {
   res.writeHead(a.status, { 'content-type': a.contentType ?? 'text/html', 'content-length': String(body.length), ...a.headers });
   res.end(body);
   return { status: a.status };
-}
-
-/** The body, or undefined once it passes `limit` octets. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      if (over) return;
-      size += c.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        resolve(undefined);
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
