@@ -6,10 +6,10 @@
  * settings message octet for octet; the OMA push's WBXML and MAC.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect, type AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeTcpPort, waitTcpPort } from '../ops/serve-process.ts';
 import type { SmsPushSender } from '../../src/bearer/sms/sender.ts';
 import { decodeUserDataHeader } from '../../src/bearer/sms/udh.ts';
 import { SmsReassembler } from '../../src/bearer/sms/wdp.ts';
@@ -25,28 +25,6 @@ import { tempDir, toolAvailable } from '../support/tools.ts';
 const ready = toolAvailable('bearerbox') && toolAvailable('/usr/sbin/smsbox') && toolAvailable('/usr/lib/kannel/test/fakesmsc');
 
 const NOKIA = '<CHARACTERISTIC-LIST><CHARACTERISTIC TYPE="ADDRESS"><PARM NAME="BEARER" VALUE="GPRS"/><PARM NAME="PROXY" VALUE="10.0.0.1"/><PARM NAME="PORT" VALUE="9201"/></CHARACTERISTIC><CHARACTERISTIC TYPE="URL" VALUE="http://wap.example.com/"/></CHARACTERISTIC-LIST>';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
-async function waitPort(port: number, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = connect(port, '127.0.0.1');
-      c.once('connect', () => (c.destroy(), resolve(true)));
-      c.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`port ${port} never listened`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function stop(p: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (p.exitCode !== null || p.signalCode !== null) return;
@@ -71,7 +49,7 @@ const smsOut: Buffer[][] = [];
 describe.skipIf(!ready)("sendota against Kannel's smsbox", () => {
   beforeAll(async () => {
     const dir = tempDir('wapgate-kannel-sendota-');
-    const [admin, box, smsc, sendsms] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [admin, box, smsc, sendsms] = [await freeTcpPort(), await freeTcpPort(), await freeTcpPort(), await freeTcpPort()];
     kannel = `http://127.0.0.1:${sendsms}/cgi-bin/sendota`;
     writeFileSync(
       join(dir, 'kannel.conf'),
@@ -92,10 +70,10 @@ describe.skipIf(!ready)("sendota against Kannel's smsbox", () => {
       return p;
     };
     run('/usr/sbin/bearerbox', ['kannel.conf']);
-    await waitPort(box);
-    await waitPort(smsc);
+    await waitTcpPort(box);
+    await waitTcpPort(smsc);
     run('/usr/sbin/smsbox', ['kannel.conf']);
-    await waitPort(sendsms);
+    await waitTcpPort(sendsms);
     run('/usr/lib/kannel/test/fakesmsc', ['-H', '127.0.0.1', '-r', String(smsc), '-i', '100000', '-m', '1', '1 2 text start'], fakesmscLog);
     await new Promise((r) => setTimeout(r, 500));
 

@@ -7,37 +7,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as httpServer, request, type Server } from 'node:http';
-import { createServer, connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeTcpPort, waitTcpPort } from '../ops/serve-process.ts';
 import type { SmsPushSender, SmsReceipt } from '../../src/bearer/sms/sender.ts';
 import { createSmsbox, type Smsbox } from '../../src/smsbox/index.ts';
 import { tempDir, toolAvailable } from '../support/tools.ts';
 
 const ready = toolAvailable('bearerbox') && toolAvailable('/usr/sbin/smsbox') && toolAvailable('/usr/lib/kannel/test/fakesmsc');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
-async function waitPort(port: number, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = connect(port, '127.0.0.1');
-      c.once('connect', () => (c.destroy(), resolve(true)));
-      c.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`port ${port} never listened`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function http(port: number, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -85,7 +64,7 @@ async function stop(p: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 describe.skipIf(!ready)("sendsms answers against Kannel's smsbox", () => {
   beforeAll(async () => {
     const dir = tempDir('wapgate-kannel-sendsms-');
-    const [admin, box, smsc, sendsms] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [admin, box, smsc, sendsms] = [await freeTcpPort(), await freeTcpPort(), await freeTcpPort(), await freeTcpPort()];
     kannelPort = sendsms;
     writeFileSync(
       join(dir, 'kannel.conf'),
@@ -136,10 +115,10 @@ describe.skipIf(!ready)("sendsms answers against Kannel's smsbox", () => {
       return p;
     };
     run('/usr/sbin/bearerbox', ['kannel.conf']);
-    await waitPort(box);
-    await waitPort(smsc);
+    await waitTcpPort(box);
+    await waitTcpPort(smsc);
     run('/usr/sbin/smsbox', ['kannel.conf']);
-    await waitPort(sendsms);
+    await waitTcpPort(sendsms);
     run('/usr/lib/kannel/test/fakesmsc', ['-H', '127.0.0.1', '-r', String(smsc), '-i', '100000', '-m', '1', '1 2 text start']);
     await new Promise((r) => setTimeout(r, 500));
 

@@ -32,6 +32,21 @@ export async function freeTcpPort(address = '127.0.0.1'): Promise<number> {
   return port;
 }
 
+/** Resolves once something accepts TCP connections on `address:port` (a peer process started by a test). */
+export async function waitTcpPort(port: number, ms = 15_000, address = '127.0.0.1'): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = net.connect(port, address);
+      c.once('connect', () => (c.destroy(), resolve(true)));
+      c.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`port ${port} never listened`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 
 export interface ServeProcess {
