@@ -12,9 +12,9 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
-import { LRUCache } from 'lru-cache';
 import radius, { type DecodedPacket } from 'radius';
 import { CidrTable, parseCidr, parseIp } from '../net/ip.ts';
+import { boundedLru } from './bounded-lru.ts';
 import { RADIUS_SERVER_DEFAULTS, RADIUS_UPSTREAM_DEFAULTS, type RadiusServerOptions } from './options.ts';
 import {
   ACCT_STATUS,
@@ -106,13 +106,12 @@ export function createRadiusAccountingServer(
 
   // RFC 5080 §2.2.2: a retransmission (same source, Identifier and Request Authenticator) gets the same answer
   // and is not processed again.
-  const answers = new LRUCache<string, CachedAnswer>({
-    max: Math.max(1, opts.duplicateCacheSize),
+  const answers = boundedLru<string, CachedAnswer>(opts.duplicateCacheSize, {
     ttl: Math.max(1, opts.duplicateTtlMs),
     ttlResolution: 0,
     perf: { now },
   });
-  const stopped = new LRUCache<string, true>({ max: Math.max(1, opts.stoppedSessionMemory) });
+  const stopped = boundedLru<string, true>(opts.stoppedSessionMemory);
   const buckets = new TokenBuckets(opts.maxRequestsPerSecond, opts.burst, 10_000);
   const lastLog = new Map<string, number>();
   let socket: Socket | undefined;

@@ -8,10 +8,10 @@
  * - dynamic bindings win over the static table.
  */
 import { readFileSync } from 'node:fs';
-import { LRUCache } from 'lru-cache';
 import { parse as parseYaml } from 'yaml';
 import type { Subscriber } from '../gateway/hooks.ts';
 import { CidrTable, formatCidr, formatIp, networkOf, parseCidr, parseIp, type Cidr } from '../net/ip.ts';
+import { boundedLru } from './bounded-lru.ts';
 import { SUBSCRIBER_MAP_DEFAULTS, type StaticSubscriber, type SubscriberMapOptions } from './options.ts';
 
 /** 3GPP vendor-specific attributes (TS 29.061 §16.4.7, vendor 10415) worth keeping with a binding. */
@@ -202,7 +202,7 @@ export function createSubscriberMap(options: Partial<SubscriberMapOptions> = {})
     hits: 0,
   };
   /** msisdn → keys of its dynamic bindings (verified against `dynamic` on read). */
-  const byMsisdn = new LRUCache<string, string[]>({ max: Math.max(1, opts.maxEntries) });
+  const byMsisdn = boundedLru<string, string[]>(opts.maxEntries);
   /** IPv6 (and IPv4) prefix lengths in use besides host routes, longest first. */
   const prefixLens: Array<{ family: 4 | 6; bits: number }> = [];
 
@@ -214,8 +214,7 @@ export function createSubscriberMap(options: Partial<SubscriberMapOptions> = {})
     else byMsisdn.delete(e.msisdn);
   };
 
-  const dynamic = new LRUCache<string, Entry>({
-    max: Math.max(1, opts.maxEntries),
+  const dynamic = boundedLru<string, Entry>(opts.maxEntries, {
     ...(opts.ttlMs > 0 ? { ttl: opts.ttlMs, ttlResolution: 0, perf: { now } } : {}),
     dispose: (e, _key, reason) => {
       if (reason === 'evict' || reason === 'expire') counters.evictions++;

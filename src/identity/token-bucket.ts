@@ -2,7 +2,8 @@
  * Token buckets per key (client IP), bounded by an LRU: each key holds up to `burst` tokens, refilled at
  * `perSecond`; a request takes one. Time comes from the caller (`now`, ms), so tests step it exactly.
  */
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { boundedLru } from './bounded-lru.ts';
 
 interface Bucket {
   tokens: number;
@@ -17,7 +18,7 @@ export class TokenBuckets {
     private readonly burst: number,
     maxKeys: number,
   ) {
-    this.buckets = new LRUCache<string, Bucket>({ max: Math.max(1, maxKeys) });
+    this.buckets = boundedLru<string, Bucket>(maxKeys);
   }
 
   /** Takes a token for key at time now (ms); false when the bucket is empty. perSecond ≤ 0 never limits. */
