@@ -35,6 +35,7 @@ export class UdpEndpoint {
   /** Counters for metrics/status; cheap integers on the hot path. */
   readonly stats = { in: 0, out: 0, sendErrors: 0, bytesIn: 0, bytesOut: 0 };
   private errorListener: (err: Error) => void = () => {};
+  private sendErrorListener: ((err: Error, peer: Peer) => void) | undefined;
   private tap: DatagramTap | undefined;
   private sent: ((bytes: number) => void) | undefined;
   private local: Peer = { address: '', port: 0 };
@@ -62,6 +63,11 @@ export class UdpEndpoint {
   /** Errors that are not the fault of one datagram (socket-level), for the owner to log. */
   onError(listener: (err: Error) => void): void {
     this.errorListener = listener;
+  }
+
+  /** A datagram dgram could not send (counted in stats.sendErrors either way), for the owner to log. */
+  onSendError(listener: ((err: Error, peer: Peer) => void) | undefined): void {
+    this.sendErrorListener = listener;
   }
 
   async start(): Promise<Peer> {
@@ -127,7 +133,10 @@ export class UdpEndpoint {
     this.sending++;
     s.send(data, peer.port, peer.address, (err) => {
       this.sending--;
-      if (err) this.stats.sendErrors++;
+      if (err) {
+        this.stats.sendErrors++;
+        this.sendErrorListener?.(err, peer);
+      }
     });
   }
 

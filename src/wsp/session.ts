@@ -221,6 +221,17 @@ export class SessionServer {
     return s;
   }
 
+  /**
+   * A connected session of a client at this IP address (of several, the one added last), without counting as
+   * activity: WAP-230 §8.2.4 S-ConfirmedPush goes to its client over the session's WTP (src/gateway confirmedPush).
+   * A scan of the table: pushes are rare beside methods, and nothing is kept for them on the method path.
+   */
+  connectedAt(address: string): Session | undefined {
+    let found: Session | undefined;
+    for (const s of this.sessions.all()) if (s.state === 'connected' && s.peer.address === address) found = s;
+    return found;
+  }
+
   /** Ends every session (shutdown). */
   close(): void {
     this.sessions.close();
