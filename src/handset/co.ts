@@ -10,8 +10,11 @@ import { parseContentType } from '../wsp/content-type.ts';
 import type { Capabilities, WspAddress } from '../wsp/capabilities.ts';
 import type { WspHeader } from '../wsp/headers/index.ts';
 import { decodeWspPdu, encodeWspPdu } from '../wsp/pdu.ts';
-import type { WspPdu, WspPduOptions } from '../wsp/pdu-types.ts';
+import type { ConfirmedPushPdu, PushPdu, WspPdu, WspPduOptions } from '../wsp/pdu-types.ts';
 import { WtpInitiator } from '../wtp/initiator.ts';
+import { wtpDirection } from '../wtp/engine.ts';
+import { USER_ABORT } from '../wtp/pdu.ts';
+import { WtpResponder } from '../wtp/responder.ts';
 import type { WtpTimers } from '../wtp/timers.ts';
 import { replyToResponse, type Endpoint, type WspResponse } from './cl.ts';
 
@@ -27,6 +30,12 @@ export interface ConnectOptions {
   timers?: Partial<WtpTimers>;
   /** WSP version sent in Connect (default 1.0). */
   version?: { major: number; minor: number };
+  /**
+   * Pushes the server sends in this session (WAP-230 §8.2.4): Push (class 0) and ConfirmedPush (class 1). A
+   * ConfirmedPush is acknowledged (S-ConfirmedPush.res) once this returns (or its promise resolves); a throw or
+   * a rejection aborts it (USERRFS). Without it the phone still answers a ConfirmedPush with its Ack.
+   */
+  onPush?: (pdu: PushPdu | ConfirmedPushPdu, from: { address: string; port: number }) => void | Promise<void>;
 }
 
 export class WspRedirectError extends Error {
@@ -57,24 +66,57 @@ const DEFAULT_CAPS: Capabilities = {
 interface Link {
   socket: dgram.Socket;
   wtp: WtpInitiator;
+  /** The phone's WTP responder on the same socket: the server's pushes in the session. */
+  pushes: WtpResponder;
   /** Datagrams handed to dgram whose send has not completed (closing now would drop them). */
   sending: { n: number };
 }
 
-async function openLink(gateway: Endpoint, bind: ConnectOptions['bind'], timers?: Partial<WtpTimers>): Promise<Link> {
+async function openLink(gateway: Endpoint, bind: ConnectOptions['bind'], timers?: Partial<WtpTimers>, onPush?: ConnectOptions['onPush']): Promise<Link> {
   const family = isIPv6(bind?.address ?? gateway.host) ? 'udp6' : 'udp4';
   const socket = dgram.createSocket(family);
   const sending = { n: 0 };
-  const wtp = new WtpInitiator({
-    transport: {
-      send: (d, p) => {
-        sending.n++;
-        socket.send(d, p.port, p.address, () => sending.n--);
-      },
+  const transport = {
+    send: (d: Buffer, p: { address: string; port: number }) => {
+      sending.n++;
+      socket.send(d, p.port, p.address, () => sending.n--);
     },
+  };
+  const wtp = new WtpInitiator({ transport, timers });
+  const pushes = new WtpResponder({
+    transport,
     timers,
+    user: {
+      invoke: (tx, data, info) => {
+        let pdu: WspPdu;
+        try {
+          pdu = decodeWspPdu(data);
+        } catch {
+          return tx.abort(USER_ABORT.PROTOERR);
+        }
+        if (pdu.type !== 'Push' && pdu.type !== 'ConfirmedPush') return tx.abort(USER_ABORT.PROTOERR);
+        Promise.resolve()
+          .then(() => onPush?.(pdu, tx.peer))
+          .then(
+            () => {
+              if (info.uack && !tx.done) tx.ack();
+            },
+            () => {
+              if (!tx.done) tx.abort(USER_ABORT.USERRFS);
+            },
+          );
+      },
+      abort: () => {},
+      resultConfirmed: () => {},
+    },
   });
-  socket.on('message', (msg, rinfo) => wtp.receive(msg, { address: rinfo.address, port: rinfo.port }));
+  // WAP-224 §8.2.3: the TID direction bit — set on the gateway's answers to the phone's methods (its initiator),
+  // clear on what the gateway initiates (pushes: the responder).
+  socket.on('message', (msg, rinfo) => {
+    const peer = { address: rinfo.address, port: rinfo.port };
+    if (wtpDirection(msg) === 'toResponder') pushes.receive(msg, peer);
+    else wtp.receive(msg, peer);
+  });
   socket.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
@@ -83,12 +125,13 @@ async function openLink(gateway: Endpoint, bind: ConnectOptions['bind'], timers?
       resolve();
     });
   });
-  return { socket, wtp, sending };
+  return { socket, wtp, pushes, sending };
 }
 
 async function closeLink(l: Link): Promise<void> {
   for (let i = 0; i < 50 && l.sending.n > 0; i++) await new Promise((r) => setTimeout(r, 2));
   l.wtp.close();
+  l.pushes.close();
   await new Promise<void>((r) => l.socket.close(() => r()));
 }
 
@@ -112,7 +155,7 @@ export class WspSession {
 
   /** S-Connect (WAP-230 §8.2.2.1): class-2 Connect, ConnectReply carries the session id. */
   static async connect(opts: ConnectOptions): Promise<WspSession> {
-    const link = await openLink(opts.gateway, opts.bind, opts.timers);
+    const link = await openLink(opts.gateway, opts.bind, opts.timers, opts.onPush);
     try {
       const connect: WspPdu = {
         type: 'Connect',
@@ -172,7 +215,7 @@ export class WspSession {
    */
   async resume(opts: { newPort?: boolean; bind?: { address?: string; port?: number }; headers?: WspHeader[] } = {}): Promise<WspResponse> {
     if (opts.newPort || opts.bind) {
-      const next = await openLink(this.opts.gateway, opts.bind ?? { address: this.opts.bind?.address }, this.opts.timers);
+      const next = await openLink(this.opts.gateway, opts.bind ?? { address: this.opts.bind?.address }, this.opts.timers, this.opts.onPush);
       await closeLink(this.link);
       this.link = next;
     }
