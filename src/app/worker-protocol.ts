@@ -120,6 +120,8 @@ export type ToWorker =
   | { t: 'logLevel'; level: string }
   | { t: 'refuse' }
   | { t: 'metrics'; id: number }
+  /** Gateway.confirmedPush by the worker holding the sessions of `address` (answered with 'confirmedPush'). */
+  | { t: 'confirmedPush'; id: number; address: string; data: Uint8Array }
   | { t: 'stop'; graceMs: number };
 
 export interface WorkerStats {
@@ -137,4 +139,11 @@ export type FromWorker =
   | { t: 'http'; x: HttpExchange }
   | { t: 'stats'; stats: WorkerStats }
   | { t: 'metrics'; id: number; json: unknown[] }
+  | { t: 'confirmedPush'; id: number; peer?: { address: string; port: number }; error?: ConfirmedPushFailure }
   | { t: 'stopped' };
+
+/** A confirmed push that failed in a worker, as the primary rebuilds it (NoPushSessionError / WtpAbortError). */
+export type ConfirmedPushFailure =
+  | { kind: 'no-session'; address: string; detail: string }
+  | { kind: 'abort'; reason: { type: 'Provider' | 'User'; code: number; name: string; remote: boolean } }
+  | { kind: 'other'; message: string };

@@ -12,9 +12,10 @@ import { createMetrics } from '../admin/metrics.ts';
 import { UdpEndpoint, type Peer } from '../bearer/udp.ts';
 import { createIdentityFromConfig, type IdentityStack } from './identity.ts';
 import type { Cdr } from '../gateway/hooks.ts';
-import { createGateway, type GatewayDeps } from '../gateway/index.ts';
+import { createGateway, NoPushSessionError, type GatewayDeps } from '../gateway/index.ts';
+import { WtpAbortError } from '../wtp/types.ts';
 import { createContentConverter } from '../content/create.ts';
-import { CL, CO, copyOf, DatagramBatch, type FromWorker, type MapOp, type ToWorker, type WorkerInit } from './worker-protocol.ts';
+import { CL, CO, copyOf, DatagramBatch, type ConfirmedPushFailure, type FromWorker, type MapOp, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
 /** Composes one worker thread's gateway on `port` (the thread's parentPort) and starts it. */
 export async function composeWorker(init: WorkerInit, port: MessagePort): Promise<void> {
@@ -171,6 +172,12 @@ export async function composeWorker(init: WorkerInit, port: MessagePort): Promis
           post({ t: 'metrics', id: m.id, json: json.filter((x) => !x.name.endsWith('build_info')) });
         })();
         break;
+      case 'confirmedPush':
+        gateway.confirmedPush(m.address, Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength)).then(
+          (peer) => post({ t: 'confirmedPush', id: m.id, peer }),
+          (err: unknown) => post({ t: 'confirmedPush', id: m.id, error: pushFailure(err) }),
+        );
+        break;
       case 'stop':
         void (async () => {
           await gateway.stop(m.graceMs);
@@ -188,4 +195,10 @@ export async function composeWorker(init: WorkerInit, port: MessagePort): Promis
   await gateway.start();
   sendStats();
   post({ t: 'ready' });
+}
+
+function pushFailure(err: unknown): ConfirmedPushFailure {
+  if (err instanceof NoPushSessionError) return { kind: 'no-session', address: err.address, detail: err.detail };
+  if (err instanceof WtpAbortError) return { kind: 'abort', reason: { ...err.reason } };
+  return { kind: 'other', message: err instanceof Error ? err.message : String(err) };
 }

@@ -30,11 +30,12 @@ import type { HttpExchange } from '../trace/recorder.ts';
 import { siblingModule, workerSource } from '../runtime/entry.ts';
 import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
 import type { ChargingSink } from '../gateway/hooks.ts';
-import type { Gateway, GatewayStats } from '../gateway/index.ts';
+import { NoPushSessionError, type Gateway, type GatewayStats } from '../gateway/index.ts';
+import { WtpAbortError } from '../wtp/types.ts';
 import { silentLogger } from '../gateway/log.ts';
 import { resolveOptions, type GatewayOptionsInput } from '../gateway/options.ts';
 import { checkedUrlMap, type UrlMapRule } from '../gateway/url-map.ts';
-import { CL, DatagramBatch, owned, type Datagrams, type FromWorker, type IdentityConfig, type MapOp, type SubscriberBinding, type ToWorker, type WorkerInit, type WorkerStats } from './worker-protocol.ts';
+import { CL, DatagramBatch, owned, type ConfirmedPushFailure, type Datagrams, type FromWorker, type IdentityConfig, type MapOp, type SubscriberBinding, type ToWorker, type WorkerInit, type WorkerStats } from './worker-protocol.ts';
 
 export interface WorkerGatewayDeps {
   log?: Logger;
@@ -120,7 +121,10 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   const clSock = new UdpEndpoint({ address: options.bind, port: options.clPort, bufferBytes: options.socketBufferBytes });
   const coSock = new UdpEndpoint({ address: options.bind, port: options.coPort, bufferBytes: options.socketBufferBytes });
   const socks = [clSock, coSock] as const;
-  for (const [name, s] of [['cl', clSock], ['co', coSock]] as const) s.onError((err) => log.error({ err, port: name }, 'UDP socket error'));
+  for (const [name, s] of [['cl', clSock], ['co', coSock]] as const) {
+    s.onError((err) => log.error({ err, port: name }, 'UDP socket error'));
+    s.onSendError((err, p) => log.error({ err, port: name, client: `${p.address}:${p.port}` }, 'UDP datagram not sent'));
+  }
   // Unit push (PPG) leaves from 9200 like every connectionless datagram; this instance never receives. Counted
   // here (the workers count the datagrams they send).
   const m = deps.metrics;
@@ -177,6 +181,10 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   let redirect: { value: ToWorker & { t: 'redirect' } } | undefined;
   const metricWaits = new Map<number, (json: unknown[]) => void>();
   let metricId = 0;
+  // Confirmed pushes run in the worker holding the handset's sessions (its WTP initiator; the Invoke leaves from
+  // coSock here like every reply, the Ack comes back to that worker by the address hash): the answers awaited.
+  const pushWaits = new Map<number, { slot: number; settle: (peer: Peer | undefined, error?: Error) => void }>();
+  let pushId = 0;
 
   // The subscriber map: every change replayed on each worker; the dynamic bindings kept for a (re)start.
   const bindings = new Map<string, SubscriberBinding>();
@@ -287,6 +295,9 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
           case 'metrics':
             metricWaits.get(m.id)?.(m.json);
             break;
+          case 'confirmedPush':
+            pushWaits.get(m.id)?.settle(m.peer, m.error ? pushError(m.error) : undefined);
+            break;
           case 'stopped':
             slot.stopped?.();
             break;
@@ -298,6 +309,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
         slot.ready = false;
         slot.worker = undefined;
         slot.stopped?.();
+        for (const w of [...pushWaits.values()]) if (w.slot === index) w.settle(undefined, new Error(`gateway worker ${index} died during a confirmed push`));
         if (stopping) return;
         if (!started) {
           // At start() the gateway fails; a restart that dies is retried by respawn().
@@ -403,6 +415,25 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
       return bound;
     },
     sendUnitPush: (peer, pdu, tid) => pusher.sendUnitPush(peer, pdu, tid),
+    confirmedPush(address, data) {
+      if (!bound) return Promise.reject(new Error('gateway not started'));
+      const index = workerOf(address);
+      const slot = slots[index]!;
+      // A worker (re)starting holds no session: as with no session at all.
+      if (!slot.worker || !slot.ready) return Promise.reject(new NoPushSessionError(address, `no WSP session (gateway worker ${index} is starting)`));
+      const id = ++pushId;
+      return new Promise<Peer>((resolve, reject) => {
+        pushWaits.set(id, {
+          slot: index,
+          settle: (peer, error) => {
+            pushWaits.delete(id);
+            if (error || !peer) reject(error ?? new Error('confirmed push: no answer'));
+            else resolve(peer);
+          },
+        });
+        slot.worker!.postMessage({ t: 'confirmedPush', id, address, data });
+      });
+    },
     // Raw WDP (sendsms WAP Push): this thread owns the socket, so it leaves from here directly.
     sendDatagram(peer, payload) {
       if (!bound) throw new Error('gateway not started');
@@ -495,6 +526,13 @@ function replicate(map: SubscriberMap, bindings: Map<string, SubscriberBinding>,
         break;
     }
   });
+}
+
+/** A worker's confirmed-push failure as the error its own gateway rejected with. */
+function pushError(f: ConfirmedPushFailure): Error {
+  if (f.kind === 'no-session') return new NoPushSessionError(f.address, f.detail);
+  if (f.kind === 'abort') return new WtpAbortError(f.reason);
+  return new Error(f.message);
 }
 
 /** `gateway.workers` → threads: 0 or 'auto' = one per CPU. */

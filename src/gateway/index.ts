@@ -18,6 +18,7 @@ import { HttpProxy } from './proxy.ts';
 import { GatewayAdmission } from './admission.ts';
 import { MethodHandler } from './transaction.ts';
 import { SessionLayer } from './co.ts';
+import { coRoute, SessionPush } from './confirmed-push.ts';
 
 export interface GatewayDeps {
   log?: Logger;
@@ -51,6 +52,13 @@ export interface Gateway {
    * the sendsms interface's WAP Push). Throws when the gateway is not started.
    */
   sendDatagram(peer: Peer, payload: Uint8Array): void;
+  /**
+   * WAP-230 §8.2.4 S-ConfirmedPush: `data` (an encoded WSP ConfirmedPush PDU) in a WTP class 1 Invoke out of the
+   * connection-oriented port to the client of the connected session at `address`; resolves with the client's
+   * address:port once it acknowledged. Rejects with NoPushSessionError (src/gateway/confirmed-push.ts: no
+   * session there, or it did not negotiate confirmed push) or WtpAbortError (the client aborted, or never acked).
+   */
+  confirmedPush(address: string, data: Buffer): Promise<Peer>;
   /**
    * Shutdown's first step: from now on methods not yet started get a 503 Reply at once (never fetched); what is
    * in flight goes on. stop() then drains.
@@ -115,12 +123,27 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     options.clMaxInFlight,
   );
   const co = new SessionLayer(coSock, handler, options, log, throttled, deps.metrics);
+  // The server's own WTP initiator on 9201 (confirmed push); what arrives for it is told apart by the TID
+  // direction bit (coRoute), the rest goes to the responder as before.
+  const push = new SessionPush({
+    send: (d, p) => coSock.send(d, p),
+    sessions: co.sessions,
+    timers: options.wtp,
+    onEvent: (e) => {
+      if (e.kind === 'malformed') throttled.warn('wtp-malformed', { detail: e.error }, 'WTP datagram refused');
+    },
+  });
+  const coReceive = (d: Buffer, p: Peer): void => {
+    const to = coRoute(d, push.busy);
+    if (to !== 'initiator') co.receive(d, p);
+    if (to !== 'responder') push.receive(d, p);
+  };
   if (deps.metrics) {
     // Pre-bound children: one hash lookup per datagram saved (src/admin/metrics.ts note).
     const m = deps.metrics;
     for (const [sock, port, receive] of [
       [clSock, options.clPort, (d: Buffer, p: Peer) => cl.receive(d, p)],
-      [coSock, options.coPort, (d: Buffer, p: Peer) => co.receive(d, p)],
+      [coSock, options.coPort, coReceive],
     ] as const) {
       // Labelled with the port actually bound: with port 0 (ephemeral) the label follows once bound.
       const children = (label: string) => [m.datagramsIn.labels(label), m.bytesIn.labels(label), m.datagramsOut.labels(label), m.bytesOut.labels(label)] as const;
@@ -146,10 +169,11 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     }
   } else {
     clSock.onDatagram((d, p) => cl.receive(d, p));
-    coSock.onDatagram((d, p) => co.receive(d, p));
+    coSock.onDatagram(coReceive);
   }
   for (const [name, s] of [['cl', clSock], ['co', coSock]] as const) {
     s.onError((err) => log.error({ err, port: name }, 'UDP socket error'));
+    s.onSendError((err, p) => log.error({ err, port: name, client: `${p.address}:${p.port}` }, 'UDP datagram not sent'));
   }
 
   let addresses: { cl: Peer; co: Peer } | undefined;
@@ -175,10 +199,11 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
       const deadline = Date.now() + graceMs;
       // In flight: methods waiting for the upstream, and WTP transactions still carrying their Result (SAR
       // segments, or waiting for the Ack): WSP counts a method done once it hands the Result to WTP.
-      while ((cl.inFlight > 0 || co.inFlight() > 0 || co.wtp.activeTransactions > 0) && Date.now() < deadline) {
+      while ((cl.inFlight > 0 || co.inFlight() > 0 || co.wtp.activeTransactions > 0 || push.busy) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 20));
       }
       co.close();
+      push.close();
       await Promise.all([clSock.stop(), coSock.stop()]);
       await proxy.close();
       await deps.charging?.flush();
@@ -189,6 +214,7 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
       return addresses;
     },
     sendUnitPush: (peer, pdu, tid) => cl.sendUnitPush(peer, pdu, tid),
+    confirmedPush: (address, data) => (addresses ? push.push(address, data) : Promise.reject(new Error('gateway not started'))),
     sendDatagram: (peer, payload) => {
       if (!addresses) throw new Error('gateway not started');
       clSock.send(payload, peer);
@@ -214,3 +240,4 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
 }
 
 export { resolveOptions, type GatewayOptions, type GatewayOptionsInput } from './options.ts';
+export { NoPushSessionError } from './confirmed-push.ts';
