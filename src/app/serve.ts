@@ -13,7 +13,7 @@ import { createIdentityMetricsSync } from '../identity/index.ts';
 import { createCdrWriterFromConfig } from './charging.ts';
 import { createIdentityFromConfig } from './identity.ts';
 import type { Mmsc } from '../mmsc/index.ts';
-import { createWtpPushInitiator } from '../push/confirmed.ts';
+import { gatewayConfirmedPush } from '../push/confirmed.ts';
 import { gatewayPushTransport } from '../push/delivery.ts';
 import { createPpg, type Ppg } from '../push/ppg.ts';
 import { gatewayOptionsFromConfig } from './gateway-config.ts';
@@ -106,12 +106,11 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
   // The durable store (src/store): the PPG queue, the embedded MMSC's messages, the services' tables.
   const store = openStore(storeOptionsFromConfig(cfg, { onError: (err) => log.error({ err }, 'store write failed') }));
   let ppg: Ppg | undefined;
-  let confirmed: Awaited<ReturnType<typeof createWtpPushInitiator>> | undefined;
   if (cfg.push.enabled) {
-    confirmed = await createWtpPushInitiator(cfg.gateway.bind, 0, {}, { onError: (err) => log.error({ err }, 'confirmed push: datagram not sent') });
     ppg = createPpg(cfg.push, {
       transport: gatewayPushTransport(gateway),
-      wtp: confirmed,
+      // Confirmed push over the handset's session, out of the gateway's 9201 socket (its send errors are logged there).
+      wtp: gatewayConfirmedPush(gateway),
       resolveMsisdn: (msisdn) => identity.map.ipForMsisdn(msisdn),
       log,
       metrics,
@@ -175,7 +174,6 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
     clearInterval(metricsTimer);
     for (const svc of started.reverse()) await svc.stop().catch((e: unknown) => log.error({ err: e, service: svc.name }, 'service did not stop'));
     await Promise.allSettled([mmsc?.close(), ppg?.close(), gateway.stop(0), identity.stop(), cdr?.close(), ops.trace.close()]);
-    confirmed?.close();
     store.close();
     throw err;
   }
@@ -212,7 +210,6 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
       for (const svc of [...services].reverse()) await svc.stop().catch((err: unknown) => log.error({ err, service: svc.name }, 'service did not stop'));
     })
     .onClose('mmsc', async () => void (await mmsc?.close()))
-    .onClose('confirmed-push', () => confirmed?.close())
     .onClose('identity', () => identity.stop())
     .onClose('shared-state', async () => void (await shared?.close()))
     .onClose('cdr', async () => void (await cdr?.close()))

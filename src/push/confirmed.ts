@@ -1,52 +1,28 @@
 /**
- * Confirmed push over the IP bearer (WAP-235 §6.2.2): a WSP ConfirmedPush carried in a WTP class 1 Invoke;
- * the handset's Ack confirms delivery. This wires src/wtp's WtpInitiator to a UDP socket of its own so the
- * PPG can run it standalone; the gateway may pass its own initiator instead (PpgDeps.wtp). Socket errors and
- * failed sends are reported to `onError` (the composition root logs them); the initiator's retransmissions and
- * its abort on no Ack settle the push itself.
+ * Confirmed push over the IP bearer (WAP-235 §6.2 OTA-WSP, WAP-230 §8.2.4 S-ConfirmedPush): a WSP ConfirmedPush
+ * is a session PDU, sent by the server in a WTP class 1 Invoke over the session's WTP — from the gateway's
+ * connection-oriented port (9201) to the address:port the handset's session speaks from — and the handset's Ack
+ * confirms delivery. So the PPG hands it to the gateway (src/gateway: Gateway.confirmedPush), which owns that
+ * socket, the sessions and the initiator beside its responder; nothing here opens a socket.
+ *
+ * As Kannel's PPG, a push with no session to carry it is not delivered: Kannel first sends a Session Initiation
+ * Request (WAP-235 §7) and holds the push until the handset connects; wapgate answers at once (NoPushSessionError,
+ * reported by the engine as the push's result) — see the report of issue 13 for the SIR that is still missing.
  */
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
-import { WtpInitiator, type WtpInitiatorOptions } from '../wtp/index.ts';
 import type { ConfirmedPushInitiator } from './delivery.ts';
 
-export interface WtpPushInitiator extends ConfirmedPushInitiator {
-  readonly port: number;
-  readonly initiator: WtpInitiator;
-  close(): void;
+/** The part of src/gateway's Gateway confirmed push uses. */
+export interface ConfirmedPushSender {
+  confirmedPush(address: string, data: Buffer): Promise<{ address: string; port: number }>;
 }
 
-export async function createWtpPushInitiator(
-  bindAddress = '127.0.0.1',
-  port = 0,
-  opts: Omit<WtpInitiatorOptions, 'transport'> = {},
-  deps: { onError?: (err: Error) => void } = {},
-): Promise<WtpPushInitiator> {
-  const onError = deps.onError ?? ((err: Error) => process.emitWarning(err));
-  const sock: Socket = createSocket(isIPv6(bindAddress) ? 'udp6' : 'udp4');
-  await new Promise<void>((resolve, reject) => {
-    sock.once('error', reject);
-    sock.bind(port, bindAddress, () => {
-      sock.off('error', reject);
-      resolve();
-    });
-  });
-  sock.on('error', onError);
-  const sent = (err: Error | null): void => {
-    if (err) onError(err);
-  };
-  const initiator = new WtpInitiator({
-    ...opts,
-    transport: { send: (datagram, peer) => sock.send(datagram, peer.port, peer.address, sent) },
-  });
-  sock.on('message', (msg, rinfo) => initiator.receive(msg, { address: rinfo.address, port: rinfo.port }));
+/**
+ * A ConfirmedPushInitiator over the gateway's session layer. The engine's `peer.port` (push.confirmedPushPort) is
+ * not used: the session decides the handset's port, as in Kannel (the push machine takes the session's address
+ * tuple), and the gateway's 9201 is the source.
+ */
+export function gatewayConfirmedPush(gw: ConfirmedPushSender): ConfirmedPushInitiator {
   return {
-    port: sock.address().port,
-    initiator,
-    invoke: (peer, data, o) => initiator.invoke(peer, data, { class: o.class }),
-    close() {
-      initiator.close();
-      sock.close();
-    },
+    invoke: (peer, data) => gw.confirmedPush(peer.address, data),
   };
 }

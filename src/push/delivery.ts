@@ -1,7 +1,8 @@
 /**
  * The PPG's edges toward the handset: small interfaces the composition root (or a test) fills in.
  *   - PushTransport: the gateway's UDP socket (unit push from port 9200 to the handset's 2948).
- *   - ConfirmedPushInitiator: a WTP class 1 initiator (src/wtp WtpInitiator.invoke) for ConfirmedPush to 2949.
+ *   - ConfirmedPushInitiator: WSP ConfirmedPush in a WTP class 1 Invoke over the handset's session, out of the
+ *     gateway's 9201 socket (src/push/confirmed.ts gatewayConfirmedPush → Gateway.confirmedPush).
  *   - SmsPushSender: the SMPP client (src/bearer/sms/smpp-client.ts) for WDP over SMS.
  */
 
@@ -12,7 +13,10 @@ export interface PushTransport {
 }
 
 export interface ConfirmedPushInitiator {
-  /** Resolves when the handset acknowledged the class 1 invoke; rejects (e.g. WtpAbortError) otherwise. */
+  /**
+   * Resolves when the handset acknowledged the class 1 invoke; rejects (WtpAbortError, or NoPushSessionError when
+   * no session of `peer.address` carries confirmed push) otherwise.
+   */
   invoke(peer: { address: string; port: number }, data: Buffer, opts: { class: 1 }): Promise<unknown>;
 }
 

@@ -1,79 +1,147 @@
 /**
- * Confirmed push end to end on loopback: PAP push-message with delivery-method="confirmed" → ConfirmedPush in
- * a WTP class 1 Invoke (src/wtp initiator) → a handset WTP responder Acks → PAP result "delivered"; tshark
- * dissects the Invoke as WTP + WSP ConfirmedPush with no problems.
+ * Confirmed push end to end on loopback, through a running gateway (gateway.workers 1: createGateway; 2: the
+ * worker-thread gateway): the handset simulator (src/handset/co.ts) connects with the Confirmed Push Facility, a
+ * PAP push-message with delivery-method="confirmed" becomes a WSP ConfirmedPush in a WTP class 1 Invoke out of the
+ * gateway's own 9201 socket to the session's address:port (WAP-230 §8.2.4, as Kannel's push state machine sends
+ * from the session's address tuple — no socket of its own any more, so the source port is 9201, not an ephemeral
+ * one), the handset's Ack (TID direction bit set) reaches the gateway's initiator, and the PI gets its result
+ * notification (delivered, 1000) and statusquery answer. Without a session: the push is not sent (NoPushSession).
+ * tshark dissects the Invoke and the Ack as sent and received.
  */
-import { createSocket } from 'node:dgram';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createWtpPushInitiator } from '../../src/push/confirmed.ts';
-import { createPpg } from '../../src/push/ppg.ts';
-import { udpPcap } from '../../src/trace/pcap.ts';
-import { WtpResponder } from '../../src/wtp/index.ts';
-import { decodeWspPdu } from '../../src/wsp/pdu.ts';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkerGateway } from '../../src/app/workers.ts';
+import { createGateway, type Gateway } from '../../src/gateway/index.ts';
+import { connect, type WspSession } from '../../src/handset/co.ts';
+import { gatewayConfirmedPush } from '../../src/push/confirmed.ts';
+import { gatewayPushTransport } from '../../src/push/delivery.ts';
+import { createPpg, type Ppg } from '../../src/push/ppg.ts';
+import { udpPcap, type UdpDatagram } from '../../src/trace/pcap.ts';
+import type { ConfirmedPushPdu, PushPdu } from '../../src/wsp/pdu-types.ts';
 import { fieldValues, toolAvailable, tshark } from '../support/tools.ts';
 
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
+const fast = { retryIntervalMs: 300, ackIntervalMs: 500, waitTimeoutMs: 2000 };
+const PAP = '<?xml version="1.0"?><!DOCTYPE pap PUBLIC "-//WAPFORUM//DTD PAP 2.0//EN" "http://www.wapforum.org/DTD/pap_2.0.dtd">';
+const SI = '<?xml version="1.0"?><!DOCTYPE si PUBLIC "-//WAPFORUM//DTD SI 1.0//EN" "http://www.wapforum.org/DTD/si.dtd"><si><indication href="http://example.com/x" action="signal-medium">Confirm me</indication></si>';
+const CAPS = {
+  clientSduSize: 1_048_576,
+  serverSduSize: 1_048_576,
+  methodMor: 1,
+  pushMor: 1,
+  protocolOptions: { push: true, confirmedPush: true, sessionResume: false, ackHeaders: false, largeDataTransfer: false },
+};
 
-describe('confirmed push over WTP class 1', () => {
-  it('delivered once the handset acknowledges; tshark reads WTP Invoke + WSP ConfirmedPush', { timeout: 120_000 }, async () => {
-    const handsetSock = createSocket('udp4');
-    await new Promise<void>((r) => handsetSock.bind(0, '127.0.0.1', () => r()));
-    cleanup.push(() => handsetSock.close());
-    const invokes: Buffer[] = [];
-    const raw: Buffer[] = [];
-    const handset = new WtpResponder({
-      transport: { send: (d, p) => handsetSock.send(d, p.port, p.address) },
-      user: {
-        invoke: (_tx, data) => void invokes.push(data),
-        abort: () => {},
-        resultConfirmed: () => {},
-      },
-    });
-    cleanup.push(() => handset.close());
-    handsetSock.on('message', (m, r) => {
-      raw.push(m);
-      handset.receive(m, { address: r.address, port: r.port });
-    });
-    const wtp = await createWtpPushInitiator('127.0.0.1');
-    cleanup.push(() => wtp.close());
-    const ppg = createPpg({ confirmedPushPort: (handsetSock.address() as AddressInfo).port }, { wtp });
-    cleanup.push(() => ppg.close());
-    const results: string[] = [];
-    ppg.engine.on('result', (e) => results.push(`${e.state}:${e.code}:${e.bearer}`));
-    const { port } = await ppg.listen(0, '127.0.0.1');
-    const control = `<?xml version="1.0"?><!DOCTYPE pap PUBLIC "-//WAPFORUM//DTD PAP 2.0//EN" "http://www.wapforum.org/DTD/pap_2.0.dtd"><pap><push-message push-id="conf-1"><address address-value="WAPPUSH=127.0.0.1/TYPE=IPv4@ppg"/><quality-of-service delivery-method="confirmed"/></push-message></pap>`;
-    const si = '<?xml version="1.0"?><!DOCTYPE si PUBLIC "-//WAPFORUM//DTD SI 1.0//EN" "http://www.wapforum.org/DTD/si.dtd"><si><indication href="http://example.com/x" action="signal-medium">Confirm me</indication></si>';
-    const body = `--b\r\nContent-Type: application/xml\r\n\r\n${control}\r\n--b\r\nContent-Type: text/vnd.wap.si\r\nX-Wap-Application-Id: x-wap-application:wml.ua\r\n\r\n${si}\r\n--b--\r\n`;
-    const res = await fetch(`http://127.0.0.1:${port}/wappush`, { method: 'POST', body, headers: { 'content-type': 'multipart/related; boundary=b' } });
-    expect(res.status).toBe(202);
-    const end = Date.now() + 5000;
-    while (results.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-    expect(results).toEqual(['delivered:1000:ip-co']);
-    expect(invokes).toHaveLength(1);
-    const pdu = decodeWspPdu(invokes[0]!);
-    expect(pdu.type).toBe('ConfirmedPush');
-    if (toolAvailable('tshark')) {
-      const t = tshark(udpPcap([{ src: '127.0.0.1', srcPort: wtp.port, dst: '127.0.0.1', dstPort: 9201, payload: raw[0]! }]));
-      expect(t.problems).toEqual([]);
-      expect(fieldValues(t.packets[0]!, 'wtp.pdu_type')[0]).toBe('0x01');
-      expect(fieldValues(t.packets[0]!, 'wsp.pdu_type')).toEqual(['0x07']);
-    }
-  });
-});
+function pushMessage(id: string, address: string, notifyTo: string): { body: string; type: string } {
+  const control = `${PAP}<pap><push-message push-id="${id}" ppg-notify-requested-to="${notifyTo}"><address address-value="WAPPUSH=${address}/TYPE=IPv4@ppg"/><quality-of-service delivery-method="confirmed"/></push-message></pap>`;
+  return {
+    body: `--b\r\nContent-Type: application/xml\r\n\r\n${control}\r\n--b\r\nContent-Type: text/vnd.wap.si\r\nX-Wap-Application-Id: x-wap-application:wml.ua\r\n\r\n${SI}\r\n--b--\r\n`,
+    type: 'multipart/related; boundary=b',
+  };
+}
 
-describe('confirmed push initiator errors', () => {
-  it('a datagram the socket cannot send is reported to onError, not swallowed', async () => {
-    const errors: Error[] = [];
-    const wtp = await createWtpPushInitiator('127.0.0.1', 0, {}, { onError: (err) => errors.push(err) });
-    cleanup.push(() => wtp.close());
-    // An IPv6 destination on the udp4 socket: the send fails asynchronously (EINVAL).
-    void wtp.invoke({ address: '::1', port: 2949 }, Buffer.from([0x07]), { class: 1 }).catch(() => {});
-    const end = Date.now() + 3000;
-    while (errors.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-    expect(errors[0]).toMatchObject({ code: 'EINVAL' });
+async function until(ok: () => boolean, ms = 8000): Promise<boolean> {
+  for (let t = 0; t < ms && !ok(); t += 20) await new Promise((r) => setTimeout(r, 20));
+  return ok();
+}
+
+for (const workers of [1, 2]) {
+  describe(`confirmed push through the gateway (gateway.workers ${workers})`, () => {
+    let gw: Gateway;
+    let ppg: Ppg;
+    let papPort: number;
+    const notes: string[] = [];
+    const lines: string[] = [];
+    const datagrams: UdpDatagram[] = [];
+    const received: { pdu: PushPdu | ConfirmedPushPdu; from: { address: string; port: number } }[] = [];
+    const sessions: WspSession[] = [];
+
+    beforeAll(async () => {
+      const opts = { bind: '127.0.0.1', clPort: 0, coPort: 0, upstream: 'http://127.0.0.1:9/', wtp: fast };
+      const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+      gw = workers === 1 ? createGateway(opts, { log }) : createWorkerGateway(opts, workers, { log, logLine: (l) => void lines.push(l) });
+      await gw.start();
+      const co = gw.addresses.co.port;
+      gw.setTap((dir, data, peer, local) => {
+        if (local.port !== co) return;
+        const payload = Buffer.from(data);
+        // The gateway's port as 9201 in the pcap, so Wireshark's port-based WTP/WSP dissectors apply.
+        datagrams.push(dir === 'in' ? { src: peer.address, srcPort: peer.port, dst: local.address, dstPort: 9201, payload } : { src: local.address, srcPort: 9201, dst: peer.address, dstPort: peer.port, payload });
+      });
+      ppg = createPpg({}, { transport: gatewayPushTransport(gw), wtp: gatewayConfirmedPush(gw), notify: async (_url, xml) => (notes.push(xml), 200) });
+      papPort = (await ppg.listen(0, '127.0.0.1')).port;
+    }, 30_000);
+
+    afterAll(async () => {
+      for (const s of sessions) await s.disconnect().catch(() => {});
+      await ppg?.close();
+      await gw?.stop(200);
+    });
+
+    const post = (m: { body: string; type: string }) => fetch(`http://127.0.0.1:${papPort}/wappush`, { method: 'POST', body: m.body, headers: { 'content-type': m.type } });
+
+    it("a handset in session gets the ConfirmedPush from 9201 at its session port; its Ack completes the PAP result", { timeout: 30_000 }, async () => {
+      const address = '127.0.0.1';
+      const s = await connect({
+        gateway: { host: '127.0.0.1', port: gw.addresses.co.port },
+        bind: { address },
+        timers: fast,
+        capabilities: CAPS,
+        onPush: (pdu, from) => void received.push({ pdu, from }),
+      });
+      sessions.push(s);
+      expect(s.capabilities.protocolOptions?.confirmedPush).toBe(true);
+      const res = await post(pushMessage(`conf-${workers}`, address, 'http://127.0.0.1:9/notify'));
+      expect(res.status).toBe(202);
+      expect(await until(() => notes.length === 1)).toBe(true);
+      expect(notes[0]).toMatch(/message-state="delivered"/);
+      expect(notes[0]).toMatch(/code="1000"/);
+      expect(received).toHaveLength(1);
+      expect(received[0]!.pdu.type).toBe('ConfirmedPush');
+      expect(received[0]!.pdu.contentType?.type).toBe('application/vnd.wap.sic');
+      // From the gateway's own connection-oriented socket, to the port the session speaks from.
+      expect(received[0]!.from).toEqual({ address: '127.0.0.1', port: gw.addresses.co.port });
+      const q = await post({ body: `${PAP}<pap><statusquery-message push-id="conf-${workers}"/></pap>`, type: 'application/xml' });
+      const text = await q.text();
+      expect(text).toMatch(/message-state="delivered"/);
+      // The session still serves methods while and after the push (responder traffic unchanged).
+      const local = s.local.port;
+      const invoke = datagrams.find((d) => d.srcPort === 9201 && d.dstPort === local && d.payload[0]! >> 3 === 0x01 && !(d.payload[1]! & 0x80));
+      const ack = datagrams.find((d) => d.dstPort === 9201 && d.srcPort === local && d.payload[0]! >> 3 === 0x03 && (d.payload[1]! & 0x80) !== 0);
+      expect(invoke).toBeDefined();
+      expect(ack).toBeDefined();
+      if (toolAvailable('tshark')) {
+        const t = tshark(udpPcap([invoke!, ack!]));
+        expect(t.problems).toEqual([]);
+        const [inv, a] = t.packets;
+        expect(fieldValues(inv!, 'wtp.pdu_type')[0]).toBe('0x01');
+        expect(fieldValues(inv!, 'wtp.inv.transaction_class')[0]).toBe('0x01');
+        expect(fieldValues(inv!, 'wtp.header.UP')[0]).toBe('1');
+        expect(fieldValues(inv!, 'wtp.TID.response')[0]).toBe('0');
+        expect(fieldValues(inv!, 'wsp.pdu_type')).toEqual(['0x07']);
+        expect(fieldValues(a!, 'wtp.pdu_type')[0]).toBe('0x03');
+        expect(fieldValues(a!, 'wtp.TID.response')[0]).toBe('1');
+        expect(fieldValues(a!, 'wtp.TID')[0]).toBe(fieldValues(inv!, 'wtp.TID')[0]);
+      }
+    });
+
+    it('a datagram a gateway socket cannot send is logged, one line each (never only counted)', async () => {
+      const before = lines.length;
+      // An IPv6 destination from the IPv4 socket: dgram fails the send (EINVAL) after the fact.
+      gw.sendDatagram({ address: '::1', port: 2948 }, Buffer.from([0x01, 0x06]));
+      expect(await until(() => lines.slice(before).some((l) => l.includes('UDP datagram not sent')))).toBe(true);
+      const logged = lines.slice(before).filter((l) => l.includes('UDP datagram not sent')).map((l) => JSON.parse(l) as { level: number; client: string; err: { code: string } });
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({ level: 50, client: '::1:2948', err: { code: 'EINVAL' } });
+    });
+
+    it('no session at the address: nothing is sent, the PI learns it from the result', { timeout: 30_000 }, async () => {
+      const before = datagrams.length;
+      const res = await post(pushMessage(`nosession-${workers}`, '127.0.0.77', 'http://127.0.0.1:9/notify'));
+      expect(res.status).toBe(202);
+      expect(await until(() => notes.length === 2)).toBe(true);
+      expect(notes[1]).toMatch(/nosession/);
+      expect(notes[1]).not.toMatch(/message-state="delivered"/);
+      expect(datagrams.slice(before).filter((d) => d.dst === '127.0.0.77')).toEqual([]);
+    });
   });
-});
+}
