@@ -5,7 +5,7 @@
  * settings, client lists, rate limit) without dropping the map or the RADIUS socket. serve.ts composes it:
  *
  *   const identity = createIdentityFromConfig(cfg.identity, { log });
- *   await identity.start();
+ *   await identity.start();             // the RADIUS server (identity.radius) exists from here on
  *   createGateway(gwOptions, { enricher: identity.enricher, policy: identity.policy, charging });
  *   store.onChange((next) => identity.reload(next.identity));
  */
@@ -14,14 +14,15 @@ import type { WapgateConfig } from '../config/schema.ts';
 import { createEnricher, type IdentityEnricher } from '../identity/enricher.ts';
 import type { EnricherOptions, OriginEnrichment, RadiusServerOptions } from '../identity/options.ts';
 import { createClientPolicy, type IdentityClientPolicy } from '../identity/policy.ts';
-import { createRadiusAccountingServer, type RadiusAccountingServer } from '../identity/radius-server.ts';
+import type { RadiusAccountingServer } from '../identity/radius-server.ts';
 import { createSubscriberMap, type SubscriberMap } from '../identity/subscriber-map.ts';
 
 export type IdentityConfig = WapgateConfig['identity'];
 
 export interface IdentityStack {
   map: SubscriberMap;
-  radius: RadiusAccountingServer | undefined;
+  /** The RADIUS accounting server when identity.radius is enabled, from start() on (its code is loaded then). */
+  readonly radius: RadiusAccountingServer | undefined;
   /** Stable instances for the gateway; their settings follow `reload()`. */
   enricher: Enricher & { readonly current: IdentityEnricher };
   policy: ClientPolicy & { readonly current: IdentityClientPolicy };
@@ -104,13 +105,15 @@ export function createIdentityFromConfig(
   });
   const map = deps.shareMap ? deps.shareMap(local) : local;
   const ro = radiusOptionsFromConfig(c);
-  const radius = ro ? createRadiusAccountingServer({ ...ro, ...(deps.log ? { log: deps.log } : {}) }, map) : undefined;
+  let radius: RadiusAccountingServer | undefined;
   let enricher = createEnricher(enricherOptionsFromConfig(c), map);
   let policy = createClientPolicy(policyOptionsFromConfig(c));
 
   return {
     map,
-    radius,
+    get radius() {
+      return radius;
+    },
     enricher: {
       get protectedHeaders() {
         return enricher.protectedHeaders;
@@ -128,6 +131,11 @@ export function createIdentityFromConfig(
       },
     },
     async start() {
+      if (ro && !radius) {
+        // Loaded only when RADIUS runs: the radius package and the server stay out of every other process.
+        const { createRadiusAccountingServer } = await import('../identity/radius-server.ts');
+        radius = createRadiusAccountingServer({ ...ro, ...(deps.log ? { log: deps.log } : {}) }, map);
+      }
       await radius?.start();
     },
     async stop() {

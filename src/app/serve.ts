@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { metrics, registry } from '../admin/metrics.ts';
 import { createOperations, type Operations } from './operations.ts';
 import type { WapgateConfig } from '../config/index.ts';
-import { createIdentityMetricsSync } from '../identity/index.ts';
+import { createIdentityMetricsSync } from '../identity/metrics.ts';
 import { createCdrWriterFromConfig } from './charging.ts';
 import { createIdentityFromConfig } from './identity.ts';
 import type { Mmsc } from '../mmsc/index.ts';
@@ -126,7 +126,8 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
 
   const syncIdentityMetrics = createIdentityMetricsSync(
     { radiusMapSize: metrics.radiusMapSize, radiusUpdates: metrics.radiusUpdates, rejectedInputs: metrics.rejectedInputs, cdrsWritten: metrics.cdrsWritten },
-    { map: identity.map, radius: identity.radius, ...(cdr ? { cdrs: cdr } : {}) },
+    // identity.radius exists once identity.start() has loaded it (RADIUS enabled): read at each sync.
+    { map: identity.map, get radius() { return identity.radius; }, ...(cdr ? { cdrs: cdr } : {}) },
   );
   const metricsTimer = setInterval(syncIdentityMetrics, 5000);
   metricsTimer.unref();
@@ -136,7 +137,7 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
   let papPort = cfg.push.papPort;
   let upstream = cfg.gateway.upstream;
   // The services beside the gateway (src/app/services.ts: one block each), started last, stopped first.
-  const services = createServices({ cfg, log, registry, metrics, ops, gateway, identity, cdr, ppg, store, shared });
+  const services = await createServices({ cfg, log, registry, metrics, ops, gateway, identity, cdr, ppg, store, shared });
   const started: Service[] = [];
   try {
     await identity.start();

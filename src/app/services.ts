@@ -16,9 +16,7 @@ import type { CdrWriter } from '../charging/cdr-writer.ts';
 import type { WapgateConfig } from '../config/index.ts';
 import type { Gateway } from '../gateway/index.ts';
 import type { Ppg } from '../push/ppg.ts';
-import { listenPapTls, type PapTlsListener } from '../push/pap-tls.ts';
-import { createSmsbox, gatewayWdpTransport } from '../smsbox/index.ts';
-import { mountSendota, sendotaDepsFromConfig } from '../smsbox/sendota.ts';
+import type { PapTlsListener } from '../push/pap-tls.ts';
 import type { Store } from '../store/index.ts';
 import type { IdentityStack } from './identity.ts';
 import type { Operations } from './operations.ts';
@@ -56,13 +54,17 @@ export function service(name: string, parts: Omit<Service, 'name'>): Service {
   return { name, ...parts };
 }
 
-/** The services the configuration turns on, in start order. */
-export function createServices(parts: ServeParts): Service[] {
+/**
+ * The services the configuration turns on, in start order. Each one's modules are loaded here, only when it is
+ * configured: a process that runs none of them never loads (or holds in memory) their code.
+ */
+export async function createServices(parts: ServeParts): Promise<Service[]> {
   const services: Service[] = [];
   const { cfg } = parts;
   // Kannel's sendsms interface (src/smsbox): on when sendsms.port is given. WAP Push by IP out of the gateway's
   // connectionless socket, SMS through the PPG's SMPP client; queue and DLR correlations in the store.
   if (cfg.sendsms.port !== undefined) {
+    const [{ createSmsbox, gatewayWdpTransport }, { mountSendota, sendotaDepsFromConfig }] = await Promise.all([import('../smsbox/index.ts'), import('../smsbox/sendota.ts')]);
     const sms = parts.ppg?.engine.deps.sms;
     const box = createSmsbox(cfg.sendsms, {
       wdp: gatewayWdpTransport(parts.gateway),
@@ -93,6 +95,7 @@ export function createServices(parts: ServeParts): Service[] {
   // PAP over TLS (push.tls, Kannel's ppg-ssl-port): the PPG's handler on a second, HTTPS listener.
   if (parts.ppg && cfg.push.tls.port !== undefined) {
     const ppg = parts.ppg;
+    const { listenPapTls } = await import('../push/pap-tls.ts');
     let tls: PapTlsListener | undefined;
     services.push(
       service('pap-tls', {

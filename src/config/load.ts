@@ -10,7 +10,8 @@
  * repeatable (`--allow-upstream A --allow-upstream B`), tables as JSON; and `--set key.path=value` for any key.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node } from 'yaml';
 import { ConfigError, problemsFromIssues, suggest, type ConfigProblem } from './errors.ts';
 import { configKeys, ENV_PREFIX, keyByName, type ConfigKey } from './keys.ts';
 import { configSchema, type WapgateConfig } from './schema.ts';
@@ -107,6 +108,8 @@ function readYaml(file: string, sources: Map<string, string>): Obj {
       'cannot read the configuration file',
     );
   }
+  // yaml is loaded when a file is read: a configuration from flags and environment alone never needs it.
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {

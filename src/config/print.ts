@@ -1,5 +1,5 @@
 /** `wapgate config --print`: the effective configuration as YAML, secrets masked, with where each value came from. */
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import { MASK } from './errors.ts';
 import { configKeys, keyByName, secretSubfields } from './keys.ts';
 import type { WapgateConfig } from './schema.ts';
@@ -25,6 +25,8 @@ export function maskSecrets(config: WapgateConfig): Record<string, unknown> {
 
 /** YAML of the masked configuration; with `sources`, each non-default key gets a trailing comment. */
 export function renderConfig(config: WapgateConfig, sources?: Map<string, string>): string {
+  // yaml is loaded when a configuration is printed (`wapgate config --print`), not by `serve`.
+  const { stringify } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const text = stringify(maskSecrets(config), { lineWidth: 0 });
   if (!sources?.size) return text;
   // annotate "key: value" lines whose dotted path has a source

@@ -4,7 +4,7 @@
  * (Accept-Charset, RFC 2616 §14.2 / RFC 9110 §12.5.2; UTF-8 whenever it is acceptable), and writing text in it
  * (iconv-lite). MIBenums are WSP's table (WAP-230 Table 42, src/wsp/well-known.ts): written once.
  */
-import iconv from 'iconv-lite';
+import { createRequire } from 'node:module';
 import { CHARSETS } from '../wsp/well-known.ts';
 import type { OutputCharset } from '../wbxml/engine.ts';
 import { ContentError, ContentErrorCode } from './errors.ts';
@@ -38,13 +38,25 @@ export function charsetOfMib(mib: number): string | undefined {
   return CHARSETS.name(mib);
 }
 
+/**
+ * iconv-lite, loaded (synchronously, once) at the first charset other than UTF-8, ISO-8859-1 and US-ASCII,
+ * which Buffer reads and writes itself: a gateway whose handsets and servers speak those never loads it.
+ */
+let iconvLib: typeof import('iconv-lite') | undefined;
+function iconv(): typeof import('iconv-lite') {
+  return (iconvLib ??= createRequire(import.meta.url)('iconv-lite') as typeof import('iconv-lite'));
+}
+
+/** Charsets known without asking iconv-lite (Buffer reads them; writing them still goes through it: '?' for what they lack). */
+const NATIVE = new Set(['utf-8', 'iso-8859-1', 'us-ascii']);
+
 /** iconv-lite codecs that are not character sets: 'hex' would turn "Hello" into "48656c6c6f". */
 const NOT_CHARSETS = new Set(['hex', 'base64', 'base64url', '_internal']);
 
 /** True when iconv-lite can convert from/to it (and it is a character set). */
 export function knownCharset(charset: string): boolean {
   const cs = canonicalCharset(charset);
-  return !NOT_CHARSETS.has(cs) && iconv.encodingExists(cs);
+  return NATIVE.has(cs) || (!NOT_CHARSETS.has(cs) && iconv().encodingExists(cs));
 }
 
 /** The charset parameter of a Content-Type text, if any. */
@@ -84,14 +96,14 @@ export function decodeText(body: Buffer, charset: string): string {
   }
   if (cs === 'iso-8859-1' || cs === 'us-ascii') return body.toString('latin1');
   if (!knownCharset(cs)) throw new ContentError(ContentErrorCode.CHARSET, `cannot read charset '${charset}'`);
-  return iconv.decode(body, cs);
+  return iconv().decode(body, cs);
 }
 
 /** Text → octets in `charset` (characters it lacks become '?', as iconv does). */
 export function encodeText(text: string, charset: string): Buffer {
   const cs = canonicalCharset(charset);
   if (cs === 'utf-8') return Buffer.from(text, 'utf8');
-  return iconv.encode(text, cs);
+  return iconv().encode(text, cs);
 }
 
 /** One parsed Accept-Charset entry. */
@@ -172,14 +184,14 @@ export function outputCharset(charset: string): OutputCharset {
     const known = new Map<number, boolean>();
     o = {
       mib,
-      encode: (s) => iconv.encode(s, cs),
+      encode: (s) => iconv().encode(s, cs),
       canEncode: (cp) => {
         let ok = known.get(cp);
         if (ok === undefined) {
           const ch = String.fromCodePoint(cp);
-          const b = iconv.encode(ch, cs);
+          const b = iconv().encode(ch, cs);
           // Multi-octet charsets whose octets may hold 0x00 cannot be NUL-terminated WBXML strings.
-          ok = !b.includes(0) && iconv.decode(b, cs) === ch;
+          ok = !b.includes(0) && iconv().decode(b, cs) === ch;
           if (known.size < 4096) known.set(cp, ok);
         }
         return ok;

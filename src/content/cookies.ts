@@ -6,7 +6,14 @@
  * cookies per jar, Set-Cookie length, jars (the session table's own bound, plus a cap here), and the octets all
  * jars hold together (maxBytes: the jars of the least recently started sessions are emptied first).
  */
-import { Cookie, cookieCompare, CookieJar } from 'tough-cookie';
+import { createRequire } from 'node:module';
+import type { Cookie, CookieJar } from 'tough-cookie';
+
+/** tough-cookie, loaded (synchronously, once) at the first Set-Cookie a server sends: until then no jar exists. */
+let toughLib: typeof import('tough-cookie') | undefined;
+function tough(): typeof import('tough-cookie') {
+  return (toughLib ??= createRequire(import.meta.url)('tough-cookie') as typeof import('tough-cookie'));
+}
 
 export interface CookieJarsOptions {
   /** Cookies kept per session; the least recently created go first. */
@@ -138,12 +145,13 @@ export class SessionJar {
         if (c.domain && c.path) void jar.store.removeCookie(c.domain, c.path, c.key);
       } else live.push(c);
     }
-    return live.length === 0 ? undefined : live.sort(cookieCompare).map((c) => c.cookieString()).join('; ');
+    return live.length === 0 ? undefined : live.sort(tough().cookieCompare).map((c) => c.cookieString()).join('; ');
   }
 
   store(url: string, setCookies: readonly string[]): void {
     if (this.ended_ || setCookies.length === 0) return;
     // rejectPublicSuffixes: a server may not set a cookie for all of ".com".
+    const { Cookie, CookieJar } = tough();
     const jar = (this.jar ??= new CookieJar(undefined, { rejectPublicSuffixes: true, allowSpecialUseDomain: true }));
     const now = this.now();
     for (const sc of setCookies) {

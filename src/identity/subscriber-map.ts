@@ -8,7 +8,7 @@
  * - dynamic bindings win over the static table.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import type { Subscriber } from '../gateway/hooks.ts';
 import { CidrTable, formatCidr, formatIp, networkOf, parseCidr, parseIp, type Cidr } from '../net/ip.ts';
 import { boundedLru } from './bounded-lru.ts';
@@ -149,7 +149,8 @@ export function readStaticTableFile(file: string): StaticSubscriber[] {
   if (!/\.(ya?ml|json)$/i.test(file)) return parseStaticTable(text, file);
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    // yaml is loaded here, when a table file is read, not by every process that has a subscriber map.
+    doc = (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
   } catch (e) {
     throw new Error(`${file}: ${(e as Error).message.split('\n')[0]}`);
   }

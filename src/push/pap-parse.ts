@@ -6,6 +6,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parsePushAddress, type PushAddress } from './address.ts';
 import { PapCode, PapError } from './pap-codes.ts';
+import { MAX_CONTROL_SIZE } from './pap-limits.ts';
 
 export type PapVersion = '1.0' | '2.0';
 export type Priority = 'high' | 'medium' | 'low';
@@ -69,8 +70,7 @@ export interface ResultNotificationResponse {
 
 export type PapMessage = PushMessage | CancelMessage | StatusQueryMessage | CcqMessage | ResultNotificationResponse;
 
-/** Largest control document read (a push-message with many addresses stays far below). */
-export const MAX_CONTROL_SIZE = 256 * 1024;
+export { MAX_CONTROL_SIZE };
 /** Most addresses in one push-message. */
 export const MAX_ADDRESSES = 1000;
 

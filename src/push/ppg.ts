@@ -12,9 +12,9 @@ import { cancelAnywhere, statusAnywhere } from './anywhere.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { SmppClient } from '../bearer/sms/smpp-client.ts';
+import type { SmsPushSender } from '../bearer/sms/sender.ts';
 import { cidrSet, parseIp } from '../net/ip.ts';
-import { compilePushContent, type PushCompiler } from './content.ts';
+import type { PushCompiler } from './content.ts';
 import { existsSync, renameSync } from 'node:fs';
 import type { Store } from '../store/index.ts';
 import { loadState } from './persist.ts';
@@ -22,8 +22,8 @@ import { SqlitePushQueue } from './queue-sqlite.ts';
 import { PpgEngine, type PpgDeps, type RecoveryReport } from './engine.ts';
 import { PPG_DEFAULTS, resolvePpgOptions, type PapCredential, type PpgOptions, type PpgOptionsInput } from './options.ts';
 import { PapCode, PapError, papCodeDescription } from './pap-codes.ts';
-import { parsePapBody } from './pap-multipart.ts';
-import { MAX_CONTROL_SIZE, parsePapControl, papVersion, type PapMessage, type PapVersion } from './pap-parse.ts';
+import { MAX_CONTROL_SIZE } from './pap-limits.ts';
+import type { PapMessage, PapVersion } from './pap-parse.ts';
 import {
   badMessageResponseXml,
   cancelResponseXml,
@@ -54,6 +54,26 @@ export interface Ppg {
   setAccess(access: { trustedIps: readonly string[]; credentials: readonly PapCredential[] }): void;
 }
 
+/**
+ * The PAP parsers (fast-xml-parser, the multipart reader) and the content compilers (WBXML, provisioning),
+ * loaded at the first PAP request: a PPG nobody pushes to never holds them.
+ */
+type PapModules = {
+  parsePapBody: typeof import('./pap-multipart.ts').parsePapBody;
+  parsePapControl: typeof import('./pap-parse.ts').parsePapControl;
+  papVersion: typeof import('./pap-parse.ts').papVersion;
+  compilePushContent: typeof import('./content.ts').compilePushContent;
+};
+let papModules: Promise<PapModules> | undefined;
+function loadPapModules(): Promise<PapModules> {
+  return (papModules ??= Promise.all([import('./pap-multipart.ts'), import('./pap-parse.ts'), import('./content.ts')]).then(([m, p, c]) => ({
+    parsePapBody: m.parsePapBody,
+    parsePapControl: p.parsePapControl,
+    papVersion: p.papVersion,
+    compilePushContent: c.compilePushContent,
+  })));
+}
+
 interface Answer {
   status: number;
   xml: string;
@@ -63,29 +83,12 @@ interface Answer {
 export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps = {}): Ppg {
   const options = resolvePpgOptions(input);
   // push.smpp.enabled without an injected sender: the PPG runs its own SMPP client (bound until close()).
-  let ownSmpp: SmppClient | undefined;
-  if (options.smpp.enabled && !givenDeps.sms) {
-    const o = options.smpp;
-    ownSmpp = new SmppClient({
-      host: o.host,
-      port: o.port,
-      systemId: o.systemId,
-      password: o.password,
-      systemType: o.systemType,
-      sourceAddr: o.sourceAddr,
-      throttle: o.throttle,
-      reconnectDelay: o.reconnectDelay,
-      ...(o.responseTimeout !== undefined ? { responseTimeout: o.responseTimeout } : {}),
-      ...(o.enquireLinkPeriod !== undefined ? { enquireLinkPeriod: o.enquireLinkPeriod } : {}),
-    });
-    ownSmpp.on('bound', () => givenDeps.log?.info({ smsc: `${o.host}:${o.port}` }, 'SMPP bound'));
-    ownSmpp.on('unbound', (why) => givenDeps.log?.warn({ smsc: `${o.host}:${o.port}`, why }, 'SMPP link lost, re-binding'));
-    ownSmpp.start();
-  }
+  const ownSmpp = options.smpp.enabled && !givenDeps.sms ? ownSmppSender(options.smpp, givenDeps.log) : undefined;
   const deps: PpgCreateDeps = { ...givenDeps, ...(ownSmpp ? { sms: ownSmpp } : {}) };
   if (!deps.queue && deps.store) deps.queue = new SqlitePushQueue(deps.store);
   const engine = new PpgEngine(options, deps);
-  const ready = recoverQueue(engine, options.queue.stateFile, deps);
+  // Ready once the queue is read back and the PPG's own SMPP client (if any) is loaded: listen() waits for both.
+  const ready = Promise.all([recoverQueue(engine, options.queue.stateFile, deps), ownSmpp?.loaded]).then(([report]) => report);
   ready.catch(() => undefined);
   let trusted = cidrSet(options.trustedIps, 'push.trustedIps');
   const bodyLimit = options.maxContentSize * 2 + MAX_CONTROL_SIZE + 16 * 1024;
@@ -117,13 +120,13 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
     return ok ? { ok, user } : { ok: false, user };
   }
 
-  async function process(req: IncomingMessage, url: URL, body: Buffer, who: { ip: string; user?: string }): Promise<Answer> {
+  async function process(pap: PapModules, req: IncomingMessage, url: URL, body: Buffer, who: { ip: string; user?: string }): Promise<Answer> {
     let version: PapVersion = '2.0';
     let msg: PapMessage | undefined;
     try {
-      const parts = parsePapBody(req.headers['content-type'], body, options.maxContentSize);
-      version = safeVersion(parts.control);
-      msg = parsePapControl(parts.control);
+      const parts = pap.parsePapBody(req.headers['content-type'], body, options.maxContentSize);
+      version = safeVersion(pap, parts.control);
+      msg = pap.parsePapControl(parts.control);
       switch (msg.kind) {
         case 'push-message': {
           if (!parts.content) throw new PapError(PapCode.BAD_REQUEST, 'push-message without a content entity');
@@ -136,7 +139,7 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
           if (parts.capabilities !== undefined) {
             throw new PapError(PapCode.CAPABILITY_MATCHING_NOT_SUPPORTED, 'capabilities entity given; capability matching is not supported');
           }
-          const compiled = await compilePushContent(parts.content.contentType, parts.content.body, deps.compile);
+          const compiled = await pap.compilePushContent(parts.content.contentType, parts.content.body, deps.compile);
           if (compiled.body.length > options.maxContentSize) {
             throw new PapError(PapCode.BAD_REQUEST, `content larger than ${options.maxContentSize} octets`);
           }
@@ -201,12 +204,12 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
   }
 
   /** Auth failures still name the push-id when the control entity can be read (WAP-247 push-response). */
-  function forbidden(req: IncomingMessage, body: Buffer, status: number, desc: string): Answer {
+  function forbidden(pap: PapModules, req: IncomingMessage, body: Buffer, status: number, desc: string): Answer {
     reject('pap_2001');
     const headers: Record<string, string> = status === 401 ? { 'www-authenticate': 'Basic realm="wapgate PPG"' } : {};
     try {
-      const parts = parsePapBody(req.headers['content-type'], body, options.maxContentSize);
-      const msg = parsePapControl(parts.control);
+      const parts = pap.parsePapBody(req.headers['content-type'], body, options.maxContentSize);
+      const msg = pap.parsePapControl(parts.control);
       if (msg.kind === 'push-message') return { ...pushAnswer(msg.version, msg.pushId, PapCode.FORBIDDEN, desc), status, headers };
     } catch {
       // unreadable: a badmessage-response below
@@ -234,10 +237,11 @@ export function createPpg(input: PpgOptionsInput = {}, givenDeps: PpgCreateDeps 
       res.on('finish', () => setTimeout(() => req.destroy(), 1000).unref());
       return send(res, { status: 413, headers: { connection: 'close' }, xml: badMessageResponseXml({ code: PapCode.BAD_REQUEST, desc: `request larger than ${bodyLimit} octets` }) });
     }
-    if (!ipTrusted(ip)) return send(res, forbidden(req, body, 403, `push initiator ${ip} is not trusted`));
+    const pap = await loadPapModules();
+    if (!ipTrusted(ip)) return send(res, forbidden(pap, req, body, 403, `push initiator ${ip} is not trusted`));
     const cred = credentialsOk(req, url);
-    if (!cred.ok) return send(res, forbidden(req, body, 401, 'push initiator not authenticated'));
-    send(res, await process(req, url, body, { ip, ...(cred.user ? { user: cred.user } : {}) }));
+    if (!cred.ok) return send(res, forbidden(pap, req, body, 401, 'push initiator not authenticated'));
+    send(res, await process(pap, req, url, body, { ip, ...(cred.user ? { user: cred.user } : {}) }));
   }
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -314,12 +318,43 @@ async function recoverQueue(engine: PpgEngine, stateFile: string | undefined, de
   return report;
 }
 
-function safeVersion(control: string): PapVersion {
+function safeVersion(pap: PapModules, control: string): PapVersion {
   try {
-    return papVersion(control);
+    return pap.papVersion(control);
   } catch {
     return '2.0';
   }
+}
+
+/**
+ * The PPG's own SMPP client (push.smpp), loaded with the smpp library only when one runs (`loaded`: the PPG is
+ * ready only after it). Submits wait for the client; receipts go to whoever registered, in order.
+ */
+function ownSmppSender(o: PpgOptions['smpp'], log: PpgCreateDeps['log']): SmsPushSender & { loaded: Promise<void>; close(): Promise<void> } {
+  const client = import('../bearer/sms/smpp-client.ts').then(({ SmppClient }) => {
+    const c = new SmppClient({
+      host: o.host,
+      port: o.port,
+      systemId: o.systemId,
+      password: o.password,
+      systemType: o.systemType,
+      sourceAddr: o.sourceAddr,
+      throttle: o.throttle,
+      reconnectDelay: o.reconnectDelay,
+      ...(o.responseTimeout !== undefined ? { responseTimeout: o.responseTimeout } : {}),
+      ...(o.enquireLinkPeriod !== undefined ? { enquireLinkPeriod: o.enquireLinkPeriod } : {}),
+    });
+    c.on('bound', () => log?.info({ smsc: `${o.host}:${o.port}` }, 'SMPP bound'));
+    c.on('unbound', (why) => log?.warn({ smsc: `${o.host}:${o.port}`, why }, 'SMPP link lost, re-binding'));
+    c.start();
+    return c;
+  });
+  return {
+    loaded: client.then(() => undefined),
+    submitUserData: async (msisdn, blocks, opts) => (await client).submitUserData(msisdn, blocks, opts),
+    onReceipt: (fn) => void client.then((c) => c.onReceipt(fn), () => undefined),
+    close: async () => (await client.catch(() => undefined))?.close(),
+  };
 }
 
 function same(a: string, b: string): boolean {
