@@ -167,8 +167,40 @@ class TalliedCounter<L extends string> extends Counter<L> {
   }
 }
 
+/**
+ * What one metric of a WapgateMetrics is (name, help, type, labels, buckets), for a producer without a registry of
+ * its own: a gateway worker thread counts in plain numbers (src/app/worker-metrics.ts) and the primary merges
+ * them into its exposition, so no worker loads prom-client.
+ */
+export interface MetricSpec {
+  key: keyof WapgateMetrics;
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge' | 'histogram';
+  labelNames: readonly string[];
+  buckets?: readonly number[];
+}
+
+const SPECS = new WeakMap<object, Omit<MetricSpec, 'key'>>();
+
+function described<M extends object>(m: M, spec: Omit<MetricSpec, 'key'>): M {
+  SPECS.set(m, spec);
+  return m;
+}
+
+/** The specs of every metric in `metrics` (made by createMetrics). */
+export function metricSpecs(metrics: WapgateMetrics): MetricSpec[] {
+  const out: MetricSpec[] = [];
+  for (const [key, m] of Object.entries(metrics) as [keyof WapgateMetrics, object][]) {
+    const spec = SPECS.get(m);
+    if (spec) out.push({ key, ...spec });
+  }
+  return out;
+}
+
 /** Upstream latency buckets (seconds): handsets wait on slow MMSCs, so the tail up to a minute matters. */
 export const UPSTREAM_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const UPSTREAM_HELP = 'Time from sending the HTTP request upstream to the end of its response body, by upstream origin.';
 
 /**
  * A fresh registry with every wapgate metric and (unless `defaultMetrics: false`) prom-client's process/Node
@@ -180,9 +212,9 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
   const p = opts.prefix ?? 'wapgate_';
   const registers = [registry];
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
-    new TalliedCounter<L>({ name: p + name, help, labelNames, registers, collect: foldChildren });
+    described(new TalliedCounter<L>({ name: p + name, help, labelNames, registers, collect: foldChildren }), { name: p + name, help, type: 'counter', labelNames });
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
-    new Gauge<L>({ name: p + name, help, labelNames, registers });
+    described(new Gauge<L>({ name: p + name, help, labelNames, registers }), { name: p + name, help, type: 'gauge', labelNames });
 
   const tallies = new Map<string, PortTally>();
   // Folds the hot-path tallies into the counters; prom-client calls it before each scrape of these four.
@@ -196,16 +228,19 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
     }
   };
   const udpCounter = (name: string, help: string) =>
-    new TalliedCounter<'port'>({
-      name: p + name,
-      help,
-      labelNames: ['port'],
-      registers,
-      collect(this: Counter<'port'>) {
-        fold();
-        foldChildren.call(this);
-      },
-    });
+    described(
+      new TalliedCounter<'port'>({
+        name: p + name,
+        help,
+        labelNames: ['port'],
+        registers,
+        collect(this: Counter<'port'>) {
+          fold();
+          foldChildren.call(this);
+        },
+      }),
+      { name: p + name, help, type: 'counter', labelNames: ['port'] },
+    );
 
   const metrics: WapgateMetrics = {
     datagramsIn: udpCounter('datagrams_received_total', 'UDP datagrams received, by local port.'),
@@ -243,13 +278,16 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
       'WSP method requests answered, by mode (cl, co), method (GET, POST, ...) and HTTP-equivalent status.',
       ['mode', 'method', 'status'],
     ),
-    upstreamDuration: new Histogram<'origin'>({
-      name: p + 'upstream_request_duration_seconds',
-      help: 'Time from sending the HTTP request upstream to the end of its response body, by upstream origin.',
-      labelNames: ['origin'],
-      buckets: UPSTREAM_BUCKETS,
-      registers,
-    }),
+    upstreamDuration: described(
+      new Histogram<'origin'>({
+        name: p + 'upstream_request_duration_seconds',
+        help: UPSTREAM_HELP,
+        labelNames: ['origin'],
+        buckets: UPSTREAM_BUCKETS,
+        registers,
+      }),
+      { name: p + 'upstream_request_duration_seconds', help: UPSTREAM_HELP, type: 'histogram', labelNames: ['origin'], buckets: UPSTREAM_BUCKETS },
+    ),
     upstreamErrors: counter(
       'upstream_errors_total',
       'Upstream HTTP failures, by kind (refused, timeout, reset, dns, tls, http_5xx, too_large, not_allowed, other).',
