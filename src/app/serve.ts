@@ -109,8 +109,9 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
   if (cfg.push.enabled) {
     ppg = createPpg(cfg.push, {
       transport: gatewayPushTransport(gateway),
-      // Confirmed push over the handset's session, out of the gateway's 9201 socket (its send errors are logged there).
-      wtp: gatewayConfirmedPush(gateway),
+      // Confirmed push over the handset's session, out of the gateway's 9201 socket (its send errors are logged
+      // there); no session: a Session Initiation Request to the handset's push port first, as Kannel.
+      wtp: gatewayConfirmedPush(gateway, { sessionRequest: { pushPort: cfg.push.pushPort }, log }),
       resolveMsisdn: (msisdn) => identity.map.ipForMsisdn(msisdn),
       log,
       metrics,

@@ -7,6 +7,7 @@
  * peerPort, port, bytes, ...], one message for all the datagrams of one event-loop turn (DatagramBatch: a
  * message wakes the other thread, which costs more than the copy); the bytes' ArrayBuffers are transferred.
  */
+import type { MetricSpec } from '../admin/metrics.ts';
 import type { ContentOptions } from '../content/converter.ts';
 import type { GatewayOptionsInput } from '../gateway/options.ts';
 import type { WapgateConfig } from '../config/index.ts';
@@ -15,6 +16,7 @@ import type { RedirectOptions } from '../gateway/options.ts';
 import type { UrlMapRule } from '../gateway/url-map.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
 import type { SubscriberMap } from '../identity/index.ts';
+import type { MetricJson } from './worker-metrics.ts';
 
 /** Which of the two ports a datagram belongs to. */
 export const CL = 0;
@@ -88,7 +90,8 @@ export interface WorkerInit {
   identity?: IdentityConfig;
   /** The primary's dynamic bindings when the worker starts (a restarted worker included). */
   bindings: [address: string, rec: SubscriberBinding][];
-  metrics: boolean;
+  /** The primary's metrics, described (src/admin/metrics.ts metricSpecs): the worker counts them without prom-client. */
+  metrics?: MetricSpec[];
   charging: boolean;
   trace: boolean;
   logLevel: string;
@@ -138,12 +141,12 @@ export type FromWorker =
   | { t: 'log'; line: string }
   | { t: 'http'; x: HttpExchange }
   | { t: 'stats'; stats: WorkerStats }
-  | { t: 'metrics'; id: number; json: unknown[] }
+  | { t: 'metrics'; id: number; json: MetricJson[] }
   | { t: 'confirmedPush'; id: number; peer?: { address: string; port: number }; error?: ConfirmedPushFailure }
   | { t: 'stopped' };
 
 /** A confirmed push that failed in a worker, as the primary rebuilds it (NoPushSessionError / WtpAbortError). */
 export type ConfirmedPushFailure =
-  | { kind: 'no-session'; address: string; detail: string }
+  | { kind: 'no-session'; address: string; reason: 'no-session' | 'no-confirmed-push'; detail: string }
   | { kind: 'abort'; reason: { type: 'Provider' | 'User'; code: number; name: string; remote: boolean } }
   | { kind: 'other'; message: string };

@@ -8,13 +8,13 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import pino from 'pino';
-import { createMetrics } from '../admin/metrics.ts';
 import { UdpEndpoint, type Peer } from '../bearer/udp.ts';
 import { createIdentityFromConfig, type IdentityStack } from './identity.ts';
 import type { Cdr } from '../gateway/hooks.ts';
 import { createGateway, NoPushSessionError, type GatewayDeps } from '../gateway/index.ts';
 import { WtpAbortError } from '../wtp/types.ts';
 import { createContentConverter } from '../content/create.ts';
+import { createWorkerMetrics } from './worker-metrics.ts';
 import { CL, CO, copyOf, DatagramBatch, type ConfirmedPushFailure, type FromWorker, type MapOp, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
 /** Composes one worker thread's gateway on `port` (the thread's parentPort) and starts it. */
@@ -59,8 +59,8 @@ export async function composeWorker(init: WorkerInit, port: MessagePort): Promis
   };
 
   let traceActive = init.trace;
-  // Its own registry: the primary merges every worker's into /metrics (mergedMetrics).
-  const bundle = init.metrics ? createMetrics({ defaultMetrics: false }) : undefined;
+  // Plain counts (no prom-client here): the primary merges every worker's into /metrics (mergedMetrics).
+  const bundle = init.metrics ? createWorkerMetrics(init.metrics) : undefined;
   const deps: GatewayDeps = { log, endpoints, ...(bundle ? { metrics: bundle.metrics } : {}) };
   if (identity) {
     deps.enricher = identity.enricher;
@@ -166,11 +166,8 @@ export async function composeWorker(init: WorkerInit, port: MessagePort): Promis
         gateway.refuseNew();
         break;
       case 'metrics':
-        void (async () => {
-          const json = bundle ? await bundle.registry.getMetricsAsJSON() : [];
-          // build_info is the primary's (summing it over threads would count the process N+1 times).
-          post({ t: 'metrics', id: m.id, json: json.filter((x) => !x.name.endsWith('build_info')) });
-        })();
+        // build_info is the primary's (summing it over threads would count the process N+1 times): not in it.
+        post({ t: 'metrics', id: m.id, json: bundle ? bundle.snapshot() : [] });
         break;
       case 'confirmedPush':
         gateway.confirmedPush(m.address, Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength)).then(
@@ -198,7 +195,7 @@ export async function composeWorker(init: WorkerInit, port: MessagePort): Promis
 }
 
 function pushFailure(err: unknown): ConfirmedPushFailure {
-  if (err instanceof NoPushSessionError) return { kind: 'no-session', address: err.address, detail: err.detail };
+  if (err instanceof NoPushSessionError) return { kind: 'no-session', address: err.address, reason: err.reason, detail: err.detail };
   if (err instanceof WtpAbortError) return { kind: 'abort', reason: { ...err.reason } };
   return { kind: 'other', message: err instanceof Error ? err.message : String(err) };
 }

@@ -20,11 +20,11 @@
  */
 import type { ContentOptions } from '../content/converter.ts';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
 import { AggregatorRegistry, Counter, type Registry } from 'prom-client';
 import { UdpEndpoint, type DatagramTap, type Peer } from '../bearer/udp.ts';
-import type { WapgateMetrics } from '../admin/metrics.ts';
+import { metricSpecs, type WapgateMetrics } from '../admin/metrics.ts';
 import type { SubscriberMap } from '../identity/index.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
 import { siblingModule, workerSource } from '../runtime/entry.ts';
@@ -35,6 +35,7 @@ import { WtpAbortError } from '../wtp/types.ts';
 import { silentLogger } from '../gateway/log.ts';
 import { resolveOptions, type GatewayOptionsInput } from '../gateway/options.ts';
 import { checkedUrlMap, type UrlMapRule } from '../gateway/url-map.ts';
+import type { MetricJson } from './worker-metrics.ts';
 import { CL, DatagramBatch, owned, type ConfirmedPushFailure, type Datagrams, type FromWorker, type IdentityConfig, type MapOp, type SubscriberBinding, type ToWorker, type WorkerInit, type WorkerStats } from './worker-protocol.ts';
 
 export interface WorkerGatewayDeps {
@@ -57,7 +58,7 @@ export interface WorkerGatewayDeps {
   /** The primary's subscriber map (RADIUS-fed): its changes are replayed on every worker's copy. */
   subscriberMap?: SubscriberMap;
   trace?: { readonly active: boolean; http(x: HttpExchange): void };
-  /** Content settings (config content:): each worker builds its own converter, cache and cookie jars. */
+  /** Content settings (config content:): each worker builds its own converter; caches and cookie jars get a share (contentShare). */
   content?: ContentOptions;
 }
 
@@ -108,6 +109,27 @@ function relog(log: Logger, line: string): void {
   const { level, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = entry;
   const label = typeof level === 'number' ? pino.levels.labels[level] : undefined;
   if (label && label in log) (log as unknown as Record<string, (o: object, m?: unknown) => void>)[label]!(fields, msg);
+}
+
+/**
+ * V8 limits of each worker thread. The young generation (where every transaction's short-lived objects are made)
+ * grows to V8's default of 16 MiB semi-spaces under load, per thread; capped here, a worker idles ~6 MiB and runs
+ * the 16-phone CO load ~30 MiB smaller, for no measurable CPU per transaction (docs/build.md "Worker threads").
+ */
+export const WORKER_RESOURCE_LIMITS: Readonly<ResourceLimits> = { maxYoungGenerationSizeMb: 4 };
+
+/**
+ * The content settings of one of `workers` threads: the compile cache and the cookie jars divided between them,
+ * so all workers together hold what content.cacheEntries/cacheBytes/cookieBytes allow one process (a client's
+ * sessions, and so its cookie jar, stay in one worker).
+ */
+export function contentShare(c: ContentOptions, workers: number): ContentOptions {
+  return {
+    ...c,
+    cacheEntries: c.cacheEntries > 0 ? Math.max(1, Math.ceil(c.cacheEntries / workers)) : 0,
+    cacheBytes: Math.max(1, Math.floor(c.cacheBytes / workers)),
+    cookieBytes: Math.max(1, Math.floor(c.cookieBytes / workers)),
+  };
 }
 
 /** Datagrams held for a worker that is (re)starting, at most. */
@@ -179,7 +201,9 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   let upstream: { value: string | undefined } | undefined;
   let urlMap: readonly UrlMapRule[] | undefined;
   let redirect: { value: ToWorker & { t: 'redirect' } } | undefined;
-  const metricWaits = new Map<number, (json: unknown[]) => void>();
+  const metricWaits = new Map<number, (json: MetricJson[]) => void>();
+  // What each worker counts (without prom-client: src/app/worker-metrics.ts), merged here at each scrape.
+  const specs = deps.metrics ? metricSpecs(deps.metrics) : undefined;
   let metricId = 0;
   // Confirmed pushes run in the worker holding the handset's sessions (its WTP initiator; the Invoke leaves from
   // coSock here like every reply, the Ack comes back to that worker by the address hash): the answers awaited.
@@ -248,13 +272,13 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
       options: { ...input, bind: options.bind, clPort: bound!.cl.port, coPort: bound!.co.port },
       ...(identity ? { identity } : {}),
       bindings: snapshot(),
-      metrics: deps.metrics !== undefined,
+      ...(specs ? { metrics: specs } : {}),
       charging: deps.charging !== undefined,
       trace: deps.trace !== undefined,
       logLevel: log.level,
-      ...(deps.content ? { content: deps.content } : {}),
+      ...(deps.content ? { content: contentShare(deps.content, workers) } : {}),
     };
-    const worker = new Worker(workerScript(), { eval: true, workerData: init });
+    const worker = new Worker(workerScript(), { eval: true, workerData: init, resourceLimits: WORKER_RESOURCE_LIMITS });
     slot.worker = worker;
     slot.ready = false;
     // The live settings its init (built from `input`) lacks go first; broadcasts made while it starts follow.
@@ -340,13 +364,13 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   }, 200);
   traceTimer.unref();
 
-  function askMetrics(slot: Slot): Promise<unknown[]> {
+  function askMetrics(slot: Slot): Promise<MetricJson[]> {
     const w = slot.worker;
     if (!w || !slot.ready) return Promise.resolve([]);
     const id = ++metricId;
     return new Promise((resolve) => {
       const timer = setTimeout(() => done([]), 2000);
-      const done = (json: unknown[]): void => {
+      const done = (json: MetricJson[]): void => {
         clearTimeout(timer);
         metricWaits.delete(id);
         resolve(json);
@@ -420,7 +444,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
       const index = workerOf(address);
       const slot = slots[index]!;
       // A worker (re)starting holds no session: as with no session at all.
-      if (!slot.worker || !slot.ready) return Promise.reject(new NoPushSessionError(address, `no WSP session (gateway worker ${index} is starting)`));
+      if (!slot.worker || !slot.ready) return Promise.reject(new NoPushSessionError(address, 'no-session', `no WSP session (gateway worker ${index} is starting)`));
       const id = ++pushId;
       return new Promise<Peer>((resolve, reject) => {
         pushWaits.set(id, {
@@ -530,7 +554,7 @@ function replicate(map: SubscriberMap, bindings: Map<string, SubscriberBinding>,
 
 /** A worker's confirmed-push failure as the error its own gateway rejected with. */
 function pushError(f: ConfirmedPushFailure): Error {
-  if (f.kind === 'no-session') return new NoPushSessionError(f.address, f.detail);
+  if (f.kind === 'no-session') return new NoPushSessionError(f.address, f.reason, f.detail);
   if (f.kind === 'abort') return new WtpAbortError(f.reason);
   return new Error(f.message);
 }

@@ -13,13 +13,18 @@ import type { Peer } from '../bearer/udp.ts';
 import type { Clock } from '../wtp/clock.ts';
 import { WtpInitiator, wtpDirection, type WtpEvent, type WtpTimers } from '../wtp/index.ts';
 
-/** No connected session at that address takes confirmed push (WAP-235 §6.2: confirmed push needs one). */
+/**
+ * No connected session at that address takes confirmed push (WAP-235 §6.2: confirmed push needs one): none at
+ * all ('no-session': a Session Initiation Request may get one), or one that did not negotiate the Confirmed Push
+ * Facility ('no-confirmed-push': asking again would not help).
+ */
 export class NoPushSessionError extends Error {
   override readonly name = 'NoPushSessionError';
   readonly code = 'WSP_ERR_NO_PUSH_SESSION';
   constructor(
     readonly address: string,
-    readonly detail = 'no connected WSP session',
+    readonly reason: 'no-session' | 'no-confirmed-push' = 'no-session',
+    readonly detail = reason === 'no-session' ? 'no connected WSP session' : 'the WSP session did not negotiate confirmed push',
   ) {
     super(`${detail} from ${address} for a confirmed push`);
   }
@@ -100,7 +105,7 @@ export class SessionPush {
     const s = this.o.sessions.connectedAt(address);
     if (!s) throw new NoPushSessionError(address);
     // WAP-230 §8.3.2.2: without the Confirmed Push Facility negotiated the server must not push confirmed.
-    if (!s.caps.protocolOptions?.confirmedPush) throw new NoPushSessionError(address, 'the WSP session did not negotiate confirmed push');
+    if (!s.caps.protocolOptions?.confirmedPush) throw new NoPushSessionError(address, 'no-confirmed-push');
     return s;
   }
 
