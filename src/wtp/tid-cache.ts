@@ -24,12 +24,15 @@ interface Entry {
   /** The first TID of this entry: below it nothing is known. */
   base: number;
   /**
-   * Every TID seen in (last - RECENT_TIDS, last], accepted or not. Most peers (an idle session: one Connect)
-   * have seen one TID: that one lives in `one` and the Set is made for the second (an empty Set per peer was
-   * about half of a peer's entry; 100,000 idle sessions are 100,000 entries).
+   * Every TID seen in (last - RECENT_TIDS, last], accepted or not: one bit per TID of the window, at the TID's
+   * residue modulo RECENT_TIDS (TIDs are 15 bits, a multiple of it, so residues hold across the wrap). LastTID only
+   * moves forward (a TID passing the test is ahead of it), and the slots of the TIDs it passes are cleared as it
+   * moves: a Set of the same TIDs cost a walk of up to 256 entries per Invoke (2 % of the CPU per CO Get) and
+   * several KB per busy peer. Most peers (an idle session: one Connect) have seen one TID: that one lives in
+   * `one` and the bits are made for the second (100,000 idle sessions are 100,000 entries).
    */
-  seen: Set<number> | undefined;
-  /** The only TID seen while `seen` is undefined (-1: none). */
+  bits: Uint32Array | undefined;
+  /** The only TID seen while `bits` is undefined (-1: none). */
   one: number;
   /** Clock time (whole ms) the entry was last set: its lifetime counts from there. */
   at: number;
@@ -59,7 +62,7 @@ export class TidCache {
   test(peer: string, tid: number): TidTestResult {
     const e = this.live(peer);
     if (!e) return 'no-cache';
-    if (e.seen ? e.seen.has(tid) : e.one === tid) return 'fail';
+    if (seen(e, tid)) return 'fail';
     const t = tidTest(tid, e.last, this.window);
     if (t === 'fail' && tid < e.last && tid > e.base && e.last - tid < RECENT_TIDS) return 'reordered';
     return t;
@@ -67,8 +70,8 @@ export class TidCache {
 
   /** A TID was accepted; `asLast` when it becomes LastTID (the TID test said ok). Creates the entry. */
   accept(peer: string, tid: number, asLast: boolean): void {
-    const e = this.live(peer) ?? { last: tid, base: tid, seen: undefined, one: -1, at: 0 };
-    if (asLast) e.last = tid;
+    const e = this.live(peer) ?? { last: tid, base: tid, bits: undefined, one: -1, at: 0 };
+    if (asLast) advance(e, tid);
     this.add(e, tid);
     this.set(peer, e);
   }
@@ -81,7 +84,7 @@ export class TidCache {
 
   /** TIDnew verified (WAP-224 §9.4.4): forget what was known and start over at this TID. */
   reset(peer: string, tid: number): void {
-    this.set(peer, { last: tid, base: tid, seen: undefined, one: tid, at: 0 });
+    this.set(peer, { last: tid, base: tid, bits: undefined, one: tid, at: 0 });
   }
 
   /** The entry of `peer` unless it has expired (an expired one is dropped). */
@@ -119,18 +122,30 @@ export class TidCache {
   }
 
   private add(e: Entry, tid: number): void {
-    if (!e.seen) {
-      const oneLive = e.one !== -1 && e.one !== tid && ((e.last - e.one) & 0x7fff) < RECENT_TIDS;
+    if (!e.bits) {
+      const oneLive = e.one !== -1 && e.one !== tid && inWindow(e, e.one);
       if (!oneLive) {
-        // Same pruning as the Set's: a TID below the window is not remembered.
-        e.one = ((e.last - tid) & 0x7fff) < RECENT_TIDS ? tid : -1;
+        // A TID outside the window is not remembered.
+        e.one = inWindow(e, tid) ? tid : -1;
         return;
       }
-      e.seen = new Set([e.one]);
+      e.bits = new Uint32Array(RECENT_TIDS / 32);
+      mark(e.bits, e.one);
       e.one = -1;
     }
-    e.seen.add(tid);
-    for (const t of e.seen) if (((e.last - t) & 0x7fff) >= RECENT_TIDS) e.seen.delete(t);
+    if (inWindow(e, tid)) mark(e.bits, tid);
+  }
+
+  /** @internal The TIDs the entry of `peer` remembers as seen, oldest first (tests). */
+  seenOf(peer: string): number[] {
+    const e = this.entries.get(peer);
+    if (!e) return [];
+    const out: number[] = [];
+    for (let back = RECENT_TIDS - 1; back >= 0; back--) {
+      const t = (e.last - back) & 0x7fff;
+      if (seen(e, t)) out.push(t);
+    }
+    return out;
   }
 
   get(peer: string): number | undefined {
@@ -143,5 +158,44 @@ export class TidCache {
 
   clear(): void {
     this.entries.clear();
+  }
+}
+
+/** Is `tid` in (last - RECENT_TIDS, last], modulo the 15-bit TID space? */
+function inWindow(e: Entry, tid: number): boolean {
+  return ((e.last - tid) & 0x7fff) < RECENT_TIDS;
+}
+
+function mark(bits: Uint32Array, tid: number): void {
+  bits[(tid & (RECENT_TIDS - 1)) >> 5]! |= 1 << (tid & 31);
+}
+
+function seen(e: Entry, tid: number): boolean {
+  if (!e.bits) return e.one === tid;
+  return inWindow(e, tid) && ((e.bits[(tid & (RECENT_TIDS - 1)) >> 5]! >>> (tid & 31)) & 1) === 1;
+}
+
+/**
+ * LastTID becomes `tid`. Moving forward by d < RECENT_TIDS, the slots of the d TIDs passed held TIDs now behind
+ * the window; moving back by b < RECENT_TIDS (a small tidWindow lets a TID that far behind pass the test), the
+ * b TIDs above the new LastTID leave the window; any larger move leaves nothing of the old window in the new.
+ */
+function advance(e: Entry, tid: number): void {
+  const bits = e.bits;
+  if (bits) {
+    const d = (tid - e.last) & 0x7fff;
+    const back = (e.last - tid) & 0x7fff;
+    if (d < RECENT_TIDS) clear(bits, e.last, d);
+    else if (back < RECENT_TIDS) clear(bits, tid, back);
+    else bits.fill(0);
+  }
+  e.last = tid;
+}
+
+/** Clears the slots of the `n` TIDs after `from`. */
+function clear(bits: Uint32Array, from: number, n: number): void {
+  for (let i = 1; i <= n; i++) {
+    const t = (from + i) & (RECENT_TIDS - 1);
+    bits[t >> 5]! &= ~(1 << (t & 31));
   }
 }

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/wtp/clock.ts';
-import { TidCache } from '../../src/wtp/tid-cache.ts';
+import { RECENT_TIDS, TidCache, tidTest } from '../../src/wtp/tid-cache.ts';
 
 const WINDOW = 2 ** 14;
 
@@ -58,5 +58,60 @@ describe('TidCache', () => {
     expect(c.get('a')).toBe(7);
     expect(c.test('a', 7)).toBe('fail');
     expect(c.test('a', 8)).toBe('ok');
+  });
+
+  it('remembers exactly the TIDs a Set of the window would (random walks, forward, backward, wrap-around)', () => {
+    // The reference: every TID seen, pruned to (last - RECENT_TIDS, last] after each addition, as the cache
+    // did with a Set before it kept one bit per slot.
+    for (const window of [WINDOW, 100, 3]) {
+      let seed = 12345 + window;
+      const rnd = (n: number): number => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        return seed % n;
+      };
+      const c = new TidCache(10, 0, new FakeClock(0), window);
+      let last = -1;
+      let base = -1;
+      let one = -1;
+      let set: Set<number> | undefined;
+      const inWin = (t: number): boolean => ((last - t) & 0x7fff) < RECENT_TIDS;
+      const add = (t: number): void => {
+        if (!set) {
+          if (one === -1 || one === t || !inWin(one)) {
+            one = inWin(t) ? t : -1;
+            return;
+          }
+          set = new Set([one]);
+          one = -1;
+        }
+        set.add(t);
+        for (const x of set) if (!inWin(x)) set.delete(x);
+      };
+      const has = (t: number): boolean => (set ? set.has(t) : one === t);
+      for (let i = 0; i < 20_000; i++) {
+        const step = [1, 1, 1, 2, -1, -3, 200, 255, 256, 300, -255, -256, 16_000, 30_000][rnd(14)]!;
+        const tid = last === -1 ? rnd(0x8000) : (last + step + 0x8000) & 0x7fff;
+        let want: string;
+        if (last === -1) want = 'no-cache';
+        else if (has(tid)) want = 'fail';
+        else {
+          const t = tidTest(tid, last, window);
+          want = t === 'fail' && tid < last && tid > base && last - tid < RECENT_TIDS ? 'reordered' : t;
+        }
+        const got = c.test('p', tid);
+        expect(got).toBe(want);
+        if (got === 'ok' || got === 'reordered' || got === 'no-cache') {
+          if (last === -1) [last, base] = [tid, tid];
+          if (got !== 'reordered') last = tid;
+          add(tid);
+          c.accept('p', tid, got !== 'reordered');
+        } else {
+          add(tid);
+          c.see('p', tid);
+        }
+        const model = set ? [...set] : one !== -1 && inWin(one) ? [one] : [];
+        expect(c.seenOf('p').sort((a, b) => a - b)).toEqual(model.sort((a, b) => a - b));
+      }
+    }
   });
 });
