@@ -111,7 +111,12 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
       transport: gatewayPushTransport(gateway),
       // Confirmed push over the handset's session, out of the gateway's 9201 socket (its send errors are logged
       // there); no session: a Session Initiation Request to the handset's push port first, as Kannel.
-      wtp: gatewayConfirmedPush(gateway, { sessionRequest: { pushPort: cfg.push.pushPort }, log }),
+      wtp: gatewayConfirmedPush(gateway, {
+        ...(cfg.push.sessionRequest.enabled
+          ? { sessionRequest: { pushPort: cfg.push.pushPort, waitMs: cfg.push.sessionRequest.wait, ...(cfg.push.sessionRequest.contactAddress ? { contactAddress: cfg.push.sessionRequest.contactAddress } : {}) } }
+          : {}),
+        log,
+      }),
       resolveMsisdn: (msisdn) => identity.map.ipForMsisdn(msisdn),
       log,
       metrics,

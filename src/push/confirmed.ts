@@ -9,7 +9,7 @@
  * make_session_request), a Session Initiation Request goes to the handset's SIA (WAP-235 §7.3: a connectionless
  * push of application/vnd.wap.sia to x-wap-application:push.sia, naming the gateway's 9201 as the contact point),
  * and the push waits for the handset to connect — here at most `sessionRequest.waitMs` (Kannel waits without a
- * bound), then it fails with NoPushSessionError, which the PPG reports as the push's result.
+ * bound), then it fails with NoPushSessionError and the PPG retries the push until its deliver-before.
  */
 import type { WspPdu } from '../wsp/pdu-types.ts';
 import { parseContentType } from '../wsp/content-type.ts';

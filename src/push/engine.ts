@@ -3,6 +3,7 @@
  * delivers (IP connectionless, IP confirmed over WTP class 1, WDP over SMS), retries until deliver-before,
  * and reports how each delivery ended (result notification to the PI, events, metrics, CDRs).
  */
+import { NoPushSessionError } from '../gateway/confirmed-push.ts';
 import { mmsSummary } from '../charging/mms-summary.ts';
 import { wallClock, type PpgClock, type PpgDeps, type PushResultEvent, type RecoveryReport } from './engine-types.ts';
 import { EventEmitter } from 'node:events';
@@ -318,11 +319,20 @@ export class PpgEngine extends EventEmitter<{ result: [PushResultEvent] }> {
         const data = encodeConfirmedPush(pdu);
         try {
           await this.deps.wtp.invoke({ address: route.ip, port: this.opts.confirmedPushPort }, data, { class: 1 });
+          return { final: ['delivered', PapCode.OK, 'Confirmed by the handset'], bearer: 'ip-co', bytes: data.length };
         } catch (e) {
-          const code = abortCode(e);
-          return { final: ['aborted', code, `Handset did not confirm: ${(e as Error).message}`], bearer: 'ip-co', bytes: data.length };
+          if (!(e instanceof NoPushSessionError)) {
+            return { final: ['aborted', abortCode(e), `Handset did not confirm: ${(e as Error).message}`], bearer: 'ip-co', bytes: data.length };
+          }
+          // WAP-247 §9.13 preferconfirmed: confirmed where the handset's session allows it, else unconfirmed.
+          if (rec.qos.deliveryMethod !== 'preferconfirmed') {
+            // A session that did not negotiate the Confirmed Push Facility (WAP-230 §8.3.2.3) never will: 3007.
+            if (e.reason === 'no-confirmed-push') return { final: ['undeliverable', PapCode.SPECIFIED_DELIVERY_METHOD_NOT_POSSIBLE, e.message], bearer: 'ip-co', bytes: 0 };
+            // No session yet: the handset may connect (or answer the Session Initiation Request) later, so the
+            // push stays queued until deliver-before, as Kannel keeps it waiting for the session.
+            return { retry: e.message };
+          }
         }
-        return { final: ['delivered', PapCode.OK, 'Confirmed by the handset'], bearer: 'ip-co', bytes: data.length };
       }
       // WAP-235 §6.2.1: unconfirmed push, connectionless WSP Push to the handset's port 2948.
       const datagram = encodePushDatagram(this.nextTid(), pdu);

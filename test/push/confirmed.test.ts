@@ -35,8 +35,9 @@ const CAPS = {
   protocolOptions: { push: true, confirmedPush: true, sessionResume: false, ackHeaders: false, largeDataTransfer: false },
 };
 
-function pushMessage(id: string, address: string, notifyTo: string): { body: string; type: string } {
-  const control = `${PAP}<pap><push-message push-id="${id}" ppg-notify-requested-to="${notifyTo}"><address address-value="WAPPUSH=${address}/TYPE=IPv4@ppg"/><quality-of-service delivery-method="confirmed"/></push-message></pap>`;
+function pushMessage(id: string, address: string, notifyTo: string, deliverBefore?: Date): { body: string; type: string } {
+  const until = deliverBefore ? ` deliver-before-timestamp="${deliverBefore.toISOString().replace(/\.\d+Z$/, 'Z')}"` : '';
+  const control = `${PAP}<pap><push-message push-id="${id}" ppg-notify-requested-to="${notifyTo}"${until}><address address-value="WAPPUSH=${address}/TYPE=IPv4@ppg"/><quality-of-service delivery-method="confirmed"/></push-message></pap>`;
   return {
     body: `--b\r\nContent-Type: application/xml\r\n\r\n${control}\r\n--b\r\nContent-Type: text/vnd.wap.si\r\nX-Wap-Application-Id: x-wap-application:wml.ua\r\n\r\n${SI}\r\n--b--\r\n`,
     type: 'multipart/related; boundary=b',
@@ -193,15 +194,18 @@ for (const workers of [1, 2]) {
       }
     });
 
-    it('no session at the address: nothing is sent, the PI learns it from the result', { timeout: 30_000 }, async () => {
+    it('no session at the address: nothing is sent, the push waits for a session until deliver-before, the PI learns why', { timeout: 30_000 }, async () => {
       const before = datagrams.length;
       const n = notes.length;
-      const res = await post(pushMessage(`nosession-${workers}`, '127.0.0.77', 'http://127.0.0.1:9/notify'));
+      // No session is not final (the handset may connect later): the push stays queued until deliver-before.
+      const res = await post(pushMessage(`nosession-${workers}`, '127.0.0.77', 'http://127.0.0.1:9/notify', new Date(Date.now() + 2500)));
       expect(res.status).toBe(202);
-      expect(await until(() => notes.length === n + 1)).toBe(true);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(notes.length).toBe(n);
+      expect(await until(() => notes.length === n + 1, 10_000)).toBe(true);
       expect(notes[n]).toMatch(/nosession/);
+      expect(notes[n]).toMatch(/message-state="expired"/);
       expect(notes[n]).toMatch(/no connected WSP session from 127.0.0.77/);
-      expect(notes[n]).not.toMatch(/message-state="delivered"/);
       expect(datagrams.slice(before).filter((d) => d.dst === '127.0.0.77')).toEqual([]);
     });
   });

@@ -12,6 +12,7 @@ import { createPpg, type Ppg, type PpgCreateDeps } from '../../src/push/ppg.ts';
 import type { PpgOptionsInput } from '../../src/push/options.ts';
 import { decodeConnectionless } from '../../src/wsp/pdu.ts';
 import type { Gateway } from '../../src/gateway/index.ts';
+import { NoPushSessionError } from '../../src/gateway/confirmed-push.ts';
 import type { WapgateConfig } from '../../src/config/schema.ts';
 import type { UnitPushSender } from '../../src/push/delivery.ts';
 
@@ -198,6 +199,29 @@ describe('PPG confirmed push and SMS bearer (injected WTP initiator / SMSC)', ()
     await h.post(m2.body, m2.type);
     await until(() => h.notifications.length === 2);
     expect(h.notifications[1]).toMatchObject({ 'message-state': 'aborted', code: String(5000 + 0xe1) });
+  });
+
+  it('confirmed push and the session: no Confirmed Push Facility → 3007; preferconfirmed falls back to unconfirmed', async () => {
+    const calls: string[] = [];
+    const wtp = {
+      async invoke(peer: { address: string; port: number }) {
+        calls.push(peer.address);
+        throw new NoPushSessionError(peer.address, 'no-confirmed-push');
+      },
+    };
+    const h = await harness({}, { wtp });
+    const qos = (method: string) => `<quality-of-service delivery-method="${method}"/>`;
+    const m1 = multipart(pushControl('f1', ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg'], `ppg-notify-requested-to="${h.url}"`, qos('confirmed')), { type: 'text/plain', body: Buffer.from('x') });
+    expect((await h.post(m1.body, m1.type)).status).toBe(202);
+    await until(() => h.notifications.length === 1);
+    expect(h.notifications[0]).toMatchObject({ 'push-id': 'f1', 'message-state': 'undeliverable', code: '3007' });
+    expect(h.received).toHaveLength(0);
+    const m2 = multipart(pushControl('f2', ['WAPPUSH=127.0.0.1/TYPE=IPv4@ppg'], `ppg-notify-requested-to="${h.url}"`, qos('preferconfirmed')), { type: 'text/plain', body: Buffer.from('x') });
+    expect((await h.post(m2.body, m2.type)).status).toBe(202);
+    await until(() => h.notifications.length === 2);
+    expect(h.notifications[1]).toMatchObject({ 'push-id': 'f2', 'message-state': 'delivered', code: '1000' });
+    expect(h.received).toHaveLength(1);
+    expect(calls).toEqual(['127.0.0.1', '127.0.0.1']);
   });
 
   it('SMS: WDP segments with ports and concatenation; delivery receipts → delivered / undeliverable', async () => {

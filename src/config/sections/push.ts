@@ -27,7 +27,20 @@ export const pushSection = group({
   }),
   maxContentSize: key(z.number().int().min(1).default(PPG.maxContentSize), { description: 'Largest push content in octets.' }),
   pushPort: key(port().default(PPG.pushPort), { description: "Handset UDP port for connectionless push (WDP 'WAP Push')." }),
-  confirmedPushPort: key(port().default(PPG.confirmedPushPort), { description: 'Handset UDP port for confirmed (secure-less) push.' }),
+  confirmedPushPort: key(port().default(PPG.confirmedPushPort), {
+    description:
+      "Not used by serve (kept so existing files load): a confirmed push goes in the handset's WSP session, from the gateway's 9201 to the session's address and port (WAP-230 §8.2.4, as Kannel).",
+  }),
+  sessionRequest: group({
+    enabled: key(z.boolean().default(true), {
+      description:
+        "A confirmed push to a handset with no WSP session first sends it a Session Initiation Request (WAP-235 §7.3, to its pushPort), as Kannel's PPG does; off: the push waits for the handset's own session until deliver-before.",
+    }),
+    wait: key(duration().default(30_000), { description: 'How long one delivery attempt waits for the Connect a Session Initiation Request asks for (ms or 30s); then the push is retried after queue.retryInterval.' }),
+    contactAddress: key(ipAddress().optional(), {
+      description: "The address handsets reach the gateway's 9201 at, named in the Session Initiation Request; needed when gateway.bind is a wildcard (0.0.0.0 or ::).",
+    }),
+  }),
   queue: group({
     max: key(z.number().int().min(1).default(PPG.queue.max), {
       description: 'Most pending pushes held; beyond it new pushes are refused with PAP 4000-class codes.',
