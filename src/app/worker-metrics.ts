@@ -34,35 +34,33 @@ interface Series {
   sum?: number;
 }
 
-/** At most this many label sets per metric (label values are bounded; this is a guard, as in src/admin/metrics.ts). */
-const SERIES_CAP = 4096;
-
-/** The counts of one metric, by label set. */
+/** The counts of one metric, by label set (as many label sets as the gateway makes, like prom-client's own). */
 class Tally {
   private readonly series = new Map<string, Series>();
 
   constructor(readonly spec: MetricSpec) {}
 
-  /** The series of positional label values or of a labels object; throws on labels the metric does not have. */
-  at(values: readonly unknown[] | LabelValues<string> | undefined): Series {
+  /** Positional label values or a labels object as a labels record and its key; throws on labels the metric lacks. */
+  private labelled(values: readonly unknown[] | LabelValues<string> | undefined): { key: string; labels: Record<string, string | number> } {
     const names = this.spec.labelNames;
-    let labels: Record<string, string | number>;
-    if (values === undefined) labels = {};
-    else if (Array.isArray(values)) {
+    const labels: Record<string, string | number> = {};
+    if (Array.isArray(values)) {
       if (values.length !== names.length) throw new Error(`${this.spec.name}: ${names.length} label values expected, got ${values.length}`);
-      labels = {};
       names.forEach((n, i) => (labels[n] = values[i] as string | number));
-    } else {
-      labels = {};
+    } else if (values !== undefined) {
       for (const [k, v] of Object.entries(values as LabelValues<string>)) {
         if (!names.includes(k)) throw new Error(`${this.spec.name}: label "${k}" is not one of ${names.join(', ') || '(none)'}`);
         if (typeof v === 'string' || typeof v === 'number') labels[k] = v;
       }
     }
-    const key = names.map((n) => String(labels[n] ?? '')).join('\u0000');
+    return { key: names.map((n) => String(labels[n] ?? '')).join('\u0000'), labels };
+  }
+
+  /** The series of these labels (made at first use). */
+  at(values: readonly unknown[] | LabelValues<string> | undefined): Series {
+    const { key, labels } = this.labelled(values);
     let s = this.series.get(key);
     if (!s) {
-      if (this.series.size >= SERIES_CAP) throw new Error(`${this.spec.name}: more than ${SERIES_CAP} label sets`);
       s = { labels, value: 0 };
       if (this.spec.buckets) {
         s.counts = new Array<number>(this.spec.buckets.length + 1).fill(0);
@@ -78,8 +76,7 @@ class Tally {
   }
 
   remove(values: readonly unknown[] | LabelValues<string>): void {
-    const s = this.at(values);
-    for (const [k, v] of this.series) if (v === s) this.series.delete(k);
+    this.series.delete(this.labelled(values).key);
   }
 
   json(): MetricJson | undefined {

@@ -101,6 +101,17 @@ describe('a gateway worker thread’s memory (issue 13)', () => {
     expect(() => w.cdrsWritten.inc(-1)).toThrow(TypeError);
   });
 
+  it('remove() drops one label set and reset() all of them, as prom-client does', () => {
+    const light = createWorkerMetrics(metricSpecs(createMetrics({ defaultMetrics: false }).metrics));
+    light.metrics.wspRequests.labels('co', 'GET', '200').inc();
+    light.metrics.wspRequests.labels('cl', 'GET', '404').inc();
+    light.metrics.wspRequests.remove('co', 'GET', '200');
+    const requests = () => light.snapshot().find((j) => j.name === 'wapgate_wsp_requests_total')?.values;
+    expect(requests()).toEqual([{ value: 1, labels: { mode: 'cl', method: 'GET', status: '404' } }]);
+    light.metrics.wspRequests.reset();
+    expect(requests()).toBeUndefined();
+  });
+
   it('loads neither prom-client nor anything only the primary runs (static imports of its entry)', () => {
     const graph = moduleGraph(join(ROOT, 'src/app/worker-thread.ts'));
     expect(graph.has('src/gateway/index.ts'), 'the walk reached the gateway').toBe(true);
