@@ -224,8 +224,9 @@ export function abortPdu(tid: number, tidResponse: boolean, abortType: 'Provider
 
 /** A Result (PSN 0) or Segmented Result packet. */
 export function resultPacket(tid: number, p: OutgoingPacket): WtpPdu {
-  const common = { tid, tidResponse: true, rid: p.rid, gtr: p.gtr, ttr: p.ttr, tpis: [], data: p.data };
-  return p.psn === 0 ? { type: 'Result', ...common } : { type: 'SegmentedResult', psn: p.psn, ...common };
+  // Literals, not a spread of a common part: one object per packet.
+  if (p.psn === 0) return { type: 'Result', tid, tidResponse: true, rid: p.rid, gtr: p.gtr, ttr: p.ttr, tpis: [], data: p.data };
+  return { type: 'SegmentedResult', psn: p.psn, tid, tidResponse: true, rid: p.rid, gtr: p.gtr, ttr: p.ttr, tpis: [], data: p.data };
 }
 
 /** Classifies a datagram by the TID direction bit of its first PDU (a responder gets 0, an initiator 1). */

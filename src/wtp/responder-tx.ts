@@ -47,6 +47,8 @@ export interface ResponderContext {
   readonly tids: TidVerifier;
   /** A reassembler charged against the engine-wide reassembly budget. */
   reassembler(): Reassembler;
+  /** Whether a message of `bytes` could be reassembled now: the per-message cap, then the engine-wide budget. */
+  room(bytes: number): 'ok' | 'too-large' | 'no-capacity';
   send(peer: Peer, pdu: WtpPdu): void;
   sendAbort(peer: Peer, tid: number, type: 'Provider' | 'User', code: number): void;
   emit(e: WtpEvent): void;
@@ -304,19 +306,46 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
     this.peerMru = tpiOption(pdu, TPI_OPTION.MaxReceiveUnit);
     const total = tpiOption(pdu, TPI_OPTION.TotalMessageSize);
     if (total !== undefined && total > this.r.timers.maxReassemblyBytes) return this.abortWith('MESSAGETOOLARGE');
+    if (pdu.ttr && !this.reasm) return this.wholeInvoke(pdu);
     const v = this.reassembler().add(0, pdu.data, pdu.gtr, pdu.ttr);
     if (!this.verdict(v)) return;
-    // WAP-224 §9.4.3 TID test; TIDnew (§9.4.4) and the No-cached-TID option always verify.
-    const peerId = this.peerKey;
-    const noCache = tpiOption(pdu, TPI_OPTION.NoCachedTID) !== undefined;
-    let test = this.r.tids.test(peerId, this.tid);
-    if (test === 'no-cache') test = this.r.timers.verifyUnknownPeers || noCache ? 'fail' : 'ok';
-    if (pdu.tidNew) test = 'fail';
+    const test = this.tidTest(pdu);
     if (test === 'ok' || test === 'reordered') {
-      this.r.tids.accept(peerId, this.tid, test === 'ok');
+      this.r.tids.accept(this.peerKey, this.tid, test === 'ok');
       return this.accepted(v, pdu.rid);
     }
-    this.r.tids.see(peerId, this.tid);
+    this.verifyTid();
+  }
+
+  /**
+   * An Invoke that is the whole message (TTR on PSN 0, no segment of it before): when its TID passes, it is
+   * indicated at once, without a reassembler (a Map, a Set, a copy and verdict objects per transaction before);
+   * one that must be verified waits in a reassembler as a segmented one does.
+   */
+  private wholeInvoke(pdu: WtpInvoke): void {
+    const room = this.r.room(pdu.data.length);
+    if (room !== 'ok') return this.abortWith(room === 'too-large' ? 'MESSAGETOOLARGE' : 'CAPTEMPEXCEEDED');
+    const test = this.tidTest(pdu);
+    if (test === 'ok' || test === 'reordered') {
+      this.r.tids.accept(this.peerKey, this.tid, test === 'ok');
+      // A copy: the datagram's buffer is the bearer's.
+      return this.deliver(Buffer.from(pdu.data), undefined);
+    }
+    if (!this.verdict(this.reassembler().add(0, pdu.data, pdu.gtr, pdu.ttr))) return;
+    this.verifyTid();
+  }
+
+  /** WAP-224 §9.4.3 TID test; TIDnew (§9.4.4) and the No-cached-TID option always verify. */
+  private tidTest(pdu: WtpInvoke): TidTestResult {
+    const test = this.r.tids.test(this.peerKey, this.tid);
+    if (pdu.tidNew) return 'fail';
+    if (test !== 'no-cache') return test;
+    return this.r.timers.verifyUnknownPeers || tpiOption(pdu, TPI_OPTION.NoCachedTID) !== undefined ? 'fail' : 'ok';
+  }
+
+  /** The TID failed the test: remember it was seen and ask the initiator. */
+  private verifyTid(): void {
+    this.r.tids.see(this.peerKey, this.tid);
     // WAP-224 §9.4.2: ask the initiator — Ack with Tve — and wait for its Tok.
     this.emit({ kind: 'tid-verification', outcome: 'started' });
     this.sendAck({ tve: true });
@@ -356,13 +385,19 @@ export class ResponderTx implements ResponderTransaction, TimerNode {
     if (gtr) this.sendAck({ psn, rid: true });
   }
 
-  /** TR-Invoke.ind. */
+  /** TR-Invoke.ind of a reassembled message. */
   private indicate(): void {
     const r = this.reassembler();
-    this.invokeLastPsn = r.segmented ? r.lastPsn : undefined;
+    const lastPsn = r.segmented ? r.lastPsn : undefined;
     const data = r.assemble();
     // The message is the user's now; duplicates of its packets are answered from invokeLastPsn alone.
     this.reasm = undefined;
+    this.deliver(data, lastPsn);
+  }
+
+  /** TR-Invoke.ind. */
+  private deliver(data: Buffer, lastPsn: number | undefined): void {
+    this.invokeLastPsn = lastPsn;
     this.indicated = true;
     this.transition(RespState.INVOKE_RESP_WAIT);
     this.emit({ kind: 'transaction', role: 'responder', class: this.cls, outcome: 'started' });

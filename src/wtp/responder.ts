@@ -61,6 +61,7 @@ export class WtpResponder {
       user: options.user,
       tids: this.tidCache,
       reassembler: () => new Reassembler(budget, maxReassembly),
+      room: (bytes) => (bytes > maxReassembly ? 'too-large' : budget.used + bytes > budget.max ? 'no-capacity' : 'ok'),
       send: (peer, pdu) => out.send(peer, pdu),
       sendAbort: (peer, tid, type, code) => this.sendAbort(peer, tid, type, code),
       emit: (e) => events.emit(e),

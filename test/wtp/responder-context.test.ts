@@ -33,6 +33,7 @@ function stub() {
     },
     tids: { test: () => 'ok', accept: () => {}, see: () => {}, reset: () => {} },
     reassembler: () => new Reassembler(budget, timers.maxReassemblyBytes),
+    room: (bytes) => (bytes > timers.maxReassemblyBytes ? 'too-large' : budget.used + bytes > budget.max ? 'no-capacity' : 'ok'),
     send: (_p, pdu) => void log.sent.push(pdu),
     sendAbort: (_p, _t, _type, code) => void log.aborts.push(code),
     emit: (e) => void log.events.push(e),
