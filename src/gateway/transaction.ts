@@ -94,7 +94,7 @@ export class MethodHandler {
     let outcome: ProxyOutcome | 'rate-limited' | 'not-implemented';
     let headers: HeaderPair[] = [];
     let contentType: string | undefined;
-    let body: Buffer = Buffer.alloc(0);
+    let body: Buffer = EMPTY;
     let upstreamStatus: number | undefined;
     let url: string | undefined = pdu.uri;
     let requestedUrl: string | undefined;
@@ -121,7 +121,7 @@ export class MethodHandler {
         // Sources are read up to what the compilers take: a deck shrinks when compiled (checked again after).
         maxResponseBytes: content ? content.readLimit(maxBytes) : maxBytes,
         timeoutMs: ctx.timeoutMs,
-        ...(content ? { cookies: content.cookieHook(ctx.sessionId) } : {}),
+        cookies: content?.cookieHook(ctx.sessionId),
       });
       ({ status, outcome, headers, contentType, body, upstreamStatus, reason } = res);
       if (content && outcome === 'ok') {
@@ -217,16 +217,48 @@ export class MethodHandler {
 export function mergeHeaders(session: readonly WspHeader[] | undefined, request: readonly WspHeader[]): HeaderPair[] {
   const out: HeaderPair[] = [];
   if (session && session.length > 0) {
-    const own = new Set(request.map((h) => httpFieldName(h.name).toLowerCase()));
-    for (const h of session) {
-      const name = httpFieldName(h.name);
-      if (!own.has(name.toLowerCase())) out.push([name, h.value]);
+    const fields = sessionFields(session);
+    next: for (let i = 0; i < fields.pairs.length; i++) {
+      const lower = fields.lower[i]!;
+      for (const h of request) if (lowerHttpName(h.name) === lower) continue next;
+      out.push(fields.pairs[i]!);
     }
   }
   // WSP field names HTTP spells differently (Profile → X-Wap-Profile, UAProf) take their HTTP name here.
   for (const h of request) out.push([httpFieldName(h.name), h.value]);
   return out;
 }
+
+/**
+ * A session's headers in HTTP form, made once per header list: sessions share their Connect profile's list, and
+ * every request of every such session merges it again. The pairs are shared and never written to.
+ */
+function sessionFields(session: readonly WspHeader[]): { pairs: HeaderPair[]; lower: string[] } {
+  let f = SESSION_FIELDS.get(session);
+  if (f === undefined) {
+    const pairs: HeaderPair[] = session.map((h) => [httpFieldName(h.name), h.value]);
+    f = { pairs, lower: pairs.map(([n]) => n.toLowerCase()) };
+    SESSION_FIELDS.set(session, f);
+  }
+  return f;
+}
+const SESSION_FIELDS = new WeakMap<readonly WspHeader[], { pairs: HeaderPair[]; lower: string[] }>();
+
+/** The lower-case HTTP name of a WSP field name (a bounded memo: handsets send a handful of names). */
+function lowerHttpName(wspName: string): string {
+  let l = LOWER_NAMES.get(wspName);
+  if (l === undefined) {
+    l = httpFieldName(wspName).toLowerCase();
+    if (wspName.length <= 64) {
+      if (LOWER_NAMES.size >= 512) LOWER_NAMES.clear();
+      LOWER_NAMES.set(wspName, l);
+    }
+  }
+  return l;
+}
+const LOWER_NAMES = new Map<string, string>();
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * A Post body for HTTP: WSP binary multipart (WAP-230 §8.5) becomes MIME multipart (RFC 2046), since no HTTP
