@@ -20,11 +20,12 @@ import { NoPushSessionError } from '../gateway/confirmed-push.ts';
 import type { ConfirmedPushInitiator } from './delivery.ts';
 import { wallClock, type PpgClock, type PpgLogger } from './engine-types.ts';
 import { encodeSia, SIA_APPLICATION_ID, SIA_CONTENT_TYPE } from './sia.ts';
+import { PPG_DEFAULTS } from './options.ts';
 
 type Peer = { address: string; port: number };
 
 /** Default wait for the Connect a Session Initiation Request asks for. */
-export const SESSION_REQUEST_WAIT_MS = 30_000;
+export const SESSION_REQUEST_WAIT_MS = PPG_DEFAULTS.sessionRequest.wait;
 
 /** The part of src/gateway's Gateway confirmed push uses. */
 export interface ConfirmedPushSender {

@@ -57,7 +57,10 @@ export interface PpgOptions {
   /** Largest push content in octets (after any transfer decoding). */
   maxContentSize: number;
   pushPort: number;
+  /** Not used by serve: a confirmed push goes in the handset's session (src/push/confirmed.ts). */
   confirmedPushPort: number;
+  /** The Session Initiation Request before a confirmed push to a handset with no session (src/push/confirmed.ts). */
+  sessionRequest?: { enabled: boolean; wait: number; contactAddress?: string };
   queue: PpgQueueOptions;
   smpp: SmppOptions;
   /** Name this PPG gives in sender-name / ppg-specifier answers. */
@@ -81,6 +84,7 @@ export const PPG_DEFAULTS = {
   maxContentSize: 65_536,
   pushPort: 2948,
   confirmedPushPort: 2949,
+  sessionRequest: { enabled: true, wait: 30_000 },
   queue: { max: 10_000, expiry: 86_400_000, retryInterval: 30_000, concurrency: 32, keepFinished: 3_600_000 },
   smpp: {
     enabled: false,

@@ -32,11 +32,11 @@ export const pushSection = group({
       "Not used by serve (kept so existing files load): a confirmed push goes in the handset's WSP session, from the gateway's 9201 to the session's address and port (WAP-230 §8.2.4, as Kannel).",
   }),
   sessionRequest: group({
-    enabled: key(z.boolean().default(true), {
+    enabled: key(z.boolean().default(PPG.sessionRequest.enabled), {
       description:
         "A confirmed push to a handset with no WSP session first sends it a Session Initiation Request (WAP-235 §7.3, to its pushPort), as Kannel's PPG does; off: the push waits for the handset's own session until deliver-before.",
     }),
-    wait: key(duration().default(30_000), { description: 'How long one delivery attempt waits for the Connect a Session Initiation Request asks for (ms or 30s); then the push is retried after queue.retryInterval.' }),
+    wait: key(duration().default(PPG.sessionRequest.wait), { description: 'How long one delivery attempt waits for the Connect a Session Initiation Request asks for (ms or 30s); then the push is retried after queue.retryInterval.' }),
     contactAddress: key(ipAddress().optional(), {
       description: "The address handsets reach the gateway's 9201 at, named in the Session Initiation Request; needed when gateway.bind is a wildcard (0.0.0.0 or ::).",
     }),
