@@ -16,7 +16,7 @@
  * can inject markup.
  */
 import { isIPv4 } from 'node:net';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import type { XmlElement } from '../wbxml/encode.ts';
 import { ProvError, ProvErrorCode } from './errors.ts';
@@ -59,7 +59,9 @@ export function parseTemplate(source: string | Buffer): SettingsTemplate {
   if (Buffer.byteLength(textIn) > MAX_TEMPLATE_BYTES) throw new ProvError(ProvErrorCode.TEMPLATE, `template larger than ${MAX_TEMPLATE_BYTES} octets`);
   let raw: unknown;
   try {
-    raw = parseYaml(textIn, { maxAliasCount: 16 });
+    // yaml is loaded at the first YAML template: serve's config schema imports this module, most runs never parse one.
+    const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+    raw = parse(textIn, { maxAliasCount: 16 });
   } catch (e) {
     throw new ProvError(ProvErrorCode.TEMPLATE, `not YAML: ${(e as Error).message.split('\n')[0]}`);
   }

@@ -35,7 +35,7 @@ async function loadedBy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ 
 }
 
 /** Loaded only when their service is configured or their input first arrives. */
-const OPTIONAL_PACKAGES = ['radius', 'smpp', 'ioredis', 'fast-xml-parser', '@mjackson/multipart-parser', 'tough-cookie', 'iconv-lite', 'pino-pretty'];
+const OPTIONAL_PACKAGES = ['yaml', 'radius', 'smpp', 'ioredis', 'fast-xml-parser', '@mjackson/multipart-parser', 'tough-cookie', 'iconv-lite', 'pino-pretty'];
 const OPTIONAL_OWN = ['src/identity/radius-server.ts', 'src/bearer/sms/smpp-client.ts', 'src/push/pap-parse.ts', 'src/push/pap-multipart.ts', 'src/smsbox/index.ts', 'src/state/redis-link.ts', 'src/push/pap-tls.ts'];
 
 describe('serve loads what its configuration runs (issue 13)', () => {
