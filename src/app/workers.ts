@@ -8,9 +8,9 @@
  * (src/app/worker.ts composeWorker) runs the whole createGateway() path for its share of clients; its replies come
  * back here and leave from the bound socket. The datagram bytes are transferred between threads, not copied.
  *
- * What stays here and reaches the workers: the subscriber map (RADIUS-fed; every change is replayed on each
- * worker's copy, a restarted worker starts from a snapshot), identity reloads, allow-list/upstream/redirect
- * changes, URL maps, refuseNew/stop (every worker drains). What comes back: CDRs (written by this thread's
+ * What stays here and reaches the workers: the subscriber map (RADIUS-fed; every change is replayed on the copy
+ * of the worker its client is routed to, bindingTargets; a restarted worker starts from a snapshot), identity
+ * reloads, allow-list/upstream/redirect changes, URL maps, refuseNew/stop (every worker drains). What comes back: CDRs (written by this thread's
  * ChargingSink), log lines (written to this thread's log destination), traced HTTP exchanges, stats, and metrics
  * (each worker has its own registry; mergedMetrics() sums them with this thread's on scrape). Unit push (PPG) is
  * encoded and sent here, as are raw datagrams (sendDatagram: sendsms WAP Push); packet traces tap the sockets here
@@ -19,6 +19,7 @@
  * restarts.
  */
 import type { ContentOptions } from '../content/converter.ts';
+import { isIPv6 } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
@@ -33,6 +34,7 @@ import type { ChargingSink } from '../gateway/hooks.ts';
 import { NoPushSessionError, type Gateway, type GatewayStats } from '../gateway/index.ts';
 import { WtpAbortError } from '../wtp/types.ts';
 import { silentLogger } from '../gateway/log.ts';
+import { formatIp, parseIp } from '../net/ip.ts';
 import { resolveOptions, type GatewayOptionsInput } from '../gateway/options.ts';
 import { checkedUrlMap, type UrlMapRule } from '../gateway/url-map.ts';
 import type { MetricJson } from './worker-metrics.ts';
@@ -91,6 +93,21 @@ export function addressHash(address: string): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/**
+ * The workers (of `workers`, the gateway bound to `bind`) that need a dynamic binding of `address`; undefined =
+ * all. A worker's copy of the subscriber map only answers for the clients routed to it, and a copy of every
+ * binding in every worker cost each ~1.2 KB a subscriber (100,000 RADIUS bindings: +112 MiB of heap per worker).
+ * An IPv4 host goes to the worker its datagrams reach: routed by the address as dgram writes it, a dotted quad on
+ * an IPv4 socket, ::ffff:a.b.c.d on the dual-stack IPv6 one (src/bearer/udp.ts). A prefix, an IPv6 host (its text
+ * form is dgram's, not ours) and what does not parse go to all.
+ */
+export function bindingTargets(address: string, workers: number, bind: string): number[] | undefined {
+  const ip = workers > 1 && !address.includes('/') ? parseIp(address) : undefined;
+  if (ip?.family !== 4) return undefined;
+  const v4 = formatIp(ip);
+  return [addressHash(isIPv6(bind) ? `::ffff:${v4}` : v4) % workers];
 }
 
 /** The thread entry: dist/app/worker-thread.js when compiled, the source (through tsx) under tests. */
@@ -210,27 +227,35 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   const pushWaits = new Map<number, { slot: number; settle: (peer: Peer | undefined, error?: Error) => void }>();
   let pushId = 0;
 
-  // The subscriber map: every change replayed on each worker; the dynamic bindings kept for a (re)start.
+  const bindingWorkers = (address: string): number[] | undefined => bindingTargets(address, workers, options.bind);
+  // The subscriber map: every change replayed on the workers that need it (bindingTargets); the dynamic bindings
+  // kept for a (re)start.
   const bindings = new Map<string, SubscriberBinding>();
-  const stopReplication = deps.subscriberMap && identity ? replicate(deps.subscriberMap, bindings, (ops) => broadcast({ t: 'map', ops })) : undefined;
-  const snapshot = (): [string, SubscriberBinding][] => {
+  const stopReplication =
+    deps.subscriberMap && identity
+      ? replicate(deps.subscriberMap, bindings, (ops, address) => broadcast({ t: 'map', ops }, address === undefined ? undefined : bindingWorkers(address)))
+      : undefined;
+  const snapshot = (index: number): [string, SubscriberBinding][] => {
     const map = deps.subscriberMap;
     if (!map) return [];
     for (const a of bindings.keys()) if (map.record(a)?.source !== 'radius') bindings.delete(a);
-    return [...bindings];
+    return [...bindings].filter(([a]) => bindingWorkers(a)?.includes(index) ?? true);
   };
 
-  const broadcast = (m: ToWorker): void => {
+  /** To every worker, or to the workers `only` names. */
+  const broadcast = (m: ToWorker, only?: readonly number[]): void => {
     // A worker still starting has its snapshot (bindings, identity) from before this change: it gets it when ready.
-    for (const s of slots) {
+    slots.forEach((s, i) => {
+      if (only && !only.includes(i)) return;
       if (s.worker && s.ready) s.worker.postMessage(m);
       else if (s.worker) s.missed.push(m);
-    }
+    });
   };
 
   function workerOf(address: string): number {
     return workers === 1 ? 0 : addressHash(address) % workers;
   }
+
 
   function route(kind: typeof CL | 1, data: Buffer, peer: Peer): void {
     const slot = slots[workerOf(peer.address)]!;
@@ -271,7 +296,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
       index,
       options: { ...input, bind: options.bind, clPort: bound!.cl.port, coPort: bound!.co.port },
       ...(identity ? { identity } : {}),
-      bindings: snapshot(),
+      bindings: snapshot(index),
       ...(specs ? { metrics: specs } : {}),
       charging: deps.charging !== undefined,
       trace: deps.trace !== undefined,
@@ -517,23 +542,20 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
 }
 
 /**
- * Replays every change of `map` through `send` (as MapOps) and keeps its dynamic bindings in `bindings`;
- * returns the function that puts the map's own methods back.
+ * The subscriber map's changes (SubscriberMap.onChange) as worker messages (`address`: the binding a bind or
+ * unbind is about), and the dynamic bindings kept for a worker's (re)start snapshot. A static table set anew
+ * reaches the workers through setIdentity (SIGHUP). Returns the function that stops listening.
  */
-/**
- * The subscriber map's changes (SubscriberMap.onChange) as worker messages, and the dynamic bindings kept for a
- * worker's (re)start snapshot. A static table set anew reaches the workers through setIdentity (SIGHUP).
- */
-function replicate(map: SubscriberMap, bindings: Map<string, SubscriberBinding>, send: (ops: MapOp[]) => void): () => void {
+function replicate(map: SubscriberMap, bindings: Map<string, SubscriberBinding>, send: (ops: MapOp[], address?: string) => void): () => void {
   return map.onChange((c) => {
     switch (c.op) {
       case 'bind':
         bindings.set(c.address, c.rec);
-        send([{ op: 'bind', address: c.address, rec: c.rec }]);
+        send([{ op: 'bind', address: c.address, rec: c.rec }], c.address);
         break;
       case 'unbind':
         bindings.delete(c.address);
-        send([c.match ? { op: 'unbind', address: c.address, match: c.match } : { op: 'unbind', address: c.address }]);
+        send([c.match ? { op: 'unbind', address: c.address, match: c.match } : { op: 'unbind', address: c.address }], c.address);
         break;
       case 'unbindNas':
         for (const [a, rec] of bindings) if (rec.nas === c.nas) bindings.delete(a);

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { createMetrics, metricSpecs, type WapgateMetrics } from '../../src/admin/metrics.ts';
 import { DEFAULT_CONTENT_OPTIONS } from '../../src/content/converter.ts';
 import { createWorkerMetrics } from '../../src/app/worker-metrics.ts';
-import { contentShare, createWorkerGateway, WORKER_RESOURCE_LIMITS } from '../../src/app/workers.ts';
+import { addressHash, bindingTargets, contentShare, createWorkerGateway, WORKER_RESOURCE_LIMITS } from '../../src/app/workers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -125,6 +125,22 @@ describe('a gateway worker thread’s memory (issue 13)', () => {
     expect(contentShare(c, 3)).toEqual({ ...c, cacheEntries: 334, cacheBytes: 2_666_666, cookieBytes: 21_333_333 });
     expect(contentShare({ ...c, cacheEntries: 0 }, 2).cacheEntries).toBe(0);
     expect(contentShare(c, 1)).toEqual(c);
+  });
+
+  it('sends an IPv4 subscriber binding only to the worker its datagrams are routed to; prefixes and IPv6 to all', () => {
+    const hosts = Array.from({ length: 300 }, (_, i) => `10.1.${i >> 8}.${i & 255}`);
+    for (const workers of [2, 3]) {
+      // The address as dgram writes it: dotted quad on an IPv4 socket, IPv4-mapped on the dual-stack one.
+      expect(hosts.map((a) => bindingTargets(a, workers, '0.0.0.0'))).toEqual(hosts.map((a) => [addressHash(a) % workers]));
+      expect(hosts.map((a) => bindingTargets(a, workers, '::'))).toEqual(hosts.map((a) => [addressHash(`::ffff:${a}`) % workers]));
+      const share = hosts.filter((a) => bindingTargets(a, workers, '127.0.0.1')![0] === 0).length;
+      expect(share).toBeGreaterThan(300 / workers / 2);
+      expect(share).toBeLessThan((300 / workers) * 1.5);
+    }
+    // Another spelling of the same address goes to the same worker.
+    expect(bindingTargets('::ffff:10.1.0.7', 3, '0.0.0.0')).toEqual(bindingTargets('10.1.0.7', 3, '0.0.0.0'));
+    for (const a of ['10.2.0.0/16', '2001:db8::1', '2001:db8::/64', 'not an address']) expect(bindingTargets(a, 2, '0.0.0.0')).toBeUndefined();
+    expect(bindingTargets('10.1.0.7', 1, '0.0.0.0')).toBeUndefined();
   });
 
   it('starts each worker with a capped young generation', async () => {

@@ -255,6 +255,21 @@ describe('gateway worker threads', () => {
     identity.map.unbind(address!, { sessionId: 's2' });
   }, 40_000);
 
+  it('a restarted worker starts from the bindings of its own clients (each worker holds only its clients’ bindings)', async () => {
+    const [mine, other] = [addressesOf(1, 1)[0]!, addressesOf(0, 1)[0]!];
+    identity.map.bind(mine, { msisdn: '+15551230003', sessionId: 's3' });
+    identity.map.bind(other, { msisdn: '+15551230004', sessionId: 's4' });
+    const restarts = gw.restarts;
+    await gw.threads[1]!.terminate();
+    expect(await until(() => gw.restarts === restarts + 1 && gw.threads[1] !== undefined, 15_000)).toBe(true);
+    const msisdn = async (a: string) => (JSON.parse((await clGet(a, '/echo', 20_000)).body) as { headers: Record<string, string> }).headers['x-msisdn'];
+    expect(await msisdn(mine)).toBe('+15551230003');
+    expect(await msisdn(other)).toBe('+15551230004');
+    identity.map.unbind(mine, { sessionId: 's3' });
+    identity.map.unbind(other, { sessionId: 's4' });
+    expect(await msisdn(mine)).toBeUndefined();
+  }, 40_000);
+
   it('stop() drains: a method waiting for the upstream still gets its Reply', async () => {
     const [address] = addressesOf(0, 1);
     const s = await connect({ gateway: { host: '127.0.0.1', port: gw.addresses.co.port }, bind: { address: address! }, timers: fast });
