@@ -4,7 +4,8 @@
  * createGateway() for the clients the primary routes here (by client address, so a WTP transaction and a WSP
  * session never move). Its two UDP endpoints have no socket: datagrams arrive as messages and replies go back
  * to the primary, which sends them from the bound 9200/9201 sockets. Its own undici pool, WTP and session
- * tables, policy buckets and prom-client registry; CDRs, log lines and traced HTTP exchanges go to the primary.
+ * tables, policy buckets and metric counts (no prom-client: src/app/worker-metrics.ts); CDRs, log lines and traced
+ * HTTP exchanges go to the primary.
  */
 import type { MessagePort } from 'node:worker_threads';
 import pino from 'pino';

@@ -10,9 +10,10 @@
  *
  * What stays here and reaches the workers: the subscriber map (RADIUS-fed; every change is replayed on the copy
  * of the worker its client is routed to, bindingTargets; a restarted worker starts from a snapshot), identity
- * reloads, allow-list/upstream/redirect changes, URL maps, refuseNew/stop (every worker drains). What comes back: CDRs (written by this thread's
- * ChargingSink), log lines (written to this thread's log destination), traced HTTP exchanges, stats, and metrics
- * (each worker has its own registry; mergedMetrics() sums them with this thread's on scrape). Unit push (PPG) is
+ * reloads, allow-list/upstream/redirect changes, URL maps, refuseNew/stop (every worker drains). What comes
+ * back: CDRs (written by this thread's ChargingSink), log lines (written to this thread's log destination), traced
+ * HTTP exchanges, stats, and metrics (each worker counts in plain numbers, src/app/worker-metrics.ts;
+ * mergedMetrics() sums them with this thread's registry on scrape). Unit push (PPG) is
  * encoded and sent here, as are raw datagrams (sendDatagram: sendsms WAP Push); packet traces tap the sockets here
  * (this thread sees every datagram). A worker that dies is logged, counted (wapgate_gateway_worker_restarts_total)
  * and restarted; its clients' WTP/WSP state is lost (handsets retransmit, or reconnect), as when a gateway
@@ -50,8 +51,8 @@ export interface WorkerGatewayDeps {
   /** This thread's registry: gets the restart counter, and is merged with the workers' by mergedMetrics(). */
   registry?: Registry;
   /**
-   * This thread's metrics: given, every worker keeps its own (merged by mergedMetrics()) and the datagrams this
-   * thread sends itself (unit pushes) are counted here.
+   * This thread's metrics: given, every worker counts the same metrics (described by metricSpecs(), merged by
+   * mergedMetrics()) and the datagrams this thread sends itself (unit pushes) are counted here.
    */
   metrics?: WapgateMetrics;
   charging?: ChargingSink;
