@@ -4,7 +4,8 @@
  * connectionless layers' business. `fetch()` never rejects: every failure becomes an HTTP-like answer with an
  * `outcome` saying why, so the caller always has a Reply to send (WAP-230 §8.2.3.3: a Reply for every method).
  */
-import { Pool, ProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher, ProxyAgent } from 'undici';
+import { Pool, proxyAgentClass } from './undici.ts';
 import type { CookieHook } from '../content/converter.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
 import type { Enricher } from './hooks.ts';
@@ -150,7 +151,8 @@ export class HttpProxy {
     this.base = upstream ? new URL(upstream) : undefined;
     this.allowed = new Set(allowUpstream);
     if (opts.proxy) {
-      this.proxyAgent = new ProxyAgent({
+      const ProxyAgentClass = proxyAgentClass();
+      this.proxyAgent = new ProxyAgentClass({
         uri: opts.proxy,
         connections: opts.connections,
         pipelining: opts.pipelining,
