@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { startKannel, stopKannel } from './kannel.ts';
 import { childPids, cpuSeconds, memoryMiB, run, start, stop, waitForClReply, waitForHttp, type Started } from './procs.ts';
 import { fmt, median, table } from './report.ts';
-import { nodeArgs, siblingModule } from '../runtime/entry.ts';
+import { installedCliArgs, nodeArgs, siblingModule } from '../runtime/entry.ts';
 
 /** The cases of issue 19: path on the upstream, CO or CL, POST body size. */
 export interface PinnedCase {
@@ -95,7 +95,7 @@ function ownCommand(): { args: (entry: 'cli' | 'upstream') => string[]; runtime:
   const compiled = !url('cli').pathname.endsWith('.ts');
   return {
     args: (entry) => nodeArgs(url(entry)),
-    runtime: compiled ? `compiled JavaScript (${dirname(dirname(fileURLToPath(url('cli'))))})` : 'TypeScript sources through tsx',
+    runtime: compiled ? `compiled JavaScript (${dirname(dirname(fileURLToPath(url('cli'))))}); the gateway as installed: node ${installedCliArgs().join(' ')}` : 'TypeScript sources through tsx',
   };
 }
 
@@ -136,7 +136,8 @@ export async function runPinned(o: PinnedOptions): Promise<PinnedResult> {
 
     const targets: Target[] = [];
     // Its own state directory: the store file admits one running wapgate (another may run in this checkout).
-    const gwArgs = [...own.args('cli'), 'serve', '--state-dir', join(work, 'state'), '--bind', o.wapgateHost, '--upstream', `${base}/mms`, '--allow-upstream', base, '--pap-port', '0', '--admin-port', '0'];
+    // The gateway as the installed command runs it (bin/wapgate.js and its shebang's V8 flags): what operators run.
+    const gwArgs = [...installedCliArgs(), 'serve', '--state-dir', join(work, 'state'), '--bind', o.wapgateHost, '--upstream', `${base}/mms`, '--allow-upstream', base, '--pap-port', '0', '--admin-port', '0'];
     const [gcmd, gargs] = pinned(pin, o.gatewayCpu, process.execPath, gwArgs);
     const gw = start(gcmd, gargs, { WAPGATE_LOG_LEVEL: 'warn', NODE_ENV: 'production' });
     started.push(gw);

@@ -17,7 +17,7 @@ import { PINNED_CASES, renderPinned, runPinned, type PinnedResult } from '../ben
 import { summarizeProfileFile } from '../bench/profile.ts';
 import { render, type HalfLoad, type IdleMemory } from '../bench/fakewap-report.ts';
 import { fmt, median, summarize, type CaseResult, type RunSample } from '../bench/report.ts';
-import { nodeArgs, siblingModule } from '../runtime/entry.ts';
+import { installedCliArgs, nodeArgs, siblingModule } from '../runtime/entry.ts';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
 /**
@@ -379,7 +379,8 @@ function fakewapWrapper(dir: string): string {
 async function startWapgate(base: string, extra: string[], host = '127.0.0.1'): Promise<Started> {
   // Its own state directory: the store file admits one running wapgate (the bench runs two at once with --workers).
   const state = mkdtempSync(join(tmpdir(), 'wapgate-bench-state-'));
-  const args = [join(ROOT, 'bin', 'wapgate.js'), 'serve', '--state-dir', state, '--bind', host, '--upstream', `${base}/mms`, '--allow-upstream', base, '--pap-port', '0', '--admin-port', '0', ...extra];
+  // As the installed command runs it: bin/wapgate.js with its shebang's V8 flags.
+  const args = [...installedCliArgs(), 'serve', '--state-dir', state, '--bind', host, '--upstream', `${base}/mms`, '--allow-upstream', base, '--pap-port', '0', '--admin-port', '0', ...extra];
   const gw = start(process.execPath, args, { WAPGATE_LOG_LEVEL: 'warn', NODE_ENV: 'production' });
   try {
     await waitForClReply(host, 9200, `${base}/mms`);

@@ -4,6 +4,7 @@
  * runner and in development the sources run (`.ts`), and so must the sibling: it is loaded through tsx, a
  * devDependency present wherever the sources are (never at run time of the installed program).
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -28,4 +29,18 @@ export function workerSource(url: URL): string {
   const require = createRequire(url);
   const tsx = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+}
+
+/**
+ * `node` arguments that run `wapgate` as the installed command does (compiled: bin/wapgate.js with the Node flags
+ * of its shebang — the V8 settings docs/build.md measures), so a benchmark measures what operators run; from the
+ * sources, the CLI through tsx.
+ */
+export function installedCliArgs(): string[] {
+  const cli = siblingModule('../cli/main.ts', import.meta.url);
+  if (sourcesRun(cli)) return nodeArgs(cli);
+  const bin = fileURLToPath(new URL('../../bin/wapgate.js', cli));
+  const shebang = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
+  const flags = /^#!\/usr\/bin\/env -S node((?:\s+--[\w-]+(?:=\S+)?)*)\s*$/.exec(shebang)?.[1]?.trim().split(/\s+/) ?? [];
+  return [...flags, bin];
 }
