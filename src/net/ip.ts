@@ -11,9 +11,9 @@ import { isIPv4, isIPv6 } from 'node:net';
 export type Family = 4 | 6;
 
 export interface ParsedIp {
-  family: Family;
+  readonly family: Family;
   /** The address as an unsigned integer (32 or 128 bits). */
-  value: bigint;
+  readonly value: bigint;
 }
 
 export interface Cidr extends ParsedIp {
@@ -57,9 +57,28 @@ function parseV6(text: string): bigint | undefined {
   return v;
 }
 
+/**
+ * The addresses parsed lately, by text, and their canonical text: every request asks the identity hooks about its
+ * client's address several times (client policy, dynamic and static subscriber maps, enrichment), and a gateway's
+ * clients are the same few thousand addresses over and over. Parsed values are frozen and shared; the memo is
+ * cleared when full, so arbitrary (spoofed) addresses cost at most MEMO_MAX entries.
+ */
+const MEMO_MAX = 4096;
+const parsedMemo = new Map<string, ParsedIp | null>();
+const formattedMemo = new WeakMap<ParsedIp, string>();
+
 /** Parses an IPv4 or IPv6 address; IPv4-mapped IPv6 becomes IPv4. */
 export function parseIp(text: string): ParsedIp | undefined {
   if (typeof text !== 'string' || text.length > 64) return undefined;
+  const known = parsedMemo.get(text);
+  if (known !== undefined) return known ?? undefined;
+  const ip = parseIpText(text);
+  if (parsedMemo.size >= MEMO_MAX) parsedMemo.clear();
+  parsedMemo.set(text, ip ? Object.freeze(ip) : null);
+  return ip;
+}
+
+function parseIpText(text: string): ParsedIp | undefined {
   const v4 = parseV4(text);
   if (v4 !== undefined) return { family: 4, value: v4 };
   const v6 = parseV6(text);
@@ -87,6 +106,16 @@ export function ipBytes(text: string): { family: Family; bytes: Buffer } | undef
 
 /** Canonical text of an address: dotted quad, or RFC 5952 IPv6 (lower case, longest zero run compressed). */
 export function formatIp(ip: ParsedIp): string {
+  let text = formattedMemo.get(ip);
+  if (text === undefined) {
+    text = formatParsed(ip);
+    // Only the shared values parseIp made are remembered (a caller's own object could be any address).
+    if (Object.isFrozen(ip)) formattedMemo.set(ip, text);
+  }
+  return text;
+}
+
+function formatParsed(ip: ParsedIp): string {
   if (ip.family === 4) {
     const v = ip.value;
     return [24n, 16n, 8n, 0n].map((s) => String(Number((v >> s) & 0xffn))).join('.');

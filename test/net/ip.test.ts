@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CidrTable, cidrSet, formatCidr, normalizeIp, parseCidr, parseIp } from '../../src/net/ip.ts';
+import { CidrTable, cidrSet, formatCidr, formatIp, normalizeIp, parseCidr, parseIp } from '../../src/net/ip.ts';
 
 describe('IP parsing', () => {
   it('parses and formats IPv4, IPv6 and IPv4-mapped IPv6', () => {
@@ -61,5 +61,22 @@ describe('ipBytes', () => {
     expect(ipBytes('2001:db8::1')?.bytes.toString('hex')).toBe('20010db8000000000000000000000001');
     expect(ipBytes('fe80::1:2%eth0')?.bytes.toString('hex')).toBe('fe800000000000000000000000010002');
     for (const bad of ['1:2:3:4:5:6:7:8:9', '2001:db8::g', '10.1.2', '::1::2', '']) expect(ipBytes(bad), bad).toBeUndefined();
+  });
+});
+
+describe('parseIp memo (issue 19: the identity hooks parse each request’s address several times)', () => {
+  it('shares one frozen value per address text and stays right across more addresses than it holds', () => {
+    const a = parseIp('10.1.2.3')!;
+    expect(parseIp('10.1.2.3')).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(formatIp(a)).toBe('10.1.2.3');
+    for (let i = 0; i < 10_000; i++) {
+      const text = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      expect(formatIp(parseIp(text)!)).toBe(text);
+    }
+    expect(parseIp('10.1.2.3')).toEqual({ family: 4, value: 0x0a010203n });
+    expect(parseIp('not an address')).toBeUndefined();
+    expect(parseIp('not an address')).toBeUndefined();
+    expect(formatIp({ family: 4, value: 0x7f000001n })).toBe('127.0.0.1');
   });
 });
