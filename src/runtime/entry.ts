@@ -41,6 +41,6 @@ export function installedCliArgs(): string[] {
   if (sourcesRun(cli)) return nodeArgs(cli);
   const bin = fileURLToPath(new URL('../../bin/wapgate.js', cli));
   const shebang = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
-  const flags = /^#!\/usr\/bin\/env -S node((?:\s+--[\w-]+(?:=\S+)?)*)\s*$/.exec(shebang)?.[1]?.trim().split(/\s+/) ?? [];
+  const flags = (/^#!\/usr\/bin\/env -S node((?:\s+--[\w-]+(?:=\S+)?)*)\s*$/.exec(shebang)?.[1] ?? '').split(/\s+/).filter(Boolean);
   return [...flags, bin];
 }
