@@ -34,7 +34,7 @@ import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
 import type { ChargingSink } from '../gateway/hooks.ts';
 import { NoPushSessionError, type Gateway, type GatewayStats } from '../gateway/index.ts';
 import { WtpAbortError } from '../wtp/types.ts';
-import { silentLogger } from '../gateway/log.ts';
+import { silentLogger, ThrottledWarn } from '../gateway/log.ts';
 import { formatIp, parseIp } from '../net/ip.ts';
 import { resolveOptions, type GatewayOptionsInput } from '../gateway/options.ts';
 import { checkedUrlMap, type UrlMapRule } from '../gateway/url-map.ts';
@@ -161,9 +161,12 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   const clSock = new UdpEndpoint({ address: options.bind, port: options.clPort, bufferBytes: options.socketBufferBytes });
   const coSock = new UdpEndpoint({ address: options.bind, port: options.coPort, bufferBytes: options.socketBufferBytes });
   const socks = [clSock, coSock] as const;
+  // A datagram the kernel refuses (ENOBUFS under a flood, EINVAL): logged at most once a second per socket, the
+  // rest counted as suppressed in the next line — a flood of failures never floods the log.
+  const sendErrors = new ThrottledWarn(log);
   for (const [name, s] of [['cl', clSock], ['co', coSock]] as const) {
     s.onError((err) => log.error({ err, port: name }, 'UDP socket error'));
-    s.onSendError((err, p) => log.error({ err, port: name, client: `${p.address}:${p.port}` }, 'UDP datagram not sent'));
+    s.onSendError((err, p) => sendErrors.error(`send-${name}`, { err, port: name, client: `${p.address}:${p.port}` }, 'UDP datagram not sent'));
   }
   // Unit push (PPG) leaves from 9200 like every connectionless datagram; this instance never receives. Counted
   // here (the workers count the datagrams they send).

@@ -171,9 +171,12 @@ export function createGateway(input: GatewayOptionsInput | GatewayOptions = {}, 
     clSock.onDatagram((d, p) => cl.receive(d, p));
     coSock.onDatagram(coReceive);
   }
+  // A datagram the kernel refuses (ENOBUFS under a flood, EINVAL): logged at most once a second per socket, the
+  // rest counted as suppressed in the next line — a flood of failures never floods the log.
+  const sendErrors = new ThrottledWarn(log);
   for (const [name, s] of [['cl', clSock], ['co', coSock]] as const) {
     s.onError((err) => log.error({ err, port: name }, 'UDP socket error'));
-    s.onSendError((err, p) => log.error({ err, port: name, client: `${p.address}:${p.port}` }, 'UDP datagram not sent'));
+    s.onSendError((err, p) => sendErrors.error(`send-${name}`, { err, port: name, client: `${p.address}:${p.port}` }, 'UDP datagram not sent'));
   }
 
   let addresses: { cl: Peer; co: Peer } | undefined;

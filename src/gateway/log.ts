@@ -21,6 +21,15 @@ export class ThrottledWarn {
   ) {}
 
   warn(reason: string, fields: Record<string, unknown>, msg: string): void {
+    this.emit('warn', reason, fields, msg);
+  }
+
+  /** The same throttle at error level (a fault of ours or of the host, such as a datagram the kernel refused). */
+  error(reason: string, fields: Record<string, unknown>, msg: string): void {
+    this.emit('error', reason, fields, msg);
+  }
+
+  private emit(level: 'warn' | 'error', reason: string, fields: Record<string, unknown>, msg: string): void {
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
     this.counted?.(reason);
     const t = this.now();
@@ -29,7 +38,7 @@ export class ThrottledWarn {
       s.suppressed++;
       return;
     }
-    this.log.warn({ reason, ...fields, suppressed: s?.suppressed ?? 0 }, msg);
+    this.log[level]({ reason, ...fields, suppressed: s?.suppressed ?? 0 }, msg);
     this.last.set(reason, { at: t, suppressed: 0 });
   }
 }

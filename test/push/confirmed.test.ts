@@ -129,14 +129,20 @@ for (const workers of [1, 2]) {
       }
     });
 
-    it('a datagram a gateway socket cannot send is logged, one line each (never only counted)', async () => {
+    it('a datagram a gateway socket cannot send is logged (never only counted), a flood of them once a second', async () => {
       const before = lines.length;
       // An IPv6 destination from the IPv4 socket: dgram fails the send (EINVAL) after the fact.
-      gw.sendDatagram({ address: '::1', port: 2948 }, Buffer.from([0x01, 0x06]));
+      for (let i = 0; i < 5; i++) gw.sendDatagram({ address: '::1', port: 2948 }, Buffer.from([0x01, 0x06]));
       expect(await until(() => lines.slice(before).some((l) => l.includes('UDP datagram not sent')))).toBe(true);
+      await new Promise((r) => setTimeout(r, 200));
       const logged = lines.slice(before).filter((l) => l.includes('UDP datagram not sent')).map((l) => JSON.parse(l) as { level: number; client: string; err: { code: string } });
       expect(logged).toHaveLength(1);
       expect(logged[0]).toMatchObject({ level: 50, client: '::1:2948', err: { code: 'EINVAL' } });
+      // The next line, a second later, says how many were not logged meanwhile.
+      await new Promise((r) => setTimeout(r, 1100));
+      gw.sendDatagram({ address: '::1', port: 2948 }, Buffer.from([0x01, 0x06]));
+      expect(await until(() => lines.slice(before).filter((l) => l.includes('UDP datagram not sent')).length === 2)).toBe(true);
+      expect(JSON.parse(lines.slice(before).filter((l) => l.includes('UDP datagram not sent'))[1]!)).toMatchObject({ suppressed: 4 });
     });
 
     it('no session: a Session Initiation Request to the SIA names 9201; the handset connects and gets the push (Kannel create_session)', { timeout: 30_000 }, async () => {
