@@ -7,7 +7,8 @@
  * memory at once), then to Redis: one key per binding, with the local map's TTL, and a message on one channel.
  * Other nodes apply those messages to their own local map directly (never through the replica, so nothing
  * echoes). After every (re)connect a node resynchronises: it re-asserts the bindings it learned itself (a Redis
- * that lost its data gets them back), adopts every binding it lacks, and drops remote bindings Redis no longer has.
+ * that lost its data gets them back), adopts every binding it lacks, and drops remote bindings Redis no longer has
+ * once their owners had a grace period to re-assert them (reassertGraceMs).
  *
  * Redis layout (prefix P): `P:sub:<address>` → JSON {rec, node, at}, PX = TTL; channel `P:subs` carries
  * {op: 'bind'|'unbind'|'unbindNas', node, address?, rec?, match?, nas?}.
@@ -36,6 +37,12 @@ export interface ReplicaOptions {
   onError?: (err: Error, what: string) => void;
   /** Counts what crossed the link (metrics). */
   onApplied?: (op: Message['op'], direction: 'out' | 'in') => void;
+  /**
+   * How long a remote binding Redis no longer has is kept after a resync before it is dropped (ms, default
+   * 3000): a Redis that lost its data gets each binding back when its owner resyncs, and meanwhile this node
+   * keeps answering from its copy instead of forgetting the subscriber for a round trip.
+   */
+  reassertGraceMs?: number;
 }
 
 // Deletes a binding only if it still belongs to the named session (WAP identity: a late Stop must not remove the
@@ -76,6 +83,8 @@ export function createReplicatedSubscriberMap(
   /** Dynamic bindings this node knows of, by who learned them: this node re-asserts its own after a resync. */
   const origin = new Map<string, string>();
   let resyncing: Promise<void> | undefined;
+  /** Grace timers of remote bindings a resync did not find in Redis (dropIfStillMissing). */
+  const pending = new Set<NodeJS.Timeout>();
   let stopped = false;
 
   const publishBind = (address: string, rec: BindRecord): void => {
@@ -114,6 +123,7 @@ export function createReplicatedSubscriberMap(
   /** After a (re)connect: push what this node learned, adopt what it lacks, drop what Redis no longer has. */
   const resync = async (): Promise<void> => {
     const seen = new Set<string>();
+    const missing: [string, string][] = [];
     const prefix = keyOf('');
     let cursor = '0';
     do {
@@ -146,9 +156,26 @@ export function createReplicatedSubscriberMap(
       if (node === link.nodeId) {
         if (!seen.has(address)) publishBind(address, stripRecord(rec));
       } else if (!seen.has(address)) {
-        local.unbind(address);
-        origin.delete(address);
+        missing.push([address, node]);
       }
+    }
+    if (missing.length) {
+      const t = setTimeout(() => {
+        pending.delete(t);
+        void dropIfStillMissing(missing).catch(fail('resync'));
+      }, o.reassertGraceMs ?? 3000);
+      t.unref();
+      pending.add(t);
+    }
+  };
+
+  /** After the grace: a remote binding its owner did not re-assert (still no key in Redis) is dropped. */
+  const dropIfStillMissing = async (missing: [string, string][]): Promise<void> => {
+    for (const [address, node] of missing) {
+      if (stopped || origin.get(address) !== node) continue;
+      if ((await link.cmd.get(keyOf(address))) != null) continue;
+      local.unbind(address);
+      origin.delete(address);
     }
   };
 
@@ -218,6 +245,8 @@ export function createReplicatedSubscriberMap(
     clear: () => local.clear(),
     async stop() {
       stopped = true;
+      for (const t of pending) clearTimeout(t);
+      pending.clear();
       link.off('up', onUp);
       await resyncing;
       await link.sub.unsubscribe(channel).catch(() => undefined);

@@ -26,12 +26,12 @@ describe.skipIf(!HAVE_REDIS)('replicated subscriber map (real redis-server)', ()
   const nodes: { id: string; local: SubscriberMap; link: RedisLink; map: ReplicatedSubscriberMap }[] = [];
   const errors: string[] = [];
 
-  async function node(id: string) {
+  async function node(id: string, reassertGraceMs?: number) {
     const local = createSubscriberMap();
     const link = new RedisLink({ url: redis.url, keyPrefix: 'wgtest', nodeId: id, graceMs: 1000, commandTimeoutMs: 1000 });
     link.on('error', () => undefined);
     await link.connect();
-    const map = createReplicatedSubscriberMap(local, link, { ttlMs: 60_000, onError: (e, what) => errors.push(`${id} ${what}: ${e.message}`) });
+    const map = createReplicatedSubscriberMap(local, link, { ttlMs: 60_000, ...(reassertGraceMs !== undefined ? { reassertGraceMs } : {}), onError: (e, what) => errors.push(`${id} ${what}: ${e.message}`) });
     await map.synced;
     const n = { id, local, link, map };
     nodes.push(n);
@@ -105,5 +105,22 @@ describe.skipIf(!HAVE_REDIS)('replicated subscriber map (real redis-server)', ()
     // And replication works again after the restart.
     b!.map.bind('10.3.0.2', { msisdn: '+15550003002', sessionId: 'r2' });
     await until(() => a!.local.lookup('10.3.0.2') !== undefined);
+  });
+
+  it('after Redis lost its data, a binding whose owner never re-asserts it is dropped once the grace is over', async () => {
+    const f = await node('f', 400);
+    const g = await node('g');
+    g.map.bind('10.4.0.1', { msisdn: '+15550004001', sessionId: 'g1' });
+    await until(() => f.local.lookup('10.4.0.1') !== undefined);
+    // g goes away without a Stop (its process died), then Redis restarts empty.
+    await g.map.stop();
+    await g.link.close();
+    nodes.splice(nodes.indexOf(g), 1);
+    await redis.restart();
+    await until(() => f.link.up, 5000);
+    await f.map.synced;
+    // Kept through the resync and the grace (its owner could still re-assert it), then dropped.
+    await until(() => f.local.lookup('10.4.0.1') === undefined, 5000);
+    expect(await f.link.cmd.exists('wgtest:sub:10.4.0.1')).toBe(0);
   });
 });
