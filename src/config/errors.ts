@@ -2,7 +2,7 @@
  * Turning schema issues into operator sentences: every message names the key, the value, where the value came
  * from (file:line, environment variable or flag) and what is allowed.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { configKeys, type ConfigKey } from './keys.ts';
 
 export interface ConfigProblem {

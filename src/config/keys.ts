@@ -3,7 +3,7 @@
  * default, metadata. Loading (env, flags), printing (masking), reload diffs and the generated reference all
  * read this one list, so they cannot disagree with the schema.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { configMeta, type KeyMeta } from './meta.ts';
 import { configObject } from './schema.ts';
 

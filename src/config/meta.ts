@@ -8,7 +8,7 @@
  * "what is allowed" the same way.
  */
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface KeyMeta {
   /** One sentence for the reference table; say the unit. */

@@ -2,7 +2,7 @@
  * The whole configuration: one section per room (src/config/sections/<room>.ts, each owned by its area), plus
  * the rules that span keys. `WapgateConfig` is what every part of wapgate receives after loading.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { adminSection } from './sections/admin.ts';
 import { chargingSection } from './sections/charging.ts';
 import { contentSection } from './sections/content.ts';

@@ -17,7 +17,7 @@
  */
 import { isIPv4 } from 'node:net';
 import { createRequire } from 'node:module';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { XmlElement } from '../wbxml/encode.ts';
 import { ProvError, ProvErrorCode } from './errors.ts';
 

@@ -1,5 +1,5 @@
 /** `admin:` — the admin HTTP listener (/healthz, /readyz, /metrics, /status, per-session traces). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { group, ipAddress, key, port } from '../meta.ts';
 
 export const adminSection = group({

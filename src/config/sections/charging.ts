@@ -1,5 +1,5 @@
 /** `charging:` — where charging data records go. Owned by the charging area; extend here. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CDR_WRITER_DEFAULTS } from '../../charging/options.ts';
 import { group, key } from '../meta.ts';
 

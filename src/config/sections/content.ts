@@ -1,5 +1,5 @@
 /** `content:` — what the gateway does to content between servers and WAP 1.x handsets (src/content/). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { duration, group, key, size } from '../meta.ts';
 
 export const contentSection = group({

@@ -2,7 +2,7 @@
  * `gateway:` — the UDP listeners (WSP connectionless 9200, WTP + WSP sessions 9201), the upstream(s) and how
  * wapgate talks HTTP to them, session limits and the WSP/WTP knobs. Owned by the gateway area; extend here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_OPTIONS as GW } from '../../gateway/options.ts';
 import { DEFAULT_WTP_TIMERS as WTP } from '../../wtp/timers.ts';
 import { UrlMap, UrlMapError, parseMapRule } from '../../gateway/url-map.ts';

@@ -2,7 +2,7 @@
  * `identity:` — who the handset is (RADIUS accounting, static table), what the upstream is told (X-MSISDN and
  * friends, per origin), who may use the gateway (client allow/deny, rate limit). Owned by the identity area.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RADIUS_UPSTREAM_DEFAULTS, SUBSCRIBER_MAP_DEFAULTS } from '../../identity/options.ts';
 import { cidr, duration, group, ipAddress, key, origin, port } from '../meta.ts';
 

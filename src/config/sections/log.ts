@@ -1,5 +1,5 @@
 /** `log:` — the pino log and the access log beside it. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACCESS_LOG_FIELDS, type AccessLogField } from '../../admin/access-log.ts';
 import { group, key, LOG_LEVELS } from '../meta.ts';
 

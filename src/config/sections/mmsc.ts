@@ -1,5 +1,5 @@
 /** `mmsc:` — the reference MMSC (in-process when gateway.upstream is unset, or `wapgate mmsc`). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { duration, group, httpUrl, ipAddress, key, port, size } from '../meta.ts';
 
 export const mmscSection = group({

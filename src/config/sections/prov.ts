@@ -3,7 +3,7 @@
  * provisioning push must fit, and the named OTA settings sendota's `otaid` selects. Owned by the provisioning
  * area; extend here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROV_LIMIT_DEFAULTS } from '../../push/prov-delivery.ts';
 import { settingsTemplate } from '../../prov/template.ts';
 import { group, key } from '../meta.ts';

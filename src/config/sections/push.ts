@@ -2,7 +2,7 @@
  * `push:` — the Push Proxy Gateway: the PAP listener for push initiators, who may use it, the pending-push
  * queue, and the SMS bearer over SMPP. Owned by the PPG area; extend here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PPG_DEFAULTS as PPG } from '../../push/options.ts';
 import { cidr, duration, group, ipAddress, key, port } from '../meta.ts';
 

@@ -3,7 +3,7 @@
  * routes other rooms mount on the same listener, e.g. /cgi-bin/sendota). Off until a port is given
  * (`--sendsms-port 13013`, Kannel's usual sendsms-port). Owned by the smsbox area; extend here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SMSBOX_DEFAULTS as SB } from '../../smsbox/options.ts';
 import { cidr, duration, group, ipAddress, key, port } from '../meta.ts';
 

@@ -3,7 +3,7 @@
  * to itself (the embedded durable store); with it, the subscriber map, the PPG queue and the push-id space are
  * shared through Redis (src/state/).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { duration, group, key } from '../meta.ts';
 
 export const stateSection = group({

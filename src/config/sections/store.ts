@@ -2,7 +2,7 @@
  * `store:` — the durable store (src/store): one SQLite file under the state directory holding the PPG queue,
  * the reference MMSC's messages and the sendsms queue. Owned by the store area.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { group, key } from '../meta.ts';
 
 export const storeSection = group({

@@ -1,5 +1,5 @@
 /** `trace:` — packet traces for interop labs (src/trace/recorder.ts). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { group, key, size } from '../meta.ts';
 
 export const traceSection = group({

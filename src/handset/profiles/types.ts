@@ -6,7 +6,7 @@
  * (OMA-MMS-ENC §7.3.34). Profiles are data (src/handset/profiles/builtin.ts, or a JSON/YAML file): this module
  * only validates them and turns them into WSP headers and capabilities.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Capabilities, WspAddress } from '../../wsp/capabilities.ts';
 import type { WspHeader } from '../../wsp/headers/index.ts';
 
