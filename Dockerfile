@@ -1,6 +1,7 @@
 # wapgate: the WAP gateway (and, with `mmsc` as the command, the reference MMSC) in one image.
-# Three stages: `build` compiles src/ to dist/ with the dev dependencies; `deps` installs the production
-# dependencies only (better-sqlite3's native addon is compiled or fetched there, with the tools that needs);
+# Three stages: `build` compiles src/ to dist/ (tsc, then the run-time bundle in dist/bundle/) with the dev
+# dependencies; `deps` installs the production dependencies only (better-sqlite3's native addon is compiled or
+# fetched there, with the tools that needs);
 # the runtime image gets node_modules (production), dist/, bin/ and the example config — no TypeScript, tsx,
 # esbuild or compiler toolchain.
 
@@ -12,6 +13,7 @@ COPY package.json package-lock.json ./
 # build) waits for the sources.
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
-// The installed command: runs the compiled JavaScript in dist/ (`npm run build`; `npm ci` builds it through the
-// `prepare` script). No TypeScript loader at run time. Developers run the sources with
-// `node --import tsx src/cli/main.ts` (what the tests do).
+// The installed command: runs the compiled JavaScript bundle in dist/bundle/ (`npm run build`: tsc, then
+// scripts/bundle.mjs; `npm ci` builds it through the `prepare` script). No TypeScript loader at run time.
+// Developers run the sources with `node --import tsx src/cli/main.ts` (what the tests do).
 //
 // V8 settings for a long-running daemon (docs/build.md "Startup and memory" has the figures):
 // - `--max-semi-space-size=8` (above, and in `npm start`): an 8 MiB young generation instead of up to 16 MiB;
@@ -16,9 +16,9 @@ import { setFlagsFromString } from 'node:v8';
 setFlagsFromString('--liftoff-only');
 let main;
 try {
-  ({ main } = await import('../dist/cli/main.js'));
+  ({ main } = await import('../dist/bundle/cli/main.js'));
 } catch (err) {
-  if (err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/cli/main.js')) {
+  if (err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/bundle/cli/main.js')) {
     process.stderr.write('wapgate: dist/ is missing: run `npm run build` (or `npm ci`, which builds it)\n');
     process.exit(1);
   }

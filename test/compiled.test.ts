@@ -1,5 +1,5 @@
 /**
- * The compiled program as a user installs it (issue 13): `npm pack` of a `tsc -p tsconfig.build.json` build,
+ * The compiled program as a user installs it (issue 13): `npm pack` of an `npm run build` build (tsc, the bundle),
  * installed with `--omit=dev` outside the repository (test/support/cli.ts compiledInstall). No TypeScript, tsx or
  * esbuild is installed there; `wapgate --help`, `decode`, `serve` (with worker threads) and `phone get` run.
  */
@@ -18,13 +18,13 @@ beforeAll(() => {
 
 describe('compiled package (npm pack, installed with --omit=dev)', () => {
   it('packs dist JavaScript, declarations, bin, the example config and README — no sources', () => {
-    expect(inst.packed).toEqual(expect.arrayContaining(['bin/wapgate.js', 'dist/cli/main.js', 'dist/cli/main.d.ts', 'dist/app/worker-thread.js', 'wapgate.example.yaml', 'README.md', 'package.json']));
+    expect(inst.packed).toEqual(expect.arrayContaining(['bin/wapgate.js', 'dist/cli/main.js', 'dist/cli/main.d.ts', 'dist/app/worker-thread.js', 'dist/bundle/cli/main.js', 'dist/bundle/app/worker-thread.js', 'wapgate.example.yaml', 'README.md', 'package.json']));
     expect(inst.packed.filter((f) => f.startsWith('src/') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });
 
   it('installs no TypeScript, tsx, esbuild or test tooling', () => {
     const nm = join(inst.app, 'node_modules');
-    expect(present(join(nm, 'wapgate', 'dist', 'cli', 'main.js'))).toBe(true);
+    expect(present(join(nm, 'wapgate', 'dist', 'bundle', 'cli', 'main.js'))).toBe(true);
     for (const dev of ['typescript', 'tsx', 'esbuild', '@esbuild', 'vitest', 'vite', 'fast-check', '@types/node']) expect(present(join(nm, dev)), dev).toBe(false);
   });
 

@@ -173,8 +173,9 @@ describe('Dockerfile', () => {
       expect(pkg.devDependencies).toHaveProperty(dev);
     }
     expect(pkg.scripts.prepare).toBe('npm run build');
-    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
-    expect(readFileSync(join(ROOT, pkg.bin.wapgate!), 'utf8')).toContain("import('../dist/cli/main.js')");
+    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json && node scripts/bundle.mjs');
+    expect(pkg.devDependencies).toHaveProperty('esbuild');
+    expect(readFileSync(join(ROOT, pkg.bin.wapgate!), 'utf8')).toContain("import('../dist/bundle/cli/main.js')");
     const build = stageOf('build');
     expect(build).toMatch(/^RUN npm ci\b(?!.*--omit)/m);
     expect(build).toMatch(/^RUN npm run build$/m);
@@ -185,6 +186,7 @@ describe('Dockerfile', () => {
     expect(runtime).not.toMatch(/COPY src\b|tsx|typescript|npm ci(?! --omit=dev)/);
     const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
     for (const p of ['node_modules', '.git', 'test', 'dist']) expect(ignore).toContain(p);
-    for (const p of ['src', 'bin', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) expect(ignore).not.toContain(p);
+    for (const p of ['src', 'bin', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) expect(ignore).not.toContain(p);
+    expect(build).toContain('COPY scripts/bundle.mjs ./scripts/');
   });
 });

@@ -29,7 +29,7 @@ import { UdpEndpoint, type DatagramTap, type Peer } from '../bearer/udp.ts';
 import { metricSpecs, type WapgateMetrics } from '../admin/metrics.ts';
 import type { SubscriberMap } from '../identity/index.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
-import { siblingModule, workerSource } from '../runtime/entry.ts';
+import { ownModule, workerSource } from '../runtime/entry.ts';
 import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
 import type { ChargingSink } from '../gateway/hooks.ts';
 import { NoPushSessionError, type Gateway, type GatewayStats } from '../gateway/index.ts';
@@ -111,9 +111,9 @@ export function bindingTargets(address: string, workers: number, bind: string): 
   return [addressHash(isIPv6(bind) ? `::ffff:${v4}` : v4) % workers];
 }
 
-/** The thread entry: dist/app/worker-thread.js when compiled, the source (through tsx) under tests. */
+/** The thread entry: app/worker-thread.js of the compiled program, the source (through tsx) under tests. */
 function workerScript(): string {
-  return workerSource(siblingModule('./worker-thread.ts', import.meta.url));
+  return workerSource(ownModule('app/worker-thread'));
 }
 
 /** A worker's log line through this thread's logger, at its level (when no destination is given). */

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { startKannel, stopKannel } from './kannel.ts';
 import { childPids, cpuSeconds, memoryMiB, run, start, stop, waitForClReply, waitForHttp, type Started } from './procs.ts';
 import { fmt, median, table } from './report.ts';
-import { installedCliArgs, nodeArgs, siblingModule } from '../runtime/entry.ts';
+import { installedCliArgs, nodeArgs, ownModule } from '../runtime/entry.ts';
 
 /** The cases of issue 19: path on the upstream, CO or CL, POST body size. */
 export interface PinnedCase {
@@ -91,7 +91,7 @@ export interface PinnedResult {
 
 /** Our own modules run the way this one runs: compiled JavaScript from dist/, or the sources through tsx. */
 function ownCommand(): { args: (entry: 'cli' | 'upstream') => string[]; runtime: string } {
-  const url = (entry: 'cli' | 'upstream') => siblingModule(entry === 'cli' ? '../cli/main.ts' : './upstream.ts', import.meta.url);
+  const url = (entry: 'cli' | 'upstream') => ownModule(entry === 'cli' ? 'cli/main' : 'bench/upstream');
   const compiled = !url('cli').pathname.endsWith('.ts');
   return {
     args: (entry) => nodeArgs(url(entry)),

@@ -8,7 +8,7 @@
  */
 import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FAKEWAP_CASES, mSendReqOfSize, scaled, type FakewapCase } from '../bench/cases.ts';
 import { startKannel, stopKannel } from '../bench/kannel.ts';
@@ -17,9 +17,9 @@ import { PINNED_CASES, renderPinned, runPinned, type PinnedResult } from '../ben
 import { summarizeProfileFile } from '../bench/profile.ts';
 import { render, type HalfLoad, type IdleMemory } from '../bench/fakewap-report.ts';
 import { fmt, median, summarize, type CaseResult, type RunSample } from '../bench/report.ts';
-import { installedCliArgs, nodeArgs, siblingModule } from '../runtime/entry.ts';
+import { installedCliArgs, nodeArgs, ownModule, packageRoot } from '../runtime/entry.ts';
 
-const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
+const ROOT = packageRoot();
 /**
  * Source addresses of the load when --workers is given (fakewap -I through a wrapper, phone load --bind). Inside
  * 127.0.0.0/24 because the Kannel peer takes WDP only from there (kannel.conf: udp-allow-ip = "127.0.0.*"), and
@@ -143,7 +143,7 @@ export async function run_(args: string[]): Promise<number> {
 
   try {
     // 1. The upstream, in its own process.
-    const up = start(process.execPath, [...nodeArgs(siblingModule('../bench/upstream.ts', import.meta.url)), String(uport), '127.0.0.1']);
+    const up = start(process.execPath, [...nodeArgs(ownModule('bench/upstream')), String(uport), '127.0.0.1']);
     started.push(up);
     await waitForHttp(`${base}/status`);
     progress(`upstream ready on ${base}`);

@@ -43,7 +43,7 @@ function walk(dir: string, out: string[] = []): string[] {
 function contentKey(): string {
   const h = createHash('sha256');
   const files = [...walk(join(ROOT, 'src')), ...walk(join(ROOT, 'bin'))].sort();
-  for (const f of [...files, ...['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'wapgate.example.yaml'].map((f) => join(ROOT, f))]) {
+  for (const f of [...files, ...['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/bundle.mjs', 'README.md', 'wapgate.example.yaml'].map((f) => join(ROOT, f))]) {
     h.update(relative(ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
   }
   return h.digest('hex').slice(0, 16);
@@ -73,6 +73,7 @@ export function compiledInstall(): CompiledInstall {
     // A type error elsewhere still emits; what must exist is the program. `npm run typecheck` reports the rest.
     if (!existsSync(join(stage, 'dist', 'cli', 'main.js'))) throw err;
   }
+  run(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs'), join(stage, 'dist', 'bundle')], ROOT);
   for (const f of ['bin', 'package.json', 'README.md', 'wapgate.example.yaml']) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
   const pack = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], stage)) as { filename: string; files: { path: string }[] }[];
   const tarball = join(work, pack[0]!.filename);
