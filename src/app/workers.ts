@@ -20,7 +20,6 @@
  * restarts.
  */
 import type { ContentOptions } from '../content/converter.ts';
-import { isIPv6 } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import pino, { type Logger } from 'pino';
@@ -35,7 +34,7 @@ import type { ChargingSink } from '../gateway/hooks.ts';
 import { NoPushSessionError, type Gateway, type GatewayStats } from '../gateway/index.ts';
 import { WtpAbortError } from '../wtp/types.ts';
 import { silentLogger, ThrottledWarn } from '../gateway/log.ts';
-import { formatIp, parseIp } from '../net/ip.ts';
+import { formatIp, isIpv6Text, parseIp } from '../net/ip.ts';
 import { resolveOptions, type GatewayOptionsInput } from '../gateway/options.ts';
 import { checkedUrlMap, type UrlMapRule } from '../gateway/url-map.ts';
 import type { MetricJson } from './worker-metrics.ts';
@@ -108,7 +107,7 @@ export function bindingTargets(address: string, workers: number, bind: string): 
   const ip = workers > 1 && !address.includes('/') ? parseIp(address) : undefined;
   if (ip?.family !== 4) return undefined;
   const v4 = formatIp(ip);
-  return [addressHash(isIPv6(bind) ? `::ffff:${v4}` : v4) % workers];
+  return [addressHash(isIpv6Text(bind) ? `::ffff:${v4}` : v4) % workers];
 }
 
 /** The thread entry: app/worker-thread.js of the compiled program, the source (through tsx) under tests. */

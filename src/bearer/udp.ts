@@ -4,7 +4,7 @@
  * socket type follows the bind address. No logging on the per-datagram path.
  */
 import dgram from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { isIpv6Text } from '../net/ip.ts';
 
 export interface Peer {
   address: string;
@@ -76,7 +76,7 @@ export class UdpEndpoint {
       this.local = { address: this.opts.address, port: this.opts.port };
       return this.local;
     }
-    const type = isIPv6(this.opts.address) ? 'udp6' : 'udp4';
+    const type = isIpv6Text(this.opts.address) ? 'udp6' : 'udp4';
     const socket = dgram.createSocket({ type, reuseAddr: false, ipv6Only: type === 'udp6' ? false : undefined });
     this.socket = socket;
     socket.on('message', (msg, rinfo) => this.deliver(msg, { address: rinfo.address, port: rinfo.port }));

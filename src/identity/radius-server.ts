@@ -11,9 +11,8 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import { isIPv6 } from 'node:net';
 import radius, { type DecodedPacket } from 'radius';
-import { CidrTable, parseCidr, parseIp } from '../net/ip.ts';
+import { CidrTable, isIpv6Text, parseCidr, parseIp } from '../net/ip.ts';
 import { boundedLru } from './bounded-lru.ts';
 import { RADIUS_SERVER_DEFAULTS, RADIUS_UPSTREAM_DEFAULTS, type RadiusServerOptions } from './options.ts';
 import {
@@ -286,7 +285,7 @@ export function createRadiusAccountingServer(
   return {
     async start() {
       if (socket) return;
-      const sock = createSocket({ type: isIPv6(opts.bind) ? 'udp6' : 'udp4' });
+      const sock = createSocket({ type: isIpv6Text(opts.bind) ? 'udp6' : 'udp4' });
       sock.on('message', (msg, rinfo) => {
         try {
           onMessage(msg, rinfo);

@@ -1,7 +1,7 @@
-import { isIP } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CidrTable, cidrSet, formatCidr, formatIp, normalizeIp, parseCidr, parseIp } from '../../src/net/ip.ts';
+import { CidrTable, cidrSet, formatCidr, formatIp, isIpv6Text, normalizeIp, parseCidr, parseIp } from '../../src/net/ip.ts';
 
 describe('IP parsing', () => {
   it('parses and formats IPv4, IPv6 and IPv4-mapped IPv6', () => {
@@ -28,6 +28,25 @@ describe('IP parsing', () => {
         expect(normalizeIp(n)).toBe(n);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('reads IPv6 text by hand exactly as node:net’s isIPv6 accepts it (no zone ids here: those we drop)', () => {
+    for (const bad of ['1:2:3:4:5:6:7:8::', '::1:2:3:4:5:6:7:8', '1:2:3:4::5:6:7:8', ':::', ':1:2:3:4:5:6:7', '1:2:3:4:5:6:7:', '1::2::3', '1.2.3.4::', '::1.2.3.4:5', '::12345', '']) {
+      expect(isIpv6Text(bad), bad).toBe(false);
+      expect(isIPv6(bad), bad).toBe(false);
+    }
+    for (const good of ['::', '1::', '::1', '1:2:3:4:5:6:7::', '::2:3:4:5:6:7:8', '1:2:3:4:5:6::8', '::ffff:1.2.3.4', '1:2:3:4:5:6:1.2.3.4', 'ABCD:ef01::']) {
+      expect(isIpv6Text(good), good).toBe(true);
+      expect(isIPv6(good), good).toBe(true);
+    }
+    const group = fc.oneof(fc.constantFrom('', '0', '1', 'ffff', 'FfFf', '12345', 'g', '1.2.3.4', '256.1.1.1', '01.2.3.4'), fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), maxLength: 5 }));
+    const text = fc.oneof(fc.ipV6(), fc.array(group, { maxLength: 10 }).map((g) => g.join(':')), fc.string({ unit: fc.constantFrom(':', '.', '0', '1', 'f', 'g') }));
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(isIpv6Text(s), s).toBe(isIPv6(s));
+      }),
+      { numRuns: 20000 },
     );
   });
 
