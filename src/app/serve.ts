@@ -42,10 +42,10 @@ export interface Stack {
  */
 export async function runServe(cfg: WapgateConfig, reload: () => WapgateConfig): Promise<number> {
   const pretty = cfg.log.pretty === 'auto' ? process.stderr.isTTY === true : cfg.log.pretty;
-  const { log, writeLine } = createProcessLogger(cfg.log.level, pretty);
+  const { log } = createProcessLogger(cfg.log.level, pretty);
   let stack;
   try {
-    stack = await startServe(cfg, reload, log, writeLine);
+    stack = await startServe(cfg, reload, log);
   } catch (err) {
     log.fatal({ err }, 'cannot start wapgate');
     return 1;
@@ -55,7 +55,7 @@ export async function runServe(cfg: WapgateConfig, reload: () => WapgateConfig):
 }
 
 /** Creates and starts every part of `serve` (the gateway, identity, charging, PPG, MMSC, services, operations). */
-export async function startServe(rawConfig: WapgateConfig, reload: () => WapgateConfig, log: Logger, writeLine?: (line: string) => void): Promise<Stack> {
+export async function startServe(rawConfig: WapgateConfig, reload: () => WapgateConfig, log: Logger): Promise<Stack> {
   const cfg = withEmbeddedDefaults(rawConfig);
   const ops = createOperations({ config: cfg, reload: () => withEmbeddedDefaults(reload()), log, registry, metrics });
 
@@ -72,7 +72,6 @@ export async function startServe(rawConfig: WapgateConfig, reload: () => Wapgate
     threads > 1
       ? createWorkerGateway(gatewayOptionsFromConfig(cfg), threads, {
           log,
-          ...(writeLine ? { logLine: writeLine } : {}),
           registry,
           metrics,
           trace: ops.trace,

@@ -17,6 +17,7 @@ import type { UrlMapRule } from '../gateway/url-map.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
 import type { SubscriberMap } from '../identity/index.ts';
 import type { MetricJson } from './worker-metrics.ts';
+import type { WorkerLogLine } from './worker-log.ts';
 
 /** Which of the two ports a datagram belongs to. */
 export const CL = 0;
@@ -138,7 +139,7 @@ export type FromWorker =
   | Datagrams
   | { t: 'ready' }
   | { t: 'cdr'; cdrs: Cdr[] }
-  | { t: 'log'; line: string }
+  | { t: 'log'; line: WorkerLogLine }
   | { t: 'http'; x: HttpExchange }
   | { t: 'stats'; stats: WorkerStats }
   | { t: 'metrics'; id: number; json: MetricJson[] }

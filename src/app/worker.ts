@@ -4,11 +4,10 @@
  * createGateway() for the clients the primary routes here (by client address, so a WTP transaction and a WSP
  * session never move). Its two UDP endpoints have no socket: datagrams arrive as messages and replies go back
  * to the primary, which sends them from the bound 9200/9201 sockets. Its own undici pool, WTP and session
- * tables, policy buckets and metric counts (no prom-client: src/app/worker-metrics.ts); CDRs, log lines and traced
- * HTTP exchanges go to the primary.
+ * tables, policy buckets and metric counts (no prom-client: src/app/worker-metrics.ts). CDRs, log lines (no pino
+ * here: src/app/worker-log.ts) and traced HTTP exchanges go to the primary.
  */
 import type { MessagePort } from 'node:worker_threads';
-import pino from 'pino';
 import { UdpEndpoint, type Peer } from '../bearer/udp.ts';
 import { createIdentityFromConfig, type IdentityStack } from './identity.ts';
 import type { Cdr } from '../gateway/hooks.ts';
@@ -16,17 +15,15 @@ import { createGateway, NoPushSessionError, type GatewayDeps } from '../gateway/
 import { WtpAbortError } from '../wtp/types.ts';
 import { createContentConverter } from '../content/create.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
+import { WorkerLog } from './worker-log.ts';
 import { CL, CO, copyOf, DatagramBatch, type ConfirmedPushFailure, type FromWorker, type MapOp, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
 /** Composes one worker thread's gateway on `port` (the thread's parentPort) and starts it. */
 export async function composeWorker(init: WorkerInit, port: MessagePort): Promise<void> {
   const post = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
 
-  // Log lines in the primary's format, written by the primary to its own destination.
-  const log = pino(
-    { level: init.logLevel },
-    { write: (line: string) => post({ t: 'log', line }) },
-  ).child({ worker: init.index });
+  // Log lines go to the primary as data; its logger writes them (src/app/worker-log.ts).
+  const log = new WorkerLog(init.logLevel, (line) => post({ t: 'log', line }));
 
   // Replies go back in one message per event-loop turn.
   const replies = new DatagramBatch((items, transfer) => {

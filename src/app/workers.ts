@@ -33,20 +33,17 @@ import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
 import type { ChargingSink } from '../gateway/hooks.ts';
 import { NoPushSessionError, type Gateway, type GatewayStats } from '../gateway/index.ts';
 import { WtpAbortError } from '../wtp/types.ts';
-import { silentLogger, ThrottledWarn } from '../gateway/log.ts';
+import { ThrottledWarn } from '../gateway/log.ts';
 import { formatIp, isIpv6Text, parseIp } from '../net/ip.ts';
 import { resolveOptions, type GatewayOptionsInput } from '../gateway/options.ts';
 import { checkedUrlMap, type UrlMapRule } from '../gateway/url-map.ts';
 import type { MetricJson } from './worker-metrics.ts';
+import type { WorkerLogLine } from './worker-log.ts';
 import { CL, DatagramBatch, owned, type ConfirmedPushFailure, type Datagrams, type FromWorker, type IdentityConfig, type MapOp, type SubscriberBinding, type ToWorker, type WorkerInit, type WorkerStats } from './worker-protocol.ts';
 
 export interface WorkerGatewayDeps {
+  /** This thread's logger; the workers' lines are written through it, bound to the worker's index. */
   log?: Logger;
-  /**
-   * Where the workers' log lines (pino JSON, already formatted in the worker) are written: this thread's log
-   * destination (src/app/log.ts). Without it each line is logged again through `log` at its level.
-   */
-  logLine?: (line: string) => void;
   /** This thread's registry: gets the restart counter, and is merged with the workers' by mergedMetrics(). */
   registry?: Registry;
   /**
@@ -115,18 +112,6 @@ function workerScript(): string {
   return workerSource(ownModule('app/worker-thread'));
 }
 
-/** A worker's log line through this thread's logger, at its level (when no destination is given). */
-function relog(log: Logger, line: string): void {
-  let entry: Record<string, unknown>;
-  try {
-    entry = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return;
-  }
-  const { level, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = entry;
-  const label = typeof level === 'number' ? pino.levels.labels[level] : undefined;
-  if (label && label in log) (log as unknown as Record<string, (o: object, m?: unknown) => void>)[label]!(fields, msg);
-}
 
 /**
  * V8 limits of each worker thread. The young generation (where every transaction's short-lived objects are made)
@@ -155,8 +140,14 @@ const PENDING_MAX = 1024;
 export function createWorkerGateway(input: GatewayOptionsInput, workers: number, deps: WorkerGatewayDeps = {}): WorkerGateway {
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`gateway workers must be a positive integer, got ${workers}`);
   const options = resolveOptions(input);
-  const log = deps.log ?? silentLogger();
-  const logLine = deps.logLine ?? ((line: string) => relog(log, line));
+  const log = deps.log ?? pino({ level: 'silent' });
+  // A worker's lines through this thread's logger (src/app/worker-log.ts), one child per worker index.
+  const workerLogs = new Map<number, Logger>();
+  const logLine = (index: number, line: WorkerLogLine): void => {
+    let child = workerLogs.get(index);
+    if (!child) workerLogs.set(index, (child = log.child({ worker: index })));
+    child[line.level](line.fields, line.msg);
+  };
   const clSock = new UdpEndpoint({ address: options.bind, port: options.clPort, bufferBytes: options.socketBufferBytes });
   const coSock = new UdpEndpoint({ address: options.bind, port: options.coPort, bufferBytes: options.socketBufferBytes });
   const socks = [clSock, coSock] as const;
@@ -336,7 +327,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
             for (const c of m.cdrs) deps.charging?.record(c);
             break;
           case 'log':
-            logLine(m.line);
+            logLine(index, m.line);
             break;
           case 'http':
             if (deps.trace?.active) deps.trace.http(m.x);

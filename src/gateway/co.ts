@@ -2,7 +2,6 @@
  * Port 9201: WTP responder (src/wtp) → WSP session server (src/wsp/session.ts) → the gateway's method
  * handler. The composition of those three and nothing else.
  */
-import type { Logger } from 'pino';
 import type { WapgateMetrics } from '../admin/metrics.ts';
 import type { Peer, UdpEndpoint } from '../bearer/udp.ts';
 import { realClock } from '../wtp/clock.ts';
@@ -10,7 +9,7 @@ import { resolveTimers } from '../wtp/timers.ts';
 import { WtpResponder } from '../wtp/index.ts';
 import type { ResponderTransaction, WtpEvent, WtpUser } from '../wtp/types.ts';
 import { SessionServer, type SessionTx } from '../wsp/session.ts';
-import type { ThrottledWarn } from './log.ts';
+import type { GatewayLog, ThrottledWarn } from './log.ts';
 import { memoLabels } from './memo.ts';
 import type { GatewayOptions } from './options.ts';
 import type { MethodHandler } from './transaction.ts';
@@ -23,7 +22,7 @@ export class SessionLayer {
     sock: UdpEndpoint,
     handler: MethodHandler,
     options: GatewayOptions,
-    log: Logger,
+    log: GatewayLog,
     throttled: ThrottledWarn,
     metrics?: WapgateMetrics,
   ) {

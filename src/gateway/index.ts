@@ -3,7 +3,6 @@
  * sessions, both answered through one HTTP proxy. `createGateway(options, deps)` is what serve.ts, the tests
  * and the benchmark compose; identity, policy and charging plug in through src/gateway/hooks.ts.
  */
-import type { Logger } from 'pino';
 import { UdpEndpoint, type DatagramTap, type Peer } from '../bearer/udp.ts';
 import { ConnectionlessServer } from '../wsp/connectionless-server.ts';
 import type { WspPdu } from '../wsp/pdu-types.ts';
@@ -11,7 +10,7 @@ import type { WapgateMetrics } from '../admin/metrics.ts';
 import type { ContentConverter } from '../content/converter.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
 import type { ChargingSink, ClientPolicy, Enricher } from './hooks.ts';
-import { silentLogger, ThrottledWarn } from './log.ts';
+import { silentLogger, ThrottledWarn, type GatewayLog } from './log.ts';
 import { resolveOptions, type GatewayOptions, type GatewayOptionsInput, type RedirectOptions } from './options.ts';
 import { checkedUrlMap, type UrlMapRule } from './url-map.ts';
 import { HttpProxy } from './proxy.ts';
@@ -21,7 +20,7 @@ import { SessionLayer } from './co.ts';
 import { coRoute, SessionPush } from './confirmed-push.ts';
 
 export interface GatewayDeps {
-  log?: Logger;
+  log?: GatewayLog;
   policy?: ClientPolicy;
   enricher?: Enricher;
   charging?: ChargingSink;

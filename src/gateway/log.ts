@@ -1,12 +1,31 @@
 /**
- * Logging for the gateway (the process's logger is made by src/app/log.ts): a silent default, and a throttle for input a hostile peer can
- * repeat at line rate — bad datagrams are counted always and logged at most once per interval per reason.
+ * Logging for the gateway: what the UDP → WTP → WSP → HTTP path asks of a logger (GatewayLog: the process's pino
+ * logger, made by src/app/log.ts, is one; a gateway worker thread's forwarder, src/app/worker-log.ts, another), a
+ * silent default, and a throttle for input a hostile peer can repeat at line rate — bad datagrams are counted
+ * always and logged at most once per interval per reason.
  */
-import pino, { type Logger } from 'pino';
+
+/** One log method: structured fields, then the message (pino's argument order), or the message alone. */
+export interface LogMethod {
+  (fields: object, msg?: string): void;
+  (msg: string): void;
+}
+
+/** The logger the gateway path is given. A pino Logger satisfies it. */
+export interface GatewayLog {
+  debug: LogMethod;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
+  /** Whether a line at `level` ('debug', 'info', …) would be written. */
+  isLevelEnabled(level: string): boolean;
+}
+
+const discard: LogMethod = () => {};
 
 /** A logger that writes nothing (tests, library use). */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+export function silentLogger(): GatewayLog {
+  return { debug: discard, info: discard, warn: discard, error: discard, isLevelEnabled: () => false };
 }
 
 export class ThrottledWarn {
@@ -14,7 +33,7 @@ export class ThrottledWarn {
   readonly counts = new Map<string, number>();
 
   constructor(
-    private readonly log: Logger,
+    private readonly log: GatewayLog,
     private readonly intervalMs = 1000,
     private readonly now: () => number = Date.now,
     private readonly counted?: (reason: string) => void,

@@ -4,7 +4,6 @@
  * (WAP-230 §8.2.3.3) with its status mapped from HTTP (status.ts). Ends with one access line and one CDR.
  */
 import { mmsTransactionSummary } from '../charging/mms-summary.ts';
-import type { Logger } from 'pino';
 import type { Peer } from '../bearer/udp.ts';
 import { formatContentType, parseContentType, type ContentType } from '../wsp/content-type.ts';
 import { httpFieldName, type WspHeader } from '../wsp/headers/index.ts';
@@ -14,6 +13,7 @@ import { decodeMultipart, encodeMultipart, isMimeMultipart, isWspMultipart, mime
 import type { UpstreamErrorKind, WapgateMetrics } from '../admin/metrics.ts';
 import type { ContentConverter } from '../content/converter.ts';
 import type { AdmissionGate, ChargingSink, Enricher } from './hooks.ts';
+import type { GatewayLog } from './log.ts';
 import { memoLabels } from './memo.ts';
 import type { HeaderPair, HttpProxy, ProxyOutcome } from './proxy.ts';
 
@@ -35,7 +35,7 @@ export interface MethodContext {
 
 export interface TransactionDeps {
   proxy: HttpProxy;
-  log: Logger;
+  log: GatewayLog;
   /** Consulted before each method: draining → 503, the client policy (deny, rate-limited). */
   admission?: AdmissionGate;
   enricher?: Enricher;
@@ -335,7 +335,7 @@ function safeContentType(text: string): ContentType {
 const CONTENT_TYPES = new Map<string, ContentType>();
 
 /** Encodes; if a header value has no WSP form, drops headers one by one (logged) rather than failing. */
-function encodeOrBare(reply: ReplyPdu, ctx: MethodContext, log: Logger): Buffer {
+function encodeOrBare(reply: ReplyPdu, ctx: MethodContext, log: GatewayLog): Buffer {
   try {
     return ctx.encode(reply);
   } catch (first) {

@@ -84,9 +84,10 @@ describe('dist/bundle (scripts/bundle.mjs)', () => {
     for (const pkg of ['better-sqlite3', 'pino', 'undici', 'ioredis', 'radius', 'yaml']) expect([...all].some((i) => i.startsWith(`node_modules/${pkg}/`)), pkg).toBe(false);
   });
 
-  it('gives a worker thread the gateway path only: no configuration schema (zod), no metrics registry (prom-client)', () => {
+  it('gives a worker thread the gateway path only: no configuration schema (zod), metrics registry (prom-client) or logger (pino)', () => {
     const worker = staticClosure('app/worker-thread.js');
     expect(worker.inputs.has('src/gateway/proxy.ts')).toBe(true);
     for (const pkg of ['zod', 'prom-client']) expect([...worker.inputs].some((i) => i.includes(`node_modules/${pkg}/`)), pkg).toBe(false);
+    expect([...worker.packages].filter((p) => p.startsWith('pino'))).toEqual([]);
   });
 });

@@ -62,7 +62,6 @@ beforeAll(async () => {
     2,
     {
       log,
-      logLine: (l) => void lines.push(l),
       ...(() => {
         const b = createMetrics({ defaultMetrics: false });
         return { registry: b.registry, metrics: b.metrics };

@@ -63,7 +63,7 @@ for (const workers of [1, 2]) {
     beforeAll(async () => {
       const opts = { bind: '127.0.0.1', clPort: 0, coPort: 0, upstream: 'http://127.0.0.1:9/', wtp: fast };
       const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
-      gw = workers === 1 ? createGateway(opts, { log }) : createWorkerGateway(opts, workers, { log, logLine: (l) => void lines.push(l) });
+      gw = workers === 1 ? createGateway(opts, { log }) : createWorkerGateway(opts, workers, { log });
       await gw.start();
       const co = gw.addresses.co.port;
       gw.setTap((dir, data, peer, local) => {
