@@ -112,7 +112,6 @@ function workerScript(): string {
   return workerSource(ownModule('app/worker-thread'));
 }
 
-
 /**
  * V8 limits of each worker thread. The young generation (where every transaction's short-lived objects are made)
  * grows to V8's default of 16 MiB semi-spaces under load, per thread; capped here, a worker idles ~6 MiB and runs
