@@ -5,6 +5,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { HeaderPair, ProxyOutcome, ProxyResponse } from './proxy.ts';
+import { memoNames } from './memo.ts';
 
 const RESPONSE_DROP = new Set([
   'connection',
@@ -27,21 +28,10 @@ interface NameInfo {
   canonical: string;
   drop: boolean;
 }
-const NAMES = new Map<string, NameInfo>();
-
-function nameInfo(raw: string): NameInfo {
-  let n = NAMES.get(raw);
-  if (n === undefined) {
-    const lower = raw.toLowerCase();
-    n = { lower, canonical: canonical(lower), drop: RESPONSE_DROP.has(lower) };
-    // Upstreams send a handful of spellings; a bounded memo keeps a hostile one from growing it.
-    if (raw.length <= 64) {
-      if (NAMES.size >= 512) NAMES.clear();
-      NAMES.set(raw, n);
-    }
-  }
-  return n;
-}
+const nameInfo = memoNames((raw): NameInfo => {
+  const lower = raw.toLowerCase();
+  return { lower, canonical: canonical(lower), drop: RESPONSE_DROP.has(lower) };
+});
 
 /**
  * One upstream exchange as an undici dispatch handler: status and headers kept, the body gathered into chunks

@@ -8,6 +8,26 @@ const CAP = 1024;
 
 type Level<T> = Map<string, T | Level<T>>;
 
+/**
+ * `derive` memoised per name (a header field name and what the path needs of it). Peers send a handful of names;
+ * a name longer than 64 characters is derived and not kept, and the memo starts again at 512 entries, so a hostile
+ * peer's names cannot grow it.
+ */
+export function memoNames<T>(derive: (name: string) => T): (name: string) => T {
+  const known = new Map<string, T>();
+  return (name: string): T => {
+    let v = known.get(name);
+    if (v === undefined) {
+      v = derive(name);
+      if (name.length <= 64) {
+        if (known.size >= 512) known.clear();
+        known.set(name, v);
+      }
+    }
+    return v;
+  };
+}
+
 /** `make` is called with as many labels as the memo is (always) called with. */
 export function memoLabels<T>(make: (...labels: string[]) => T): (a: string, b?: string, c?: string) => T {
   let root: Level<T> = new Map();

@@ -7,6 +7,7 @@
 import type { Dispatcher, ProxyAgent } from 'undici';
 import { Pool, proxyAgentClass } from './undici.ts';
 import { Deadlines, errorResponse, Exchange } from './exchange.ts';
+import { memoNames } from './memo.ts';
 import type { CookieHook } from '../content/converter.ts';
 import type { HttpExchange } from '../trace/recorder.ts';
 import type { Enricher } from './hooks.ts';
@@ -93,21 +94,10 @@ interface RequestName {
   hopByHop: boolean;
   token: boolean;
 }
-const REQUEST_NAMES = new Map<string, RequestName>();
-
-function requestName(name: string): RequestName {
-  let n = REQUEST_NAMES.get(name);
-  if (n === undefined) {
-    const lower = name.toLowerCase();
-    n = { lower, hopByHop: HOP_BY_HOP.has(lower), token: TOKEN.test(name) };
-    // Handsets send a handful of names (WSP's well-known ones); a bounded memo keeps a hostile one from growing it.
-    if (name.length <= 64) {
-      if (REQUEST_NAMES.size >= 512) REQUEST_NAMES.clear();
-      REQUEST_NAMES.set(name, n);
-    }
-  }
-  return n;
-}
+const requestName = memoNames((name): RequestName => {
+  const lower = name.toLowerCase();
+  return { lower, hopByHop: HOP_BY_HOP.has(lower), token: TOKEN.test(name) };
+});
 
 export interface ProxyDeps {
   enricher?: Enricher;

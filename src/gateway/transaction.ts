@@ -14,7 +14,7 @@ import type { UpstreamErrorKind, WapgateMetrics } from '../admin/metrics.ts';
 import type { ContentConverter } from '../content/converter.ts';
 import type { AdmissionGate, ChargingSink, Enricher } from './hooks.ts';
 import type { GatewayLog } from './log.ts';
-import { memoLabels } from './memo.ts';
+import { memoLabels, memoNames } from './memo.ts';
 import type { HeaderPair, HttpProxy, ProxyOutcome } from './proxy.ts';
 
 export interface MethodContext {
@@ -244,19 +244,8 @@ function sessionFields(session: readonly WspHeader[]): { pairs: HeaderPair[]; lo
 }
 const SESSION_FIELDS = new WeakMap<readonly WspHeader[], { pairs: HeaderPair[]; lower: string[] }>();
 
-/** The lower-case HTTP name of a WSP field name (a bounded memo: handsets send a handful of names). */
-function lowerHttpName(wspName: string): string {
-  let l = LOWER_NAMES.get(wspName);
-  if (l === undefined) {
-    l = httpFieldName(wspName).toLowerCase();
-    if (wspName.length <= 64) {
-      if (LOWER_NAMES.size >= 512) LOWER_NAMES.clear();
-      LOWER_NAMES.set(wspName, l);
-    }
-  }
-  return l;
-}
-const LOWER_NAMES = new Map<string, string>();
+/** The lower-case HTTP name of a WSP field name. */
+const lowerHttpName = memoNames((wspName) => httpFieldName(wspName).toLowerCase());
 
 const EMPTY = Buffer.alloc(0);
 
