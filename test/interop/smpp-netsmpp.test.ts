@@ -137,6 +137,7 @@ describe.skipIf(!ready || !toolAvailable('tshark') || !sharedAvailable())('SMPP 
       { address: 'WAPPUSH=+15550666/TYPE=PLMN@ppg', state: 'undeliverable' },
       { address: 'WAPPUSH=+15551234/TYPE=PLMN@ppg', state: 'delivered' },
     ]);
+    await until(() => smsc.events.some((e) => e.event === 'submit_sm' && e.destination_addr === '15551234'));
     const sub = smsc.events.find((e) => e.event === 'submit_sm' && e.destination_addr === '15551234')!;
     const ud = Buffer.from(sub.short_message, 'hex');
     const t = tshark(exportedPduPcap([encodeSmsDeliver({ originator: smsAddress('+15559200'), userData: ud, udhi: true })], 'gsm_sms'));
@@ -160,6 +161,9 @@ describe.skipIf(!ready || !toolAvailable('tshark') || !sharedAvailable())('SMPP 
     await c.waitBound(5000);
     const ids = await c.submitUserData('+15551234', segmentWdp(Buffer.from('0206', 'hex'), { ref: 2 }), { receipt: false, priority: 0 });
     expect(ids).toHaveLength(1);
+    // The SMSC prints each submit_sm on its stdout before it answers on the socket, but the two pipes are read
+    // independently: the answer can overtake the line.
+    await until(() => smsc.events.filter((e) => e.event === 'submit_sm').length >= 2);
     expect(smsc.events.filter((e) => e.event === 'submit_sm')).toHaveLength(2);
   });
 
