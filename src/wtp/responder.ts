@@ -9,6 +9,7 @@ import { abortPdu, EventSink, Outbox, TimerList } from './engine.ts';
 import { decodeWtpDatagram, peekTid, PROVIDER_ABORT, type WtpInvoke, type WtpPdu } from './pdu.ts';
 import { type ResponderContext, ResponderTx, type TimerKind } from './responder-tx.ts';
 import { Reassembler, ReassemblyBudget, usesExtendedSar } from './sar.ts';
+import { Class0Log } from './class0-log.ts';
 import { TidCache } from './tid-cache.ts';
 import { resolveTimers, type WtpTimers } from './timers.ts';
 import { type Peer, peerKey, reasonOf, type Transport, type WtpEvent, type WtpStats, type WtpUser } from './types.ts';
@@ -37,14 +38,15 @@ export class WtpResponder {
   private readonly timerLists: Record<TimerKind, TimerList>;
   /** What the transactions may ask of this responder (one object for all of them). */
   private readonly ctx: ResponderContext;
-  /** Class-0 Invokes recently delivered (peer|tid → time), so a duplicated datagram is not delivered twice. */
-  private readonly class0Seen = new Map<string, number>();
+  /** Class-0 Invokes recently delivered, per peer, so a duplicated datagram is not delivered twice. */
+  private readonly class0Seen: Class0Log;
   private readonly perPeer = new Map<string, number>();
 
   constructor(readonly options: WtpResponderOptions) {
     this.timers = resolveTimers(options.timers);
     this.clock = options.clock ?? realClock;
     this.tidCache = new TidCache(this.timers.tidCacheSize, this.timers.waitTimeoutMs, this.clock, this.timers.tidWindow);
+    this.class0Seen = new Class0Log(this.timers.tidCacheSize, this.timers.waitTimeoutMs, this.clock);
     this.budget = new ReassemblyBudget(this.timers.maxTotalReassemblyBytes);
     this.out = new Outbox(options.transport, this.timers.maxDatagram, options.onSend);
     this.events = new EventSink(options.onEvent);
@@ -209,13 +211,7 @@ export class WtpResponder {
   /** WAP-224 §9, LISTEN + RcvInvoke, class 0: indicate, keep no state (fakewap's Disconnect reuses its Get's TID). */
   private class0(pdu: WtpInvoke, peer: Peer, pk: string, key: string): void {
     if (pdu.version !== 0 || !pdu.ttr) return; // class 0 is never answered, and cannot be segmented
-    const now = this.clock.now();
-    for (const [k, t] of this.class0Seen) {
-      if (now - t > this.timers.waitTimeoutMs || this.class0Seen.size > this.timers.tidCacheSize) this.class0Seen.delete(k);
-      else break;
-    }
-    if (this.class0Seen.has(key)) return;
-    this.class0Seen.set(key, now);
+    if (!this.class0Seen.first(pk, pdu.tid)) return;
     new ResponderTx(this.ctx, peer, pdu.tid, key, pk).indicateClass0(pdu);
   }
 
