@@ -5,6 +5,7 @@
  * peer key string the responder made for the datagram (the session layer keys its table with the same string).
  */
 import type { Clock } from './clock.ts';
+import { PeerTable } from './peer-table.ts';
 
 export type TidTestResult = 'ok' | 'fail' | 'no-cache' | 'reordered';
 
@@ -46,21 +47,14 @@ interface Entry {
  */
 export class TidCache {
   /** Peer key → entry, oldest set first (set() moves an entry to the end), so expiry and the bound pop the head. */
-  private readonly entries = new Map<string, Entry>();
-  private readonly max: number;
-  private sets = 0;
+  private readonly entries: PeerTable<Entry>;
 
-  constructor(
-    max: number,
-    private readonly ttlMs: number,
-    private readonly clock: Clock,
-    private readonly window: number,
-  ) {
-    this.max = Math.max(1, max);
+  constructor(max: number, ttlMs: number, clock: Clock, private readonly window: number) {
+    this.entries = new PeerTable(max, ttlMs, clock);
   }
 
   test(peer: string, tid: number): TidTestResult {
-    const e = this.live(peer);
+    const e = this.entries.live(peer);
     if (!e) return 'no-cache';
     if (seen(e, tid)) return 'fail';
     const t = tidTest(tid, e.last, this.window);
@@ -70,55 +64,21 @@ export class TidCache {
 
   /** A TID was accepted; `asLast` when it becomes LastTID (the TID test said ok). Creates the entry. */
   accept(peer: string, tid: number, asLast: boolean): void {
-    const e = this.live(peer) ?? { last: tid, base: tid, bits: undefined, one: -1, at: 0 };
+    const e = this.entries.live(peer) ?? { last: tid, base: tid, bits: undefined, one: -1, at: 0 };
     if (asLast) advance(e, tid);
     this.add(e, tid);
-    this.set(peer, e);
+    this.entries.set(peer, e);
   }
 
   /** A TID was seen but not (yet) accepted: a later copy of it must fail the test. */
   see(peer: string, tid: number): void {
-    const e = this.live(peer);
+    const e = this.entries.live(peer);
     if (e) this.add(e, tid);
   }
 
   /** TIDnew verified (WAP-224 §9.4.4): forget what was known and start over at this TID. */
   reset(peer: string, tid: number): void {
-    this.set(peer, { last: tid, base: tid, bits: undefined, one: tid, at: 0 });
-  }
-
-  /** The entry of `peer` unless it has expired (an expired one is dropped). */
-  private live(peer: string): Entry | undefined {
-    const e = this.entries.get(peer);
-    if (e && this.expired(e, this.now())) {
-      this.entries.delete(peer);
-      return undefined;
-    }
-    return e;
-  }
-
-  private expired(e: Entry, now: number): boolean {
-    return this.ttlMs > 0 && now - e.at > this.ttlMs;
-  }
-
-  private now(): number {
-    // Whole milliseconds: a small integer field, not a boxed double per entry.
-    return Math.floor(this.clock.now());
-  }
-
-  /** Stores `e` as the newest entry, then drops expired entries and the oldest beyond the bound. */
-  private set(peer: string, e: Entry): void {
-    const now = this.now();
-    e.at = now;
-    this.entries.delete(peer);
-    this.entries.set(peer, e);
-    // Expired entries are already invisible (live()); dropping them from the head every 64th set keeps the Map
-    // near its live size without an iterator per Invoke. The bound is kept exactly.
-    if (this.entries.size <= this.max && (++this.sets & 63) !== 0) return;
-    for (const [k, old] of this.entries) {
-      if (this.entries.size <= this.max && !this.expired(old, now)) break;
-      this.entries.delete(k);
-    }
+    this.entries.set(peer, { last: tid, base: tid, bits: undefined, one: tid, at: 0 });
   }
 
   private add(e: Entry, tid: number): void {
@@ -138,7 +98,7 @@ export class TidCache {
 
   /** @internal The TIDs the entry of `peer` remembers as seen, oldest first (tests). */
   seenOf(peer: string): number[] {
-    const e = this.entries.get(peer);
+    const e = this.entries.peek(peer);
     if (!e) return [];
     const out: number[] = [];
     for (let back = RECENT_TIDS - 1; back >= 0; back--) {
@@ -149,7 +109,7 @@ export class TidCache {
   }
 
   get(peer: string): number | undefined {
-    return this.live(peer)?.last;
+    return this.entries.live(peer)?.last;
   }
 
   get size(): number {
