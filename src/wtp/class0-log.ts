@@ -1,12 +1,12 @@
 /**
  * The class-0 Invokes a responder delivered lately, per peer, so that a copy of one (the network duplicated it, or
- * a delayed Suspend arrives after the Resume) is not delivered twice. Class 0 has no acknowledgement and no TID
- * verification (WAP-224 §7.1.1), so this is all the duplicate removal it gets.
+ * a delayed Suspend arrives after the Resume on the same address) is not delivered twice. Class 0 is neither
+ * acknowledged nor TID-verified (WAP-224), so this is all the duplicate removal it gets.
  *
- * Memory follows the peers, not the Invokes: a peer's entry remembers its last RECENT_CLASS0 class-0 TIDs and lives for the
- * wait timeout after its last one. (One string and Map entry per Invoke, kept for the wait timeout, held up to the
- * TID cache's bound of 100,000 under a steady Disconnect load: ~10 MiB, all of it promoted to the old generation.)
- * Entries live in a PeerTable, like the TID cache's.
+ * Memory follows the peers, not the Invokes: a peer's entry remembers its last RECENT_CLASS0 class-0 TIDs and lives
+ * for the wait timeout after its last one. (It was one string and Map entry per Invoke, kept for the wait timeout up
+ * to the TID cache's bound of 100,000: under a steady Disconnect load ~10 MiB, all of it promoted to the old
+ * generation.) Entries live in a PeerTable, like the TID cache's.
  */
 import type { Clock } from './clock.ts';
 import { PeerTable } from './peer-table.ts';

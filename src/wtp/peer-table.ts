@@ -24,7 +24,7 @@ export class PeerTable<E extends Stamped> {
   }
 
   /** Whole milliseconds: a small integer field, not a boxed double per entry. */
-  now(): number {
+  private now(): number {
     return Math.floor(this.clock.now());
   }
 

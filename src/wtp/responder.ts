@@ -4,12 +4,12 @@
  * transaction (responder-tx.ts). This file routes datagrams to transactions, owns the TID cache, the caps and
  * the outbox.
  */
+import { Class0Log } from './class0-log.ts';
 import { type Clock, realClock } from './clock.ts';
 import { abortPdu, EventSink, Outbox, TimerList } from './engine.ts';
 import { decodeWtpDatagram, peekTid, PROVIDER_ABORT, type WtpInvoke, type WtpPdu } from './pdu.ts';
 import { type ResponderContext, ResponderTx, type TimerKind } from './responder-tx.ts';
 import { Reassembler, ReassemblyBudget, usesExtendedSar } from './sar.ts';
-import { Class0Log } from './class0-log.ts';
 import { TidCache } from './tid-cache.ts';
 import { resolveTimers, type WtpTimers } from './timers.ts';
 import { type Peer, peerKey, reasonOf, type Transport, type WtpEvent, type WtpStats, type WtpUser } from './types.ts';
