@@ -38,7 +38,6 @@ import { formatIp, isIpv6Text, parseIp } from '../net/ip.ts';
 import { resolveOptions, type GatewayOptionsInput } from '../gateway/options.ts';
 import { checkedUrlMap, type UrlMapRule } from '../gateway/url-map.ts';
 import type { MetricJson } from './worker-metrics.ts';
-import type { WorkerLogLine } from './worker-log.ts';
 import { CL, DatagramBatch, owned, type ConfirmedPushFailure, type Datagrams, type FromWorker, type IdentityConfig, type MapOp, type SubscriberBinding, type ToWorker, type WorkerInit, type WorkerStats } from './worker-protocol.ts';
 
 export interface WorkerGatewayDeps {
@@ -140,13 +139,6 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`gateway workers must be a positive integer, got ${workers}`);
   const options = resolveOptions(input);
   const log = deps.log ?? pino({ level: 'silent' });
-  // A worker's lines through this thread's logger (src/app/worker-log.ts), one child per worker index.
-  const workerLogs = new Map<number, Logger>();
-  const logLine = (index: number, line: WorkerLogLine): void => {
-    let child = workerLogs.get(index);
-    if (!child) workerLogs.set(index, (child = log.child({ worker: index })));
-    child[line.level](line.fields, line.msg);
-  };
   const clSock = new UdpEndpoint({ address: options.bind, port: options.clPort, bufferBytes: options.socketBufferBytes });
   const coSock = new UdpEndpoint({ address: options.bind, port: options.coPort, bufferBytes: options.socketBufferBytes });
   const socks = [clSock, coSock] as const;
@@ -297,6 +289,8 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
       ...(deps.content ? { content: contentShare(deps.content, workers) } : {}),
     };
     const worker = new Worker(workerScript(), { eval: true, workerData: init, resourceLimits: WORKER_RESOURCE_LIMITS });
+    // Its lines (src/app/worker-log.ts) through this thread's logger, bound to its index.
+    const workerLog = log.child({ worker: index });
     slot.worker = worker;
     slot.ready = false;
     // The live settings its init (built from `input`) lacks go first; broadcasts made while it starts follow.
@@ -326,7 +320,7 @@ export function createWorkerGateway(input: GatewayOptionsInput, workers: number,
             for (const c of m.cdrs) deps.charging?.record(c);
             break;
           case 'log':
-            logLine(index, m.line);
+            workerLog[m.line.level](m.line.fields, m.line.msg);
             break;
           case 'http':
             if (deps.trace?.active) deps.trace.http(m.x);
